@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "spdm-fleet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "spdm-fleetd", targets: ["spdm-fleetd"]),
+        .executable(name: "spdmctl", targets: ["spdmctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, reached through pkg-config.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Protocol layers: no I/O anywhere below the daemon.
+        .target(name: "SPDMWire"),
+        .target(name: "SPDMCrypto", dependencies: ["COpenSSL"]),
+        // Protocol rules both roles share: algorithm mapping, signing context, summary hashes, transcripts.
+        .target(name: "SPDMCore", dependencies: ["SPDMWire", "SPDMCrypto"]),
+        .target(name: "SPDMResponder", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        .target(name: "SPDMRequester", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        .target(name: "SPDMTransport", dependencies: [
+            "SPDMWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "SPDMDevice", dependencies: [
+            "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMResponder", "SPDMTransport",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], resources: [.embedInCode("Embedded/default.toml")]),
+        .target(name: "SPDMDaemon", dependencies: [
+            "SPDMWire", "SPDMResponder", "SPDMTransport", "SPDMDevice",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Thin executables.
+        .executableTarget(name: "spdm-fleetd", dependencies: [
+            "SPDMDaemon", "SPDMDevice",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "spdmctl", dependencies: [
+            "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SPDMWireTests", dependencies: ["SPDMWire"]),
+        .testTarget(name: "SPDMCryptoTests", dependencies: ["SPDMCrypto"]),
+        .testTarget(name: "SPDMResponderTests", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        .testTarget(name: "SPDMTransportTests", dependencies: ["SPDMTransport", "SPDMWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SPDMWire", "SPDMTransport"]),
+    ]
+)

@@ -1,0 +1,83 @@
+import SPDMCrypto
+import SPDMWire
+
+/// Maps the single-bit wire selections of ALGORITHMS (DSP0274 §10.5) to the crypto layer's algorithms.
+extension BaseHashAlgorithms {
+    public var hashAlgorithm: HashAlgorithm? {
+        switch self {
+        case .sha256: return .sha256
+        case .sha384: return .sha384
+        case .sha512: return .sha512
+        case .sha3_256: return .sha3_256
+        case .sha3_384: return .sha3_384
+        case .sha3_512: return .sha3_512
+        case .sm3_256: return .sm3_256
+        default: return nil
+        }
+    }
+
+    public init(_ hash: HashAlgorithm) {
+        switch hash {
+        case .sha256: self = .sha256
+        case .sha384: self = .sha384
+        case .sha512: self = .sha512
+        case .sha3_256: self = .sha3_256
+        case .sha3_384: self = .sha3_384
+        case .sha3_512: self = .sha3_512
+        case .sm3_256: self = .sm3_256
+        }
+    }
+
+    public static func named(_ name: String) -> BaseHashAlgorithms? {
+        named.first { $0.0 == name.uppercased() }?.1
+    }
+}
+
+extension MeasurementHashAlgorithms {
+    /// nil for "raw bit stream only" or no selection.
+    public var hashAlgorithm: HashAlgorithm? { baseHash.hashAlgorithm }
+}
+
+extension BaseAsymAlgorithms {
+    public var signatureAlgorithm: SignatureAlgorithm? {
+        switch self {
+        case .rsassa2048: return .rsassa2048
+        case .rsapss2048: return .rsapss2048
+        case .rsassa3072: return .rsassa3072
+        case .rsapss3072: return .rsapss3072
+        case .rsassa4096: return .rsassa4096
+        case .rsapss4096: return .rsapss4096
+        case .ecdsaP256: return .ecdsaP256
+        case .ecdsaP384: return .ecdsaP384
+        case .ecdsaP521: return .ecdsaP521
+        case .sm2P256: return .sm2
+        case .eddsaEd25519: return .ed25519
+        case .eddsaEd448: return .ed448
+        default: return nil
+        }
+    }
+
+    public init(_ algorithm: SignatureAlgorithm) {
+        switch algorithm {
+        case .rsassa2048: self = .rsassa2048
+        case .rsapss2048: self = .rsapss2048
+        case .rsassa3072: self = .rsassa3072
+        case .rsapss3072: self = .rsapss3072
+        case .rsassa4096: self = .rsassa4096
+        case .rsapss4096: self = .rsapss4096
+        case .ecdsaP256: self = .ecdsaP256
+        case .ecdsaP384: self = .ecdsaP384
+        case .ecdsaP521: self = .ecdsaP521
+        case .sm2: self = .sm2P256
+        case .ed25519: self = .eddsaEd25519
+        case .ed448: self = .eddsaEd448
+        }
+    }
+
+    public static func named(_ name: String) -> BaseAsymAlgorithms? {
+        named.first { $0.0 == name.uppercased() }?.1
+    }
+
+    /// The ReqBaseAsymAlg structure uses the same bit positions in 16 bits (DSP0274 Table "ReqBaseAsymAlg").
+    public var requesterStructureBits: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+}

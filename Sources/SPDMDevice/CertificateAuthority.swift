@@ -1,0 +1,93 @@
+import Foundation
+import SPDMCrypto
+
+/// A CA directory in the layout of libspdm's sample keys, so DMTF's spdm_requester_emu can be run
+/// from it and trust our devices:
+///
+///     <dir>/<alg>/ca.cert.der  ca1.cert.der  ca.key  inter.cert.der  inter.key
+///                 end_requester.key  end_requester.cert.der  bundle_requester.certchain.der
+///
+/// with <alg> one of ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2.
+/// The builtin CA lives in <state>/ca and is created on first use.
+public struct CertificateAuthority: Sendable {
+    public var directory: String
+    public var root: Certificate
+    public var intermediate: Certificate
+    public var intermediateKey: PrivateKey
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func directoryName(for algorithm: SignatureAlgorithm) -> String {
+        switch algorithm {
+        case .ecdsaP256: return "ecp256"
+        case .ecdsaP384: return "ecp384"
+        case .ecdsaP521: return "ecp521"
+        case .rsassa2048, .rsapss2048: return "rsa2048"
+        case .rsassa3072, .rsapss3072: return "rsa3072"
+        case .rsassa4096, .rsapss4096: return "rsa4096"
+        case .ed25519: return "ed25519"
+        case .ed448: return "ed448"
+        case .sm2: return "sm2"
+        }
+    }
+
+    public static func builtinDirectory(stateDirectory: String) -> String { stateDirectory + "/ca" }
+
+    public static func builtin(stateDirectory: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
+        let base = builtinDirectory(stateDirectory: stateDirectory)
+        let directory = base + "/" + directoryName(for: algorithm)
+        if !FileManager.default.fileExists(atPath: directory + "/inter.key") {
+            try create(in: directory, algorithm: algorithm)
+        }
+        return try load(directory: base, algorithm: algorithm)
+    }
+
+    public static func load(directory base: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
+        let directory = base + "/" + directoryName(for: algorithm)
+        func certificate(_ name: String) throws -> Certificate {
+            guard let bytes = StateDirectory.read(directory + "/" + name) else { throw Failure(description: "cannot read \(directory)/\(name)") }
+            do { return try Certificate(der: bytes) } catch { throw Failure(description: "\(directory)/\(name): \(error)") }
+        }
+        let root = try certificate("ca.cert.der")
+        let intermediate = try certificate("inter.cert.der")
+        guard let keyBytes = StateDirectory.read(directory + "/inter.key") else {
+            throw Failure(description: "cannot read \(directory)/inter.key")
+        }
+        let key: PrivateKey
+        do { key = try PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)) } catch {
+            throw Failure(description: "\(directory)/inter.key: \(error)")
+        }
+        guard key.publicKey.subjectPublicKeyInfoDER == intermediate.publicKey.subjectPublicKeyInfoDER else {
+            throw Failure(description: "\(directory)/inter.key does not match inter.cert.der")
+        }
+        return CertificateAuthority(directory: directory, root: root, intermediate: intermediate, intermediateKey: key)
+    }
+
+    /// Root -> intermediate, plus a requester leaf for mutual authentication tests.
+    static func create(in directory: String, algorithm: SignatureAlgorithm) throws {
+        let rootKey = try PrivateKey.generate(algorithm)
+        let root = try CertificateFactory.makeCertificate(
+            profile: CertificateRequestProfile(kind: .root, commonName: "spdm-fleet builtin \(directoryName(for: algorithm)) root CA"),
+            subjectKey: rootKey.publicKey, issuer: nil, issuerKey: rootKey)
+        let interKey = try PrivateKey.generate(algorithm)
+        let inter = try CertificateFactory.makeCertificate(
+            profile: CertificateRequestProfile(kind: .intermediate, commonName: "spdm-fleet builtin \(directoryName(for: algorithm)) intermediate CA"),
+            subjectKey: interKey.publicKey, issuer: root, issuerKey: rootKey)
+        let requesterKey = try PrivateKey.generate(algorithm)
+        let requester = try CertificateFactory.makeCertificate(
+            profile: CertificateRequestProfile(kind: .requesterLeaf, commonName: "spdm-fleet requester"),
+            subjectKey: requesterKey.publicKey, issuer: inter, issuerKey: interKey)
+        try StateDirectory.writeAtomically(Array(rootKey.pkcs8PEM.utf8), to: directory + "/ca.key", secret: true)
+        try StateDirectory.writeAtomically(root.der, to: directory + "/ca.cert.der")
+        // spdm_requester_emu insists on a second trusted root file; ours is the same root.
+        try StateDirectory.writeAtomically(root.der, to: directory + "/ca1.cert.der")
+        try StateDirectory.writeAtomically(inter.der, to: directory + "/inter.cert.der")
+        try StateDirectory.writeAtomically(Array(requesterKey.pkcs8PEM.utf8), to: directory + "/end_requester.key", secret: true)
+        try StateDirectory.writeAtomically(requester.der, to: directory + "/end_requester.cert.der")
+        try StateDirectory.writeAtomically(root.der + inter.der + requester.der, to: directory + "/bundle_requester.certchain.der")
+        // inter.key last: its presence marks the directory complete.
+        try StateDirectory.writeAtomically(Array(interKey.pkcs8PEM.utf8), to: directory + "/inter.key", secret: true)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import SPDMCrypto
+import SPDMResponder
+import SPDMTransport
+import SPDMWire
+import TOMLKit
+
+/// Turns one `[[device]]` table into device definitions: one, or `count` of them when the table is a
+/// fleet template ("{i}" in name and unix path is replaced by 0..<count, TCP ports count up).
+struct DeviceLoader {
+    let context: LoadContext
+
+    static let keys: Set<String> = [
+        "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
+        "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
+        "psk", "faults", "log_level",
+    ]
+
+    func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
+        let templateName = try raw.requiredString("name")
+        let table = raw.withDevice(templateName)
+        try table.allowOnly(Self.keys)
+        let count = try table.int("count", in: 1...100_000) ?? 1
+        if count > 1 && !templateName.contains("{i}") {
+            throw table.error("name", "a device with count = \(count) needs '{i}' in its name")
+        }
+        let fingerprint = Digest.hash(.sha256, Array(raw.table.convert().utf8)).map { String(format: "%02x", $0) }.joined()
+        // Everything but the names and listeners is shared by the fleet's devices; load it once.
+        let shared = try loadShared(table)
+        return try (0..<count).map { index in
+            let name = templateName.replacingOccurrences(of: "{i}", with: String(index))
+            let listeners = try loadListeners(table, index: index)
+            var responder = shared.responder
+            responder.name = name
+            return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
+                                    psk: shared.psk, logLevel: shared.logLevel, fingerprint: fingerprint)
+        }
+    }
+
+    private struct Shared {
+        var transport: TransportType
+        var responder: ResponderDevice
+        var psk: PSKStore
+        var logLevel: String?
+    }
+
+    private func loadShared(_ table: ConfigTable) throws -> Shared {
+        let name = table.device ?? "?"
+        let transportName = try table.string("transport") ?? "mctp"
+        guard let transport = TransportType(name: transportName) else {
+            throw table.error("transport", "unknown transport '\(transportName)' (expected mctp, pci-doe, tcp or none)")
+        }
+        let versions = try loadVersions(table)
+        let capabilities = try loadCapabilities(table)
+        let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name)
+        let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
+        let measurements = try MeasurementLoader().load(table.tableArray("measurement"))
+        let faults = try loadFaults(table.subtable("faults"))
+        var psk = PSKStore()
+        for entry in try table.tableArray("psk") {
+            try entry.allowOnly(["hint", "key"])
+            guard let key = try entry.bytes("key"), (1...64).contains(key.count) else {
+                throw entry.error("key", "a PSK of 1 to 64 bytes is required")
+            }
+            let hint = try entry.bytes("hint") ?? []
+            guard hint.count <= 16 else { throw entry.error("hint", "a PSK hint is at most 16 bytes") }
+            guard psk.key(forHint: hint) == nil else { throw entry.error("hint", "this hint is already defined") }
+            psk.add(hint: hint, key: key)
+        }
+        if capabilities.intersection([.chal, .measWithSignature, .keyEx]).isEmpty == false && slots.isEmpty {
+            throw table.error("slot", "capabilities \(capabilities.intersection([.chal, .measWithSignature, .keyEx]).names) need at least one [[device.slot]]")
+        }
+        if capabilities.contains(.cert) && slots.isEmpty {
+            throw table.error("slot", "CERT capability needs at least one [[device.slot]]")
+        }
+        if !capabilities.intersection(.measurementsAny).isEmpty && measurements.entries.isEmpty {
+            throw table.error("measurement", "a MEAS capability needs at least one [[device.measurement]]")
+        }
+        let dataTransferSize = try table.int("data_transfer_size", in: 42...0x00FF_FFFF) ?? 4096
+        let maxMessage = try table.int("max_spdm_msg_size", in: 42...0x00FF_FFFF) ?? dataTransferSize
+        guard maxMessage >= dataTransferSize else {
+            throw table.error("max_spdm_msg_size", "must be at least data_transfer_size (\(dataTransferSize))")
+        }
+        if !capabilities.contains(.chunk) && maxMessage != dataTransferSize {
+            throw table.error("max_spdm_msg_size", "must equal data_transfer_size unless the CHUNK capability is set")
+        }
+        let responder = ResponderDevice(
+            name: name, versions: versions, capabilities: capabilities,
+            ctExponent: UInt8(try table.int("ct_exponent", in: 0...31) ?? 14),
+            dataTransferSize: UInt32(dataTransferSize), maxSPDMMessageSize: UInt32(maxMessage),
+            hashPreference: algorithms.hash, asymPreference: algorithms.asym,
+            measurementHashPreference: algorithms.measurementHash, measurementRawBitStreamOnly: algorithms.measurementRawOnly,
+            dhePreference: algorithms.dhe, aeadPreference: algorithms.aead, requesterAsymPreference: algorithms.requesterAsym,
+            slots: slots, measurements: measurements,
+            certificatePortionLimit: try table.int("certificate_portion", in: 16...65_535) ?? 1024, faults: faults)
+        let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
+        return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel)
+    }
+
+    private func loadVersions(_ table: ConfigTable) throws -> [SPDMVersion] {
+        let names = try table.stringArray("versions") ?? ["1.0", "1.1", "1.2", "1.3"]
+        guard !names.isEmpty else { throw table.error("versions", "at least one version is required") }
+        return try names.map { name in
+            guard let version = SPDMVersion(string: name) else {
+                throw table.error("versions", "unknown version '\(name)' (expected 1.0, 1.1, 1.2, 1.3 or 1.4)")
+            }
+            return version
+        }
+    }
+
+    static let defaultCapabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH"]
+
+    private func loadCapabilities(_ table: ConfigTable) throws -> CapabilityFlags {
+        let names = try table.stringArray("capabilities") ?? Self.defaultCapabilities
+        var flags: CapabilityFlags = []
+        for name in names {
+            guard let flag = CapabilityFlags(names: [name]) else {
+                throw table.error("capabilities", "unknown capability '\(name)' (expected one of: \(CapabilityFlags.namedFlags.map(\.0).joined(separator: ", ")))")
+            }
+            flags.formUnion(flag)
+        }
+        if flags.isSuperset(of: CapabilityFlags.measurementsAny) {
+            throw table.error("capabilities", "MEAS_NO_SIG and MEAS_SIG exclude each other")
+        }
+        if flags.isSuperset(of: CapabilityFlags.pskAny) {
+            throw table.error("capabilities", "PSK and PSK_WITH_CONTEXT exclude each other")
+        }
+        return flags
+    }
+
+    private func loadListeners(_ table: ConfigTable, index: Int) throws -> [ListenerAddress] {
+        var listeners: [ListenerAddress] = []
+        if let tcp = try table.string("tcp") {
+            guard let colon = tcp.lastIndex(of: ":"), let port = Int(tcp[tcp.index(after: colon)...]), (0...65_535).contains(port) else {
+                throw table.error("tcp", "expected \"host:port\", got '\(tcp)'")
+            }
+            var host = String(tcp[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard port + index <= 65_535 else { throw table.error("tcp", "port \(port) + \(index) is beyond 65535") }
+            listeners.append(.tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port + index))
+        }
+        if let unix = try table.string("unix") {
+            let modeText = try table.string("unix_mode") ?? "0600"
+            guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
+                throw table.error("unix_mode", "expected an octal mode such as \"0660\", got '\(modeText)'")
+            }
+            let path = resolve(unix.replacingOccurrences(of: "{i}", with: String(index)), against: context.runtimeDirectory)
+            listeners.append(.unix(path: path, mode: mode))
+        }
+        guard !listeners.isEmpty else { throw table.error("tcp", "a device needs a tcp = \"host:port\" or a unix = \"path\" listener") }
+        return listeners
+    }
+
+    private func loadFaults(_ table: ConfigTable?) throws -> FaultInjection {
+        guard let table else { return FaultInjection() }
+        try table.allowOnly(["not_ready", "rd_exponent", "rdtm"])
+        var faults = FaultInjection()
+        for name in try table.stringArray("not_ready") ?? [] {
+            guard let code = (0...255).map({ RequestCode(rawValue: UInt8($0)) }).first(where: { $0.description == name.uppercased() }) else {
+                throw table.error("not_ready", "unknown request '\(name)' (use names such as CHALLENGE, GET_MEASUREMENTS)")
+            }
+            faults.notReady.insert(code)
+        }
+        faults.rdExponent = UInt8(try table.int("rd_exponent", in: 0...31) ?? 1)
+        faults.rdtm = UInt8(try table.int("rdtm", in: 1...255) ?? 1)
+        return faults
+    }
+}

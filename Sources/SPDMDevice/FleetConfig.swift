@@ -1,0 +1,53 @@
+import SPDMResponder
+import SPDMTransport
+
+/// A whole config file, validated: daemon settings and every device.
+public struct FleetConfig: Sendable {
+    public var source: String
+    public var daemon: DaemonSettings
+    public var devices: [DeviceDefinition]
+
+    public func device(named name: String) -> DeviceDefinition? { devices.first { $0.name == name } }
+}
+
+public struct DaemonSettings: Sendable, Hashable {
+    /// The largest platform frame payload accepted; a larger frame closes its connection.
+    public var maxFramePayload: Int = 65_536
+    public var logLevel: String = "info"
+    /// Where generated keys, the builtin CA and acknowledged device state live.
+    public var stateDirectory: String
+    /// Where relative Unix socket paths live.
+    public var runtimeDirectory: String
+    /// The control API socket (later issues); nil disables it.
+    public var controlSocket: String?
+
+    public init(stateDirectory: String, runtimeDirectory: String) {
+        self.stateDirectory = stateDirectory
+        self.runtimeDirectory = runtimeDirectory
+    }
+}
+
+/// Where a device listens.
+public enum ListenerAddress: Hashable, Sendable, CustomStringConvertible {
+    case tcp(host: String, port: Int)
+    case unix(path: String, mode: UInt32)
+
+    public var description: String {
+        switch self {
+        case let .tcp(host, port): return "tcp:\(host):\(port)"
+        case let .unix(path, mode): return "unix:\(path) (mode \(String(mode, radix: 8)))"
+        }
+    }
+}
+
+/// One virtual device: where it listens, how it frames, and what it answers.
+public struct DeviceDefinition: Sendable {
+    public var name: String
+    public var transport: TransportType
+    public var listeners: [ListenerAddress]
+    public var responder: ResponderDevice
+    public var psk: PSKStore
+    public var logLevel: String?
+    /// A digest of the device's config text; equal fingerprints mean an unchanged device on reload.
+    public var fingerprint: String
+}

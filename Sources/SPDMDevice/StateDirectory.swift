@@ -1,0 +1,75 @@
+import Foundation
+
+/// The daemon's persistent state: generated keys and certificates, the builtin CA, and what devices
+/// acknowledged. Writes are atomic (write to a temporary file, fsync, rename, fsync the directory),
+/// so a crash or kill -9 leaves the old or the new file, never a torn one.
+public enum StateDirectory {
+    /// $STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/spdm-fleetd,
+    /// else ~/.local/state/spdm-fleetd.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let systemd = environment["STATE_DIRECTORY"], !systemd.isEmpty {
+            return String(systemd.split(separator: ":").first ?? Substring(systemd))
+        }
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return xdg + "/spdm-fleetd" }
+        let home = environment["HOME"] ?? "/var/lib"
+        return home + "/.local/state/spdm-fleetd"
+    }
+
+    /// $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else $XDG_RUNTIME_DIR/spdm-fleetd,
+    /// else /tmp/spdm-fleetd-<uid>: where relative Unix socket paths are placed.
+    public static func defaultRuntimePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let systemd = environment["RUNTIME_DIRECTORY"], !systemd.isEmpty {
+            return String(systemd.split(separator: ":").first ?? Substring(systemd))
+        }
+        if let xdg = environment["XDG_RUNTIME_DIR"], !xdg.isEmpty { return xdg + "/spdm-fleetd" }
+        return "/tmp/spdm-fleetd-\(getuid())"
+    }
+
+    public static func ensureDirectory(_ path: String, mode: Int = 0o700) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: mode])
+    }
+
+    /// Atomically replaces `path` with `bytes`, readable only by the owner when `secret`.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, secret: Bool = false) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try ensureDirectory(directory)
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0o600 : 0o644)
+        guard fd >= 0 else { throw StateError(path: temporary, operation: "open", errno: errno) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                throw StateError(path: temporary, operation: "write", errno: code)
+            }
+            written += result
+        }
+        guard fsync(fd) == 0 else {
+            let code = errno
+            close(fd)
+            throw StateError(path: temporary, operation: "fsync", errno: code)
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw StateError(path: path, operation: "rename", errno: errno) }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    public static func read(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+}
+
+public struct StateError: Error, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var errno: Int32
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+}

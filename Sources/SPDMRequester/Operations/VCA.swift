@@ -1,0 +1,175 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS (DSP0274 §10.3-10.5): message A of the transcript.
+extension RequesterConnection {
+    // MARK: GET_VERSION -> VERSION
+
+    mutating func startGetVersion() -> [UInt8] {
+        // A new connection starts here, as the responder resets on GET_VERSION.
+        responderVersions = []
+        version = nil
+        responderCapabilities = nil
+        negotiated = nil
+        digests = [:]
+        chains = [:]
+        supportedSlotMask = 0
+        provisionedSlotMask = 0
+        authenticated = false
+        transcript.reset()
+        return GetVersionRequest().encoded(context: .unnegotiated(.v10))
+    }
+
+    mutating func receiveVersion(_ response: [UInt8], pending: Pending) throws -> RequesterAction {
+        try checkVersion(response, code: pending.code, expected: .v10)
+        let message = try decode(pending.code) { try VersionResponse(decoding: response, context: .unnegotiated(.v10)) }
+        let bytes = try exact(response, length: 6 + 2 * message.versions.count, code: pending.code)
+        let offered = configuration.versions
+        let chosen: SPDMVersion
+        if let forced = configuration.forcedVersion {
+            guard message.versions.contains(forced) else {
+                throw RequesterError.noCommonVersion(requester: [forced], responder: message.versions)
+            }
+            chosen = forced
+        } else {
+            guard let best = message.versions.filter({ offered.contains($0) }).max() else {
+                throw RequesterError.noCommonVersion(requester: offered, responder: message.versions)
+            }
+            chosen = best
+        }
+        responderVersions = message.versions
+        version = chosen
+        transcript.appendVCA(pending.request + bytes)
+        return .completed(.version(chosen))
+    }
+
+    // MARK: GET_CAPABILITIES -> CAPABILITIES
+
+    func startGetCapabilities() throws -> [UInt8] {
+        let version = try connectionVersion(for: .getCapabilities)
+        guard responderCapabilities == nil, negotiated == nil else {
+            throw RequesterError.invalidState("GET_CAPABILITIES twice (send GET_VERSION to start over)")
+        }
+        return GetCapabilitiesRequest(version: version, ctExponent: configuration.ctExponent, flags: configuration.capabilities,
+                                      dataTransferSize: configuration.dataTransferSize,
+                                      maxSPDMMessageSize: configuration.maxSPDMMessageSize)
+            .encoded(context: .unnegotiated(version))
+    }
+
+    mutating func receiveCapabilities(_ response: [UInt8], pending: Pending) throws -> RequesterAction {
+        let version = try connectionVersion(for: pending.code)
+        try checkVersion(response, code: pending.code, expected: version)
+        let message = try decode(pending.code) { try CapabilitiesResponse(decoding: response, context: .unnegotiated(version)) }
+        let bytes = try exact(response, length: version >= .v12 ? 20 : 12, code: pending.code)
+        if version >= .v12 {
+            guard message.dataTransferSize >= 42 else {
+                throw RequesterError.malformedResponse(request: pending.code, reason: "DataTransferSize \(message.dataTransferSize) below 42")
+            }
+            guard message.maxSPDMMessageSize >= message.dataTransferSize else {
+                throw RequesterError.malformedResponse(request: pending.code, reason: "MaxSPDMmsgSize below DataTransferSize")
+            }
+        }
+        if message.flags.isSuperset(of: CapabilityFlags.measurementsAny) {
+            throw RequesterError.malformedResponse(request: pending.code, reason: "MEAS_CAP is 11b (reserved)")
+        }
+        responderCapabilities = message
+        transcript.appendVCA(pending.request + bytes)
+        return .completed(.capabilities(message))
+    }
+
+    // MARK: NEGOTIATE_ALGORITHMS -> ALGORITHMS
+
+    func startNegotiateAlgorithms() throws -> [UInt8] {
+        let version = try connectionVersion(for: .negotiateAlgorithms)
+        guard responderCapabilities != nil else { throw RequesterError.invalidState("NEGOTIATE_ALGORITHMS before GET_CAPABILITIES") }
+        guard negotiated == nil else { throw RequesterError.invalidState("NEGOTIATE_ALGORITHMS twice") }
+        var structures: [AlgorithmStructure] = []
+        if version >= .v11 {
+            if !configuration.dhe.isEmpty { structures.append(AlgorithmStructure(type: .dhe, supported: configuration.dhe.rawValue)) }
+            if !configuration.aead.isEmpty { structures.append(AlgorithmStructure(type: .aead, supported: configuration.aead.rawValue)) }
+            if !configuration.requesterBaseAsym.isEmpty {
+                structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: configuration.requesterBaseAsym.requesterStructureBits))
+            }
+            if !configuration.keySchedule.isEmpty {
+                structures.append(AlgorithmStructure(type: .keySchedule, supported: configuration.keySchedule.rawValue))
+            }
+        }
+        return NegotiateAlgorithmsRequest(version: version, measurementSpecification: configuration.measurementSpecification,
+                                          otherParams: version >= .v12 ? configuration.otherParams : [],
+                                          baseAsym: configuration.baseAsym, baseHash: configuration.baseHash,
+                                          structures: structures)
+            .encoded(context: .unnegotiated(version))
+    }
+
+    mutating func receiveAlgorithms(_ response: [UInt8], pending: Pending) throws -> RequesterAction {
+        let version = try connectionVersion(for: pending.code)
+        try checkVersion(response, code: pending.code, expected: version)
+        let message = try decode(pending.code) { try AlgorithmsResponse(decoding: response, context: .unnegotiated(version)) }
+        let bytes = try exact(response, length: message.encodedLength, code: pending.code)
+        let flags = responderCapabilities?.flags ?? []
+
+        func selection<T: OptionSet & Sendable>(_ value: T, offered: T, name: String, required: Bool) throws -> T
+            where T.RawValue: FixedWidthInteger, T.Element == T {
+            if value.rawValue == 0 {
+                if required { throw RequesterError.negotiationFailed("no \(name) selected") }
+                return value
+            }
+            guard value.isSingleBit else { throw RequesterError.negotiationFailed("\(name) selects several algorithms (0x\(String(value.rawValue, radix: 16)))") }
+            guard offered.contains(value) else { throw RequesterError.negotiationFailed("\(name) 0x\(String(value.rawValue, radix: 16)) was not offered") }
+            return value
+        }
+
+        let needsHash = !flags.intersection([.cert, .chal, .measNoSignature, .measWithSignature, .keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
+        let needsAsym = !flags.intersection([.chal, .measWithSignature, .keyEx]).isEmpty
+        let measures = !flags.intersection(.measurementsAny).isEmpty
+        let hashBits = try selection(message.baseHash, offered: configuration.baseHash, name: "BaseHashSel", required: needsHash)
+        let asymBits = try selection(message.baseAsym, offered: configuration.baseAsym, name: "BaseAsymSel", required: needsAsym)
+        let measurementBits = try selection(message.measurementHash, offered: configuration.acceptedMeasurementHash,
+                                            name: "MeasurementHashAlgo", required: measures)
+        let measurementSpec = try selection(message.measurementSpecification, offered: configuration.measurementSpecification,
+                                            name: "MeasurementSpecificationSel", required: measures)
+        var otherParams: OtherParams = []
+        if version >= .v12 {
+            let opaque = message.otherParams.intersection([.opaqueDataFormat0, .opaqueDataFormat1])
+            otherParams = try selection(opaque, offered: configuration.otherParams, name: "OtherParamsSelection opaque format", required: false)
+            if message.otherParams.contains(.multiKeyConnection) { otherParams.insert(.multiKeyConnection) }
+        }
+        let hash = hashBits.hashAlgorithm
+        let asym = asymBits.signatureAlgorithm
+        if !hashBits.isEmpty && hash == nil { throw RequesterError.negotiationFailed("BaseHashSel 0x\(String(hashBits.rawValue, radix: 16)) unknown") }
+        if !asymBits.isEmpty && asym == nil { throw RequesterError.negotiationFailed("BaseAsymSel 0x\(String(asymBits.rawValue, radix: 16)) unknown") }
+        guard message.extAsym.isEmpty, message.extHash.isEmpty else {
+            throw RequesterError.negotiationFailed("responder selected extended algorithms, none were offered")
+        }
+
+        var dhe: DHEGroups = []
+        var aead: AEADSuites = []
+        var requesterAsym: BaseAsymAlgorithms = []
+        var keySchedule: KeySchedules = []
+        for structure in message.structures {
+            switch structure.type {
+            case .dhe:
+                dhe = try selection(DHEGroups(rawValue: structure.supported), offered: configuration.dhe, name: "DHE", required: false)
+            case .aead:
+                aead = try selection(AEADSuites(rawValue: structure.supported), offered: configuration.aead, name: "AEAD", required: false)
+            case .requesterBaseAsym:
+                requesterAsym = try selection(BaseAsymAlgorithms(rawValue: UInt32(structure.supported)), offered: configuration.requesterBaseAsym,
+                                              name: "ReqBaseAsymAlg", required: false)
+            case .keySchedule:
+                keySchedule = try selection(KeySchedules(rawValue: structure.supported), offered: configuration.keySchedule,
+                                            name: "KeySchedule", required: false)
+            default:
+                throw RequesterError.negotiationFailed("ALGORITHMS carries AlgType \(structure.type.rawValue), which was not sent")
+            }
+        }
+
+        let result = NegotiatedAlgorithms(
+            version: version, hash: hash, asym: asym, measurementHash: measurementBits.hashAlgorithm,
+            measurementRawBitStreamOnly: measurementBits == .rawBitStreamOnly, measurementSpecification: measurementSpec,
+            otherParams: otherParams, dhe: dhe, aead: aead, requesterAsym: requesterAsym, keySchedule: keySchedule)
+        negotiated = result
+        transcript.appendVCA(pending.request + bytes)
+        return .completed(.algorithms(result))
+    }
+}

@@ -1,0 +1,80 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// What the requester offers and what it trusts.
+public struct RequesterConfiguration: Sendable {
+    /// Versions the requester speaks; the highest one the responder also lists is chosen.
+    public var versions: [SPDMVersion]
+    /// Use exactly this version (it must be in the responder's VERSION list).
+    public var forcedVersion: SPDMVersion?
+
+    /// GET_CAPABILITIES (1.1+): flags, CTExponent; 1.2+: DataTransferSize / MaxSPDMmsgSize.
+    public var capabilities: CapabilityFlags
+    public var ctExponent: UInt8
+    public var dataTransferSize: UInt32
+    public var maxSPDMMessageSize: UInt32
+
+    /// NEGOTIATE_ALGORITHMS offers.
+    public var baseHash: BaseHashAlgorithms
+    public var baseAsym: BaseAsymAlgorithms
+    public var measurementSpecification: MeasurementSpecification
+    public var otherParams: OtherParams
+    /// AlgStructures (1.1+); an empty set is not sent.
+    public var dhe: DHEGroups
+    public var aead: AEADSuites
+    public var requesterBaseAsym: BaseAsymAlgorithms
+    public var keySchedule: KeySchedules
+    /// The MeasurementHashAlgo selections the requester accepts (the responder picks; it is not offered).
+    public var acceptedMeasurementHash: MeasurementHashAlgorithms
+
+    /// Trust anchors for the responder's certificate chains.
+    public var trustedRoots: [Certificate]
+    /// Without trusted roots a chain is still checked link by link from its own first certificate,
+    /// but it is reported as not anchored; when false, a missing root is an error.
+    public var allowUnanchoredChains: Bool
+    public var chainOptions: ChainVerifier.Options
+
+    /// Bytes asked for per GET_CERTIFICATE (the responder may send fewer).
+    public var certificatePortionLength: UInt16
+    /// RESPOND_IF_READY attempts per request before giving up.
+    public var maximumNotReadyRetries: Int
+
+    public init(versions: [SPDMVersion] = SPDMVersion.all, forcedVersion: SPDMVersion? = nil,
+                capabilities: CapabilityFlags = [], ctExponent: UInt8 = 0,
+                dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,
+                baseHash: BaseHashAlgorithms = RequesterConfiguration.allHashes,
+                baseAsym: BaseAsymAlgorithms = RequesterConfiguration.allAsym,
+                measurementSpecification: MeasurementSpecification = .dmtf,
+                otherParams: OtherParams = .opaqueDataFormat1,
+                dhe: DHEGroups = [], aead: AEADSuites = [], requesterBaseAsym: BaseAsymAlgorithms = [],
+                keySchedule: KeySchedules = [],
+                acceptedMeasurementHash: MeasurementHashAlgorithms = MeasurementHashAlgorithms(rawValue: 0xFF),
+                trustedRoots: [Certificate] = [], allowUnanchoredChains: Bool = false,
+                chainOptions: ChainVerifier.Options = ChainVerifier.Options(),
+                certificatePortionLength: UInt16 = 1024, maximumNotReadyRetries: Int = 3) {
+        self.versions = versions
+        self.forcedVersion = forcedVersion
+        self.capabilities = capabilities
+        self.ctExponent = ctExponent
+        self.dataTransferSize = dataTransferSize
+        self.maxSPDMMessageSize = maxSPDMMessageSize
+        self.baseHash = baseHash
+        self.baseAsym = baseAsym
+        self.measurementSpecification = measurementSpecification
+        self.otherParams = otherParams
+        self.dhe = dhe
+        self.aead = aead
+        self.requesterBaseAsym = requesterBaseAsym
+        self.keySchedule = keySchedule
+        self.acceptedMeasurementHash = acceptedMeasurementHash
+        self.trustedRoots = trustedRoots
+        self.allowUnanchoredChains = allowUnanchoredChains
+        self.chainOptions = chainOptions
+        self.certificatePortionLength = certificatePortionLength
+        self.maximumNotReadyRetries = maximumNotReadyRetries
+    }
+
+    public static let allHashes = BaseHashAlgorithms(rawValue: 0x7F)
+    public static let allAsym = BaseAsymAlgorithms(rawValue: 0xFFF)
+}

@@ -1,0 +1,28 @@
+import SPDMCrypto
+import SPDMWire
+
+/// One certificate slot (DSP0274 §10.6-10.7): a chain, the private key of its leaf, and its model.
+public struct CertificateSlot: Sendable {
+    public var id: UInt8
+    /// DER certificates back to back, root (or first intermediate) first, leaf last.
+    public var certificatesDER: [UInt8]
+    /// The root certificate whose hash is the chain's RootHash (the chain's first certificate by default).
+    public var rootCertificateDER: [UInt8]
+    public var privateKey: PrivateKey
+    /// CertificateInfo CertModel (1.3+): 1 DeviceCert, 2 AliasCert, 3 GenericCert.
+    public var certificateModel: UInt8
+
+    public init(id: UInt8, certificatesDER: [UInt8], rootCertificateDER: [UInt8], privateKey: PrivateKey,
+                certificateModel: UInt8 = 1) {
+        self.id = id
+        self.certificatesDER = certificatesDER
+        self.rootCertificateDER = rootCertificateDER
+        self.privateKey = privateKey
+        self.certificateModel = certificateModel
+    }
+
+    /// The SPDM certificate chain for a negotiated hash: Length, Reserved, RootHash, certificates.
+    public func spdmChain(hash: HashAlgorithm) -> [UInt8] {
+        CertificateChainFormat.build(rootHash: Digest.hash(hash, rootCertificateDER), certificatesDER: certificatesDER)
+    }
+}

@@ -1,0 +1,55 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// CHALLENGE -> CHALLENGE_AUTH (DSP0274 §10.8): proves possession of the slot's key by signing M1/M2.
+extension ResponderConnection {
+    mutating func handleChallenge(_ request: [UInt8]) throws -> [UInt8] {
+        // Validate
+        let algorithms = try algorithms
+        guard let hash = algorithms.hash, let asym = algorithms.asym else {
+            throw ResponderError.unexpectedRequest("no hash/asym negotiated")
+        }
+        let size = ChallengeRequest.expectedSize(algorithms.version)
+        guard request.count >= size else { throw ResponderError.invalidRequest("CHALLENGE needs \(size) bytes, got \(request.count)") }
+        let message = try ChallengeRequest(decoding: request, context: algorithms.wireContext)
+        guard message.summaryHashType.isValid else {
+            throw ResponderError.invalidRequest("MeasurementSummaryHashType \(message.summaryHashType.rawValue)")
+        }
+        if message.summaryHashType != .none && device.capabilities.intersection(.measurementsAny).isEmpty {
+            throw ResponderError.invalidRequest("measurement summary hash asked of a device without MEAS_CAP")
+        }
+        guard message.slotID < 8, let slot = device.slot(message.slotID) else {
+            throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
+        }
+
+        // Process
+        let requestBytes = Array(request.prefix(size))
+        let summary = MeasurementSummary.hash(
+            blocks: device.measurements.blocks(device.measurements.entries, hash: algorithms.measurementHash, rawRequested: false),
+            tcbIndices: device.measurements.tcbIndices, type: message.summaryHashType, version: algorithms.version, hash: hash)
+        var response = ChallengeAuthResponse(
+            version: algorithms.version, slotID: message.slotID, slotMask: device.provisionedSlotMask,
+            certChainHash: Digest.hash(hash, slot.spdmChain(hash: hash)), nonce: randomBytes(32),
+            measurementSummaryHash: summary, opaqueData: [], requesterContext: message.requesterContext)
+
+        // Build: sign A || B || CHALLENGE || CHALLENGE_AUTH-without-signature.
+        var unsigned: [UInt8] = []
+        response.encodeWithoutSignature(into: &unsigned)
+        let signed = transcript.challengeTranscript(request: requestBytes, responseWithoutSignature: unsigned)
+        do {
+            response.signature = try SigningContext.sign(key: slot.privateKey, algorithm: asym, hash: hash,
+                                                         version: algorithms.version, context: SigningContext.challengeAuth,
+                                                         transcript: signed)
+        } catch {
+            throw ResponderError.unspecified("signing CHALLENGE_AUTH failed: \(error)")
+        }
+        let bytes = unsigned + response.signature
+        try checkFits(bytes)
+
+        // Update: the connection is authenticated; B and C start over.
+        state = .authenticated
+        transcript.resetBC()
+        return bytes
+    }
+}

@@ -1,0 +1,22 @@
+import SPDMCore
+import SPDMWire
+
+/// GET_VERSION -> VERSION (DSP0274 §10.3). Always legal; resets the connection to its start.
+extension ResponderConnection {
+    mutating func handleGetVersion(_ request: [UInt8]) throws -> [UInt8] {
+        // Validate: the gate checked version 1.0; the message is the bare header.
+        _ = try GetVersionRequest(decoding: request, context: .unnegotiated(.v10))
+
+        // Process + build
+        let response = VersionResponse(versions: device.versions).encoded(context: .unnegotiated(.v10))
+
+        // Update: a new VCA starts here.
+        state = .afterVersion
+        version = nil
+        negotiated = nil
+        peer = PeerCapabilities()
+        transcript.reset()
+        transcript.appendVCA(Array(request.prefix(MessageHeader.size)) + response)
+        return response
+    }
+}

@@ -1,0 +1,102 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// NEGOTIATE_ALGORITHMS -> ALGORITHMS (DSP0274 §10.5). The device's preference order decides among
+/// the algorithms both sides support.
+extension ResponderConnection {
+    mutating func handleNegotiateAlgorithms(_ request: [UInt8]) throws -> [UInt8] {
+        // Validate
+        guard let version else { throw ResponderError.unexpectedRequest("NEGOTIATE_ALGORITHMS before GET_CAPABILITIES") }
+        let message = try NegotiateAlgorithmsRequest(decoding: request, context: .unnegotiated(version))
+        let maximumLength = version >= .v11 ? 0x80 : 0x40
+        guard message.declaredLength <= maximumLength else {
+            throw ResponderError.invalidRequest("NEGOTIATE_ALGORITHMS Length \(message.declaredLength) over \(maximumLength)")
+        }
+        guard message.extAsym.count + message.extHash.count <= (version >= .v11 ? 20 : 8) else {
+            throw ResponderError.invalidRequest("too many extended algorithms")
+        }
+        let types = message.structures.map(\.type.rawValue)
+        guard Set(types).count == types.count else { throw ResponderError.invalidRequest("an AlgType appears twice") }
+        if version >= .v12 {
+            guard types == types.sorted(), types.allSatisfy({ (2...5).contains($0) }) else {
+                throw ResponderError.invalidRequest("AlgStructures out of order or of unknown type")
+            }
+        }
+
+        // Process
+        let caps = device.capabilities
+        let hash = device.hashPreference.first { message.baseHash.contains(BaseHashAlgorithms($0)) }
+        let needsHash = !caps.intersection([.cert, .chal, .measNoSignature, .measWithSignature, .keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
+        if needsHash && hash == nil {
+            throw ResponderError.invalidRequest("no common base hash algorithm")
+        }
+        let provisionedKeys = device.slots.map(\.privateKey)
+        let asym = device.asymPreference.first { algorithm in
+            message.baseAsym.contains(BaseAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
+        }
+        let needsAsym = !caps.intersection([.chal, .measWithSignature, .keyEx]).isEmpty
+        if needsAsym && asym == nil {
+            throw ResponderError.invalidRequest("no common base asymmetric algorithm")
+        }
+        let measures = !caps.intersection(.measurementsAny).isEmpty
+        let measurementSpec: MeasurementSpecification = measures && message.measurementSpecification.contains(.dmtf) ? .dmtf : []
+        var measurementHash: HashAlgorithm? = nil
+        var measurementHashBits = MeasurementHashAlgorithms()
+        if measures {
+            if device.measurementRawBitStreamOnly {
+                measurementHashBits = .rawBitStreamOnly
+            } else {
+                let choice = hash.flatMap { device.measurementHashPreference.contains($0) ? $0 : nil } ?? device.measurementHashPreference.first
+                measurementHash = choice
+                if let choice { measurementHashBits = MeasurementHashAlgorithms(baseHash: BaseHashAlgorithms(choice)) }
+            }
+        }
+        var otherParams: OtherParams = []
+        if version >= .v12 {
+            if message.otherParams.contains(.opaqueDataFormat1) { otherParams.insert(.opaqueDataFormat1) }
+            else if message.otherParams.contains(.opaqueDataFormat0) { otherParams.insert(.opaqueDataFormat0) }
+        }
+        let sessions = !caps.intersection([.keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
+        let dhe = sessions && caps.contains(.keyEx)
+            ? device.dhePreference.first { message.structure(.dhe).map { DHEGroups(rawValue: $0.supported) }?.contains($0) ?? false } ?? []
+            : []
+        let aead = sessions
+            ? device.aeadPreference.first { message.structure(.aead).map { AEADSuites(rawValue: $0.supported) }?.contains($0) ?? false } ?? []
+            : []
+        let requesterAsym: BaseAsymAlgorithms = caps.contains(.mutAuth)
+            ? device.requesterAsymPreference.map { BaseAsymAlgorithms($0) }.first { algorithm in
+                message.structure(.requesterBaseAsym).map { BaseAsymAlgorithms(rawValue: UInt32($0.supported)) }?.contains(algorithm) ?? false
+            } ?? []
+            : []
+        let keySchedule: KeySchedules = sessions && (message.structure(.keySchedule).map { KeySchedules(rawValue: $0.supported) }?.contains(.spdm) ?? false)
+            ? .spdm : []
+
+        // Build: answer every structure the requester sent, with our selection.
+        var structures: [AlgorithmStructure] = []
+        for structure in message.structures {
+            switch structure.type {
+            case .dhe: structures.append(AlgorithmStructure(type: .dhe, supported: dhe.rawValue))
+            case .aead: structures.append(AlgorithmStructure(type: .aead, supported: aead.rawValue))
+            case .requesterBaseAsym: structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: requesterAsym.requesterStructureBits))
+            case .keySchedule: structures.append(AlgorithmStructure(type: .keySchedule, supported: keySchedule.rawValue))
+            default: continue
+            }
+        }
+        let response = AlgorithmsResponse(
+            version: version, measurementSpecification: measurementSpec, otherParams: otherParams,
+            measurementHash: measurementHashBits, baseAsym: asym.map { BaseAsymAlgorithms($0) } ?? [],
+            baseHash: hash.map { BaseHashAlgorithms($0) } ?? [], structures: structures
+        ).encoded(context: .unnegotiated(version))
+
+        // Update
+        negotiated = NegotiatedAlgorithms(
+            version: version, hash: hash, asym: asym, measurementHash: measurementHash,
+            measurementRawBitStreamOnly: device.measurementRawBitStreamOnly && measures,
+            measurementSpecification: measurementSpec, otherParams: otherParams, dhe: dhe, aead: aead,
+            requesterAsym: requesterAsym, keySchedule: keySchedule)
+        state = .negotiated
+        transcript.appendVCA(Array(request.prefix(message.declaredLength)) + response)
+        return response
+    }
+}

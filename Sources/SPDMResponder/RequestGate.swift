@@ -1,0 +1,63 @@
+import SPDMWire
+
+/// The one table that says which request is legal in which connection state and which capability
+/// it needs (DSP0274 §9 "Generic connection flow" and the per-message "Responder shall" rules).
+/// Anything not in the table is answered with ERROR(UnsupportedRequest, code).
+public enum RequestGate {
+    public struct Rule: Sendable {
+        /// The state the connection must be in exactly (VCA steps), or nil.
+        public var exactState: ConnectionState?
+        /// The least state the connection must have reached.
+        public var minimumState: ConnectionState
+        /// The device must advertise at least one of these capabilities (empty: none needed).
+        public var anyCapability: CapabilityFlags
+
+        public init(exactState: ConnectionState? = nil, minimumState: ConnectionState = .notStarted,
+                    anyCapability: CapabilityFlags = []) {
+            self.exactState = exactState
+            self.minimumState = minimumState
+            self.anyCapability = anyCapability
+        }
+    }
+
+    public static let rules: [RequestCode: Rule] = [
+        .getVersion: Rule(),
+        .getCapabilities: Rule(exactState: .afterVersion),
+        .negotiateAlgorithms: Rule(exactState: .afterCapabilities),
+        .getDigests: Rule(minimumState: .negotiated, anyCapability: .cert),
+        .getCertificate: Rule(minimumState: .negotiated, anyCapability: .cert),
+        .challenge: Rule(minimumState: .negotiated, anyCapability: .chal),
+        .getMeasurements: Rule(minimumState: .negotiated, anyCapability: .measurementsAny),
+        .respondIfReady: Rule(minimumState: .afterVersion),
+    ]
+
+    /// Checks `code` against the table. `version` is what the request header carries and
+    /// `connectionVersion` what GET_CAPABILITIES fixed (nil before).
+    public static func check(_ code: RequestCode, version: SPDMVersion, state: ConnectionState,
+                             connectionVersion: SPDMVersion?, device: ResponderDevice) throws {
+        guard let rule = rules[code] else { throw ResponderError.unsupportedRequest(code) }
+        if !rule.anyCapability.isEmpty && device.capabilities.intersection(rule.anyCapability).isEmpty {
+            throw ResponderError.unsupportedRequest(code)
+        }
+        switch code {
+        case .getVersion:
+            guard version == .v10 else { throw ResponderError.versionMismatch("GET_VERSION must be sent as 1.0, got \(version)") }
+        case .getCapabilities:
+            guard state != .notStarted else { throw ResponderError.unexpectedRequest("GET_CAPABILITIES before GET_VERSION") }
+            guard device.versions.contains(version) else {
+                throw ResponderError.versionMismatch("GET_CAPABILITIES at \(version), which this device does not offer")
+            }
+        default:
+            guard state != .notStarted else { throw ResponderError.unexpectedRequest("\(code) before GET_VERSION") }
+            if let connectionVersion, version != connectionVersion {
+                throw ResponderError.versionMismatch("\(code) at \(version) on a \(connectionVersion) connection")
+            }
+        }
+        if let exact = rule.exactState, state != exact {
+            throw ResponderError.unexpectedRequest("\(code) in state \(state)")
+        }
+        guard state >= rule.minimumState else {
+            throw ResponderError.unexpectedRequest("\(code) in state \(state)")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// The pure responder state machine of one connection: fed one request message, returns one
+/// response message. No I/O, no clock, no files; randomness is injected.
+///
+/// Each handler (Handlers/<Request>.swift) runs in four phases like libspdm's: validate the request,
+/// process it, build the response, then update the connection state — the state changes only once
+/// the response is fully built, so a failed request leaves the connection as it was.
+public struct ResponderConnection: Sendable {
+    public let device: ResponderDevice
+    let random: any RandomSource
+
+    public internal(set) var state: ConnectionState = .notStarted
+    /// The version GET_CAPABILITIES fixed for this connection.
+    public internal(set) var version: SPDMVersion?
+    public internal(set) var negotiated: NegotiatedAlgorithms?
+    public internal(set) var peer = PeerCapabilities()
+    var transcript = Transcript()
+    var pending: PendingResponse?
+    var nextToken: UInt8 = 1
+
+    public init(device: ResponderDevice, random: any RandomSource = SystemRandom()) {
+        self.device = device
+        self.random = random
+    }
+
+    /// What the requester said of itself in GET_CAPABILITIES.
+    public struct PeerCapabilities: Sendable, Hashable {
+        public var flags: CapabilityFlags = []
+        public var ctExponent: UInt8 = 0
+        public var dataTransferSize: UInt32 = 0
+        public var maxSPDMMessageSize: UInt32 = 0
+    }
+
+    /// A response held back behind ERROR(ResponseNotReady) until RESPOND_IF_READY asks for it.
+    struct PendingResponse: Sendable {
+        var requestCode: RequestCode
+        var token: UInt8
+        var response: [UInt8]
+    }
+
+    /// The outcome of one request, for logging and metrics.
+    public struct Outcome: Sendable {
+        public var request: RequestCode?
+        public var response: [UInt8]
+        public var error: ResponderError?
+    }
+
+    /// Handles one SPDM request message and returns the response message.
+    public mutating func respond(to request: [UInt8]) -> [UInt8] {
+        handle(request).response
+    }
+
+    public mutating func handle(_ request: [UInt8]) -> Outcome {
+        guard request.count >= MessageHeader.size, let header = try? MessageHeader(peeking: request) else {
+            let error = ResponderError.invalidRequest("message shorter than the 4-byte SPDM header")
+            return Outcome(request: nil, response: errorResponse(error), error: error)
+        }
+        let code = RequestCode(rawValue: header.code)
+        do {
+            let response = try dispatch(code, header: header, request: request)
+            return Outcome(request: code, response: response, error: nil)
+        } catch let error as ResponderError {
+            return Outcome(request: code, response: errorResponse(error), error: error)
+        } catch {
+            let mapped = ResponderError(decoding: error)
+            return Outcome(request: code, response: errorResponse(mapped), error: mapped)
+        }
+    }
+
+    private mutating func dispatch(_ code: RequestCode, header: MessageHeader, request: [UInt8]) throws -> [UInt8] {
+        try RequestGate.check(code, version: header.version, state: state, connectionVersion: version, device: device)
+        if code == .respondIfReady { return try handleRespondIfReady(request) }
+        pending = nil
+        transcript.willHandle(request: code, authenticated: state == .authenticated)
+        let response: [UInt8]
+        switch code {
+        case .getVersion: response = try handleGetVersion(request)
+        case .getCapabilities: response = try handleGetCapabilities(request)
+        case .negotiateAlgorithms: response = try handleNegotiateAlgorithms(request)
+        case .getDigests: response = try handleGetDigests(request)
+        case .getCertificate: response = try handleGetCertificate(request)
+        case .challenge: response = try handleChallenge(request)
+        case .getMeasurements: response = try handleGetMeasurements(request)
+        default: throw ResponderError.unsupportedRequest(code)
+        }
+        return deferIfConfigured(code, response: response)
+    }
+
+    /// The single place an error becomes an ERROR message.
+    func errorResponse(_ error: ResponderError) -> [UInt8] {
+        let errorVersion = version ?? .v10
+        return ErrorResponse(version: errorVersion, code: error.code, data: error.data).encoded(context: .unnegotiated(errorVersion))
+    }
+
+    /// Requires the negotiated algorithms (the gate has already checked the state).
+    var algorithms: NegotiatedAlgorithms {
+        get throws {
+            guard let negotiated else { throw ResponderError.unexpectedRequest("algorithms not negotiated") }
+            return negotiated
+        }
+    }
+
+    /// From 1.2 a response may not exceed the requester's DataTransferSize (no chunking offered).
+    func checkFits(_ response: [UInt8]) throws {
+        guard let version, version >= .v12, peer.dataTransferSize > 0 else { return }
+        guard response.count <= Int(peer.dataTransferSize) else {
+            throw ResponderError(.responseTooLarge, "response of \(response.count) bytes exceeds DataTransferSize \(peer.dataTransferSize)")
+        }
+    }
+
+    /// Returns the nonce/random bytes for a response.
+    func randomBytes(_ count: Int) -> [UInt8] { random.bytes(count) }
+}

@@ -1,0 +1,77 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// Everything the protocol needs to know about one virtual device. Immutable and shared by all of the
+/// device's connections; `SPDMDevice` builds it from a config file.
+public struct ResponderDevice: Sendable {
+    public var name: String
+    /// Versions offered in VERSION, any subset of 1.0-1.4.
+    public var versions: [SPDMVersion]
+    public var capabilities: CapabilityFlags
+    public var ctExponent: UInt8
+    public var dataTransferSize: UInt32
+    public var maxSPDMMessageSize: UInt32
+    /// Algorithm preferences, most preferred first.
+    public var hashPreference: [HashAlgorithm]
+    public var asymPreference: [SignatureAlgorithm]
+    public var measurementHashPreference: [HashAlgorithm]
+    public var measurementRawBitStreamOnly: Bool
+    public var dhePreference: [DHEGroups]
+    public var aeadPreference: [AEADSuites]
+    public var requesterAsymPreference: [SignatureAlgorithm]
+    public var slots: [CertificateSlot]
+    /// Slots that could hold a chain (DIGESTS Param1 at 1.3+); defaults to the provisioned ones.
+    public var supportedSlotMask: UInt8
+    public var measurements: MeasurementTable
+    /// The most CERTIFICATE bytes sent in one portion, whatever the requester asks for.
+    public var certificatePortionLimit: Int
+    public var faults: FaultInjection
+
+    public init(name: String, versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags,
+                ctExponent: UInt8 = 12, dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,
+                hashPreference: [HashAlgorithm], asymPreference: [SignatureAlgorithm],
+                measurementHashPreference: [HashAlgorithm] = [], measurementRawBitStreamOnly: Bool = false,
+                dhePreference: [DHEGroups] = [], aeadPreference: [AEADSuites] = [],
+                requesterAsymPreference: [SignatureAlgorithm] = [], slots: [CertificateSlot],
+                supportedSlotMask: UInt8? = nil, measurements: MeasurementTable = MeasurementTable(entries: []),
+                certificatePortionLimit: Int = 1024, faults: FaultInjection = FaultInjection()) {
+        self.name = name
+        self.versions = versions.sorted()
+        self.capabilities = capabilities
+        self.ctExponent = ctExponent
+        self.dataTransferSize = dataTransferSize
+        self.maxSPDMMessageSize = maxSPDMMessageSize
+        self.hashPreference = hashPreference
+        self.asymPreference = asymPreference
+        self.measurementHashPreference = measurementHashPreference.isEmpty ? hashPreference : measurementHashPreference
+        self.measurementRawBitStreamOnly = measurementRawBitStreamOnly
+        self.dhePreference = dhePreference
+        self.aeadPreference = aeadPreference
+        self.requesterAsymPreference = requesterAsymPreference
+        self.slots = slots.sorted { $0.id < $1.id }
+        self.measurements = measurements
+        self.certificatePortionLimit = certificatePortionLimit
+        self.faults = faults
+        let provisioned = slots.reduce(UInt8(0)) { $0 | (1 << $1.id) }
+        self.supportedSlotMask = (supportedSlotMask ?? provisioned) | provisioned
+    }
+
+    public var provisionedSlotMask: UInt8 { slots.reduce(0) { $0 | (1 << $1.id) } }
+
+    public func slot(_ id: UInt8) -> CertificateSlot? { slots.first { $0.id == id } }
+}
+
+/// Deliberate misbehaviour for testing requesters: answer these requests first with
+/// ERROR(ResponseNotReady) and deliver the real response on RESPOND_IF_READY (DSP0274 §10.13).
+public struct FaultInjection: Sendable, Hashable {
+    public var notReady: Set<RequestCode>
+    public var rdExponent: UInt8
+    public var rdtm: UInt8
+
+    public init(notReady: Set<RequestCode> = [], rdExponent: UInt8 = 1, rdtm: UInt8 = 1) {
+        self.notReady = notReady
+        self.rdExponent = rdExponent
+        self.rdtm = rdtm
+    }
+}

@@ -1,0 +1,28 @@
+import SPDMWire
+
+/// Why a request failed. Every handler throws these; `ResponderConnection.errorResponse` turns them
+/// into the one ERROR message the specification names (DSP0274 §10.12) — nowhere else builds ERRORs.
+public struct ResponderError: Error, Equatable, Sendable {
+    public var code: ErrorCode
+    public var data: UInt8
+    public var reason: String
+
+    public init(_ code: ErrorCode, data: UInt8 = 0, _ reason: String) {
+        self.code = code
+        self.data = data
+        self.reason = reason
+    }
+
+    public static func invalidRequest(_ reason: String) -> ResponderError { ResponderError(.invalidRequest, reason) }
+    public static func unexpectedRequest(_ reason: String) -> ResponderError { ResponderError(.unexpectedRequest, reason) }
+    public static func unsupportedRequest(_ code: RequestCode) -> ResponderError {
+        ResponderError(.unsupportedRequest, data: code.rawValue, "\(code) is not supported by this device")
+    }
+    public static func versionMismatch(_ reason: String) -> ResponderError { ResponderError(.versionMismatch, reason) }
+    public static func unspecified(_ reason: String) -> ResponderError { ResponderError(.unspecified, reason) }
+
+    /// A decode failure is always InvalidRequest: the message is malformed.
+    public init(decoding error: Error) {
+        self.init(.invalidRequest, "malformed request: \(error)")
+    }
+}

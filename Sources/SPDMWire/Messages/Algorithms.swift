@@ -1,0 +1,92 @@
+/// ALGORITHMS (DSP0274 §10.5, Table "Successful ALGORITHMS response message format").
+///
+///     +0 Version | +1 0x63 | +2 Param1 = number of AlgStructures | +3 Param2
+///     +4 Length (2) | +6 MeasurementSpecificationSel | +7 OtherParamsSelection (1.2+)
+///     +8 MeasurementHashAlgo (4) | +12 BaseAsymSel (4) | +16 BaseHashSel (4)
+///     +20 Reserved (11; 1.4 PQC in the first 4) | +31 MELSpecificationSel (1.3+)
+///     +32 ExtAsymSelCount | +33 ExtHashSelCount | +34 Reserved (2)
+///     +36 ExtAsymSel[] (4 each) | ExtHashSel[] (4 each) | AlgStructure[Param1]
+public struct AlgorithmsResponse: SPDMMessage, Hashable {
+    public var version: SPDMVersion
+    public var measurementSpecification: MeasurementSpecification
+    public var otherParams: OtherParams
+    public var measurementHash: MeasurementHashAlgorithms
+    public var baseAsym: BaseAsymAlgorithms
+    public var baseHash: BaseHashAlgorithms
+    public var melSpecification: UInt8
+    public var extAsym: [UInt32]
+    public var extHash: [UInt32]
+    public var structures: [AlgorithmStructure]
+
+    public static let fixedSize = 36
+
+    public init(version: SPDMVersion, measurementSpecification: MeasurementSpecification,
+                otherParams: OtherParams, measurementHash: MeasurementHashAlgorithms,
+                baseAsym: BaseAsymAlgorithms, baseHash: BaseHashAlgorithms, melSpecification: UInt8 = 0,
+                extAsym: [UInt32] = [], extHash: [UInt32] = [], structures: [AlgorithmStructure] = []) {
+        self.version = version
+        self.measurementSpecification = measurementSpecification
+        self.otherParams = otherParams
+        self.measurementHash = measurementHash
+        self.baseAsym = baseAsym
+        self.baseHash = baseHash
+        self.melSpecification = melSpecification
+        self.extAsym = extAsym
+        self.extHash = extHash
+        self.structures = structures
+    }
+
+    public func structure(_ type: AlgorithmStructure.AlgType) -> AlgorithmStructure? {
+        structures.first { $0.type == type }
+    }
+
+    public var encodedLength: Int {
+        Self.fixedSize + 4 * (extAsym.count + extHash.count) + structures.reduce(0) { $0 + $1.encodedSize }
+    }
+
+    public init(decoding bytes: [UInt8], context: WireContext) throws {
+        var reader = WireReader(bytes)
+        let header = try MessageHeader(decoding: &reader)
+        version = header.version
+        let length = Int(try reader.readU16("Length"))
+        measurementSpecification = MeasurementSpecification(rawValue: try reader.readU8("MeasurementSpecificationSel"))
+        otherParams = OtherParams(rawValue: try reader.readU8("OtherParamsSelection"))
+        measurementHash = MeasurementHashAlgorithms(rawValue: try reader.readU32("MeasurementHashAlgo"))
+        baseAsym = BaseAsymAlgorithms(rawValue: try reader.readU32("BaseAsymSel"))
+        baseHash = BaseHashAlgorithms(rawValue: try reader.readU32("BaseHashSel"))
+        try reader.skip(11, "Reserved")
+        melSpecification = try reader.readU8("MELSpecificationSel")
+        let extAsymCount = Int(try reader.readU8("ExtAsymSelCount"))
+        let extHashCount = Int(try reader.readU8("ExtHashSelCount"))
+        try reader.skip(2, "Reserved")
+        extAsym = try (0..<extAsymCount).map { _ in try reader.readU32("ExtAsymSel") }
+        extHash = try (0..<extHashCount).map { _ in try reader.readU32("ExtHashSel") }
+        var structures: [AlgorithmStructure] = []
+        if version >= .v11 {
+            for _ in 0..<Int(header.param1) { structures.append(try AlgorithmStructure(decoding: &reader)) }
+        }
+        self.structures = structures
+        guard length == reader.offset else {
+            throw WireError.invalidField("Length \(length) does not match the \(reader.offset) bytes its fields occupy")
+        }
+    }
+
+    public func encode(into out: inout [UInt8], context: WireContext) {
+        MessageHeader(version: version, code: ResponseCode.algorithms.rawValue,
+                      param1: version >= .v11 ? UInt8(structures.count) : 0).encode(into: &out)
+        out.appendU16(UInt16(encodedLength))
+        out.appendU8(measurementSpecification.rawValue)
+        out.appendU8(version >= .v12 ? otherParams.rawValue : 0)
+        out.appendU32(measurementHash.rawValue)
+        out.appendU32(baseAsym.rawValue)
+        out.appendU32(baseHash.rawValue)
+        out.appendZeros(11)
+        out.appendU8(version >= .v13 ? melSpecification : 0)
+        out.appendU8(UInt8(extAsym.count))
+        out.appendU8(UInt8(extHash.count))
+        out.appendU16(0)
+        for value in extAsym { out.appendU32(value) }
+        for value in extHash { out.appendU32(value) }
+        if version >= .v11 { for structure in structures { structure.encode(into: &out) } }
+    }
+}

@@ -1,0 +1,62 @@
+/// GET_CAPABILITIES (DSP0274 §10.4, Table "GET_CAPABILITIES request message format").
+///
+///     +0 Version | +1 0xE1 | +2 Param1 (1.3: bit0 SupportedAlgorithms) | +3 Param2
+///     1.1+:  +4 Reserved | +5 CTExponent | +6 Reserved(2) | +8 Flags (4)
+///     1.2+:  +12 DataTransferSize (4) | +16 MaxSPDMmsgSize (4)
+///
+/// A 1.0 request is the 4-byte header only.
+public struct GetCapabilitiesRequest: SPDMMessage, Hashable {
+    public var version: SPDMVersion
+    public var param1: UInt8
+    public var ctExponent: UInt8
+    public var flags: CapabilityFlags
+    public var dataTransferSize: UInt32
+    public var maxSPDMMessageSize: UInt32
+
+    public static func expectedSize(_ version: SPDMVersion) -> Int {
+        version >= .v12 ? 20 : (version >= .v11 ? 12 : 4)
+    }
+
+    public init(version: SPDMVersion, ctExponent: UInt8 = 0, flags: CapabilityFlags = [],
+                dataTransferSize: UInt32 = 0, maxSPDMMessageSize: UInt32 = 0, param1: UInt8 = 0) {
+        self.version = version
+        self.param1 = param1
+        self.ctExponent = ctExponent
+        self.flags = flags
+        self.dataTransferSize = dataTransferSize
+        self.maxSPDMMessageSize = maxSPDMMessageSize
+    }
+
+    public init(decoding bytes: [UInt8], context: WireContext) throws {
+        var reader = WireReader(bytes)
+        let header = try MessageHeader(decoding: &reader)
+        version = header.version
+        param1 = header.param1
+        ctExponent = 0
+        flags = []
+        dataTransferSize = 0
+        maxSPDMMessageSize = 0
+        if version >= .v11 {
+            try reader.skip(1, "Reserved")
+            ctExponent = try reader.readU8("CTExponent")
+            try reader.skip(2, "Reserved")
+            flags = CapabilityFlags(rawValue: try reader.readU32("Flags"))
+        }
+        if version >= .v12 {
+            dataTransferSize = try reader.readU32("DataTransferSize")
+            maxSPDMMessageSize = try reader.readU32("MaxSPDMmsgSize")
+        }
+    }
+
+    public func encode(into out: inout [UInt8], context: WireContext) {
+        MessageHeader(version: version, code: RequestCode.getCapabilities.rawValue, param1: param1).encode(into: &out)
+        guard version >= .v11 else { return }
+        out.appendU8(0)
+        out.appendU8(ctExponent)
+        out.appendU16(0)
+        out.appendU32(flags.rawValue)
+        guard version >= .v12 else { return }
+        out.appendU32(dataTransferSize)
+        out.appendU32(maxSPDMMessageSize)
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import SPDMDaemon
+import SPDMDevice
+
+/// spdm-fleetd: hosts a fleet of virtual SPDM responders. Only argument parsing and wiring here.
+@main
+struct FleetDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spdm-fleetd",
+        abstract: "Host many virtual SPDM responders (DSP0274 1.0-1.4) on TCP and Unix sockets.",
+        discussion: """
+        Each [[device]] in the config file is one virtual responder with its own listeners (spdm-emu
+        platform framing: MCTP, PCI-DOE, TCP or NONE binding), versions, capabilities, algorithm
+        preferences, certificate slots, measurements and PSKs. Without --config the embedded default
+        config runs (several devices on loopback; see config/default.toml).
+
+        Relative certificate and key paths are relative to the config file; relative Unix socket
+        paths to the runtime directory. Generated keys, the builtin CA (<state>/ca, laid out like
+        libspdm's sample keys so DMTF's spdm_requester_emu can be run from there) and acknowledged
+        device state live in the state directory.
+
+        Runs in the foreground until SIGINT or SIGTERM. Exit status: 0 after a clean stop,
+        78 for a bad config, 1 when a listener cannot be bound.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Config file (TOML).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "State directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/spdm-fleetd or ~/.local/state/spdm-fleetd).",
+        valueName: "dir"))
+    var stateDirectory: String?
+
+    @Option(name: .customLong("runtime-dir"), help: ArgumentHelp(
+        "Directory for relative Unix socket paths (default: $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR/spdm-fleetd or /tmp/spdm-fleetd-UID).",
+        valueName: "dir"))
+    var runtimeDirectory: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides the config).")
+    var logLevel: String?
+
+    @Flag(name: .long, help: "Validate the config, print the devices, and exit.")
+    var check = false
+
+    @Flag(name: .customLong("print-default-config"), help: "Print the embedded default config and exit.")
+    var printDefaultConfig = false
+
+    func run() async throws {
+        if printDefaultConfig {
+            print(DefaultConfig.text, terminator: "")
+            return
+        }
+        let loader = ConfigLoader(stateDirectoryOverride: stateDirectory, runtimeDirectoryOverride: runtimeDirectory)
+        let fleet: FleetConfig
+        do {
+            if let config {
+                fleet = try loader.load(file: config)
+            } else {
+                fleet = try loader.load(text: DefaultConfig.text, source: DefaultConfig.sourceName,
+                                        baseDirectory: FileManager.default.currentDirectoryPath)
+            }
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("spdm-fleetd: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        if check {
+            for device in fleet.devices {
+                print("\(device.name): \(device.transport) \(device.listeners.map(\.description).joined(separator: ", "))")
+            }
+            print("\(fleet.source): \(fleet.devices.count) devices OK")
+            return
+        }
+
+        let level = Logger.Level(rawValue: logLevel ?? fleet.daemon.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "spdm-fleetd")
+        let daemon = FleetDaemon(config: fleet, logger: logger)
+        do {
+            let listeners = try await daemon.start()
+            for listener in listeners {
+                logger.info("listening", metadata: ["spdm_device": "\(listener.device)", "address": "\(listener.address)"])
+            }
+            logger.notice("ready", metadata: ["devices": "\(fleet.devices.count)", "listeners": "\(listeners.count)",
+                                              "ca_directory": "\(CertificateAuthority.builtinDirectory(stateDirectory: fleet.daemon.stateDirectory))"])
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        let signal = await ShutdownSignal.wait()
+        logger.notice("stopping", metadata: ["signal": "\(signal)"])
+        await daemon.stop()
+    }
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+enum ShutdownSignal {
+    static func wait() async -> String {
+        await withCheckedContinuation { continuation in
+            let queue = DispatchQueue(label: "spdm-fleetd.signals")
+            let once = OnceFlag()
+            var sources: [DispatchSourceSignal] = []
+            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler {
+                    if once.take() {
+                        sources.forEach { $0.cancel() }
+                        continuation.resume(returning: name)
+                    }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            // Each source's handler captures `sources`, so the sources keep each other alive until they fire.
+        }
+    }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private var taken = false
+    private let lock = NSLock()
+    func take() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if taken { return false }
+        taken = true
+        return true
+    }
+}
