@@ -1,7 +1,12 @@
-/// Byte values in config files: "hex:00ff.." for binary, anything else is its UTF-8 text (TOML's
-/// "\u0000" escape gives a NUL byte, as in the reference requester's PSK hint "TestPskHint\u0000").
+/// Byte values in config files:
+///
+///     "hex:00ff.."     binary (spaces and colons between digits are ignored)
+///     "cstr:text"      the UTF-8 text followed by a NUL byte, as the reference requester's PSK hint
+///                      "TestPskHint\0" (TOML strings cannot carry NUL through the parser)
+///     anything else    its UTF-8 text
 enum ByteString {
     static func parse(_ text: String) -> [UInt8]? {
+        if text.hasPrefix("cstr:") { return Array(text.dropFirst(5).utf8) + [0] }
         guard text.hasPrefix("hex:") else { return Array(text.utf8) }
         let digits = text.dropFirst(4).filter { !$0.isWhitespace && $0 != ":" }
         guard digits.count % 2 == 0 else { return nil }

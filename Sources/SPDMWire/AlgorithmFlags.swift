@@ -18,6 +18,11 @@ public struct BaseAsymAlgorithms: OptionSet, Hashable, Sendable {
     public static let eddsaEd25519 = Self(rawValue: 1 << 10)
     public static let eddsaEd448 = Self(rawValue: 1 << 11)
 
+    /// The bits each version defines (EdDSA and SM2 arrive with 1.2).
+    public static func defined(in version: SPDMVersion) -> Self {
+        Self(rawValue: version >= .v12 ? 0x0FFF : 0x01FF)
+    }
+
     /// Names as spdm-emu spells them (`--asym`), used in configs too.
     public static let named: [(String, Self)] = [
         ("RSASSA_2048", .rsassa2048), ("RSAPSS_2048", .rsapss2048), ("RSASSA_3072", .rsassa3072),
@@ -37,6 +42,11 @@ public struct BaseHashAlgorithms: OptionSet, Hashable, Sendable {
     public static let sha3_384 = Self(rawValue: 1 << 4)
     public static let sha3_512 = Self(rawValue: 1 << 5)
     public static let sm3_256 = Self(rawValue: 1 << 6)
+
+    /// The bits each version defines (SM3 arrives with 1.2).
+    public static func defined(in version: SPDMVersion) -> Self {
+        Self(rawValue: version >= .v12 ? 0x7F : 0x3F)
+    }
 
     public static let named: [(String, Self)] = [
         ("SHA_256", .sha256), ("SHA_384", .sha384), ("SHA_512", .sha512), ("SHA3_256", .sha3_256),

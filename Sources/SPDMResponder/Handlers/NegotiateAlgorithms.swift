@@ -24,16 +24,19 @@ extension ResponderConnection {
             }
         }
 
-        // Process
+        // Process: only algorithms the negotiated version defines can be selected (EdDSA, SM2 and
+        // SM3 arrive with 1.2).
         let caps = device.capabilities
-        let hash = device.hashPreference.first { message.baseHash.contains(BaseHashAlgorithms($0)) }
+        let offeredHash = message.baseHash.intersection(BaseHashAlgorithms.defined(in: version))
+        let offeredAsym = message.baseAsym.intersection(BaseAsymAlgorithms.defined(in: version))
+        let hash = device.hashPreference.first { offeredHash.contains(BaseHashAlgorithms($0)) }
         let needsHash = !caps.intersection([.cert, .chal, .measNoSignature, .measWithSignature, .keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
         if needsHash && hash == nil {
             throw ResponderError.invalidRequest("no common base hash algorithm")
         }
         let provisionedKeys = device.slots.map(\.privateKey)
         let asym = device.asymPreference.first { algorithm in
-            message.baseAsym.contains(BaseAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
+            offeredAsym.contains(BaseAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
         }
         let needsAsym = !caps.intersection([.chal, .measWithSignature, .keyEx]).isEmpty
         if needsAsym && asym == nil {
@@ -47,7 +50,10 @@ extension ResponderConnection {
             if device.measurementRawBitStreamOnly {
                 measurementHashBits = .rawBitStreamOnly
             } else {
-                let choice = hash.flatMap { device.measurementHashPreference.contains($0) ? $0 : nil } ?? device.measurementHashPreference.first
+                let usable = device.measurementHashPreference.filter {
+                    BaseHashAlgorithms.defined(in: version).contains(BaseHashAlgorithms($0))
+                }
+                let choice = hash.flatMap { usable.contains($0) ? $0 : nil } ?? usable.first
                 measurementHash = choice
                 if let choice { measurementHashBits = MeasurementHashAlgorithms(baseHash: BaseHashAlgorithms(choice)) }
             }

@@ -1,0 +1,200 @@
+import Foundation
+import SPDMCrypto
+import SPDMDevice
+import SPDMResponder
+import SPDMTransport
+import SPDMWire
+import Testing
+
+/// A scratch state directory per test, removed afterwards.
+final class TemporaryDirectory {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "spdm-fleet-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite("Config loading")
+struct ConfigLoaderTests {
+    let directory = TemporaryDirectory()
+
+    func load(_ text: String) throws -> FleetConfig {
+        try ConfigLoader(stateDirectoryOverride: directory.path + "/state", runtimeDirectoryOverride: directory.path + "/run")
+            .load(text: text, source: "test.toml", baseDirectory: directory.path)
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try load(text)
+            return nil
+        } catch let error as ConfigError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    static let minimal = """
+    [[device]]
+    name = "d0"
+    tcp = "127.0.0.1:0"
+    [[device.slot]]
+    generate = { algorithm = "ECDSA_P256" }
+    [[device.measurement]]
+    index = 1
+    type = "mutable_firmware"
+    value = "fw"
+    """
+
+    @Test("the embedded default config loads: several devices, loopback only")
+    func defaultConfig() throws {
+        let config = try load(DefaultConfig.text)
+        #expect(config.devices.count >= 3)
+        #expect(config.devices[0].name == "gpu0")
+        #expect(config.devices[0].listeners == [.tcp(host: "127.0.0.1", port: 2323)])
+        #expect(config.devices[0].transport == .mctp)
+        for device in config.devices {
+            for listener in device.listeners {
+                if case .tcp(let host, _) = listener { #expect(host == "127.0.0.1") }
+            }
+        }
+    }
+
+    @Test("config/default.toml is the embedded default")
+    func defaultFileMatchesEmbedded() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("config/default.toml"), encoding: .utf8)
+        #expect(file == DefaultConfig.text)
+    }
+
+    @Test("config/interop.toml: one device per algorithm on ports 2324-2330 in order")
+    func interopConfig() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try ConfigLoader(stateDirectoryOverride: directory.path + "/state")
+            .load(file: root.appendingPathComponent("config/interop.toml").path)
+        let expected: [(Int, BaseAsymAlgorithms)] = [
+            (2324, .ecdsaP256), (2325, .ecdsaP384), (2326, .ecdsaP521), (2327, .rsassa3072),
+            (2328, .rsapss3072), (2329, .eddsaEd25519), (2330, .eddsaEd448),
+        ]
+        for ((port, asym), device) in zip(expected, config.devices.prefix(7)) {
+            #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
+            #expect(device.responder.asymPreference.map { BaseAsymAlgorithms(rawValue: asymBit($0)) } == [asym])
+            #expect(device.responder.hashPreference.count == 6)
+        }
+    }
+
+    private func asymBit(_ algorithm: SignatureAlgorithm) -> UInt32 {
+        let names: [SignatureAlgorithm: UInt32] = [
+            .ecdsaP256: 1 << 4, .ecdsaP384: 1 << 7, .ecdsaP521: 1 << 8, .rsassa3072: 1 << 2, .rsapss3072: 1 << 3,
+            .ed25519: 1 << 10, .ed448: 1 << 11,
+        ]
+        return names[algorithm] ?? 0
+    }
+
+    @Test("a minimal device gets the documented defaults")
+    func defaults() throws {
+        let device = try #require(try load(Self.minimal).devices.first)
+        #expect(device.responder.versions == [.v10, .v11, .v12, .v13])
+        #expect(device.responder.capabilities == [.cert, .chal, .measWithSignature, .measFresh])
+        #expect(device.responder.slots.map(\.id) == [0])
+        #expect(device.transport == .mctp)
+    }
+
+    @Test("a generated slot keeps its key across loads (state directory)")
+    func generatedIdentityPersists() throws {
+        let first = try #require(try load(Self.minimal).devices.first?.responder.slots.first)
+        let second = try #require(try load(Self.minimal).devices.first?.responder.slots.first)
+        #expect(first.certificatesDER == second.certificatesDER)
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/ecp256/ca.cert.der"))
+        let keyPath = directory.path + "/state/devices/d0/slot0.key"
+        let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test("a fleet template expands to count devices with their own ports and sockets")
+    func fleetTemplate() throws {
+        let config = try load("""
+        [[device]]
+        name = "node{i}"
+        count = 3
+        tcp = "127.0.0.1:4000"
+        unix = "node{i}.sock"
+        [[device.slot]]
+        generate = { algorithm = "ECDSA_P256" }
+        [[device.measurement]]
+        index = 1
+        type = "mutable_firmware"
+        value = "fw"
+        """)
+        #expect(config.devices.map(\.name) == ["node0", "node1", "node2"])
+        #expect(config.devices[2].listeners == [.tcp(host: "127.0.0.1", port: 4002),
+                                                 .unix(path: directory.path + "/run/node2.sock", mode: 0o600)])
+    }
+
+    @Test("errors name the file, the device and the key", arguments: [
+        ("capabilities = [\"CERT\", \"TELEPORT\"]", "test.toml: device 'd0': key 'capabilities': unknown capability 'TELEPORT'"),
+        ("versions = [\"1.9\"]", "test.toml: device 'd0': key 'versions': unknown version '1.9'"),
+        ("transport = \"smoke-signals\"", "test.toml: device 'd0': key 'transport': unknown transport 'smoke-signals'"),
+        ("tcp_port = 5", "test.toml: device 'd0': key 'tcp_port': unknown key"),
+        ("ct_exponent = 99", "test.toml: device 'd0': key 'ct_exponent': 99 is out of range 0...31"),
+        ("algorithms = { hash = [\"MD5\"] }", "test.toml: device 'd0': key 'algorithms.hash': unknown value 'MD5'"),
+        ("faults = { not_ready = [\"DANCE\"] }", "test.toml: device 'd0': key 'faults.not_ready': unknown request 'DANCE'"),
+    ])
+    func errorsNameTheKey(line: String, expected: String) throws {
+        let text = Self.minimal.replacingOccurrences(of: "tcp = \"127.0.0.1:0\"", with: "tcp = \"127.0.0.1:0\"\n\(line)")
+        let failure = try #require(error(text))
+        #expect(failure.description.hasPrefix(expected), "got: \(failure.description)")
+    }
+
+    @Test("errors inside slots and measurements name the element")
+    func nestedErrors() throws {
+        let badSlot = Self.minimal.replacingOccurrences(of: "generate = { algorithm = \"ECDSA_P256\" }",
+                                                        with: "chain = \"missing.der\"\nkey = \"missing.key\"")
+        #expect(error(badSlot)?.description.hasPrefix("test.toml: device 'd0': key 'slot[0].chain': cannot read") == true)
+        let badMeasurement = Self.minimal.replacingOccurrences(of: "index = 1", with: "index = 255")
+        #expect(error(badMeasurement)?.description == "test.toml: device 'd0': key 'measurement[0].index': 255 is out of range 1...254")
+    }
+
+    @Test("two devices on one port is an error naming both")
+    func duplicateListener() throws {
+        let text = Self.minimal.replacingOccurrences(of: "127.0.0.1:0", with: "127.0.0.1:4100") + "\n" +
+            Self.minimal.replacingOccurrences(of: "127.0.0.1:0", with: "127.0.0.1:4100").replacingOccurrences(of: "\"d0\"", with: "\"d1\"")
+        let message = try #require(error(text)).description
+        #expect(message == "test.toml: device 'd1': key 'listen': tcp:127.0.0.1:4100 is already used by device 'd0'")
+    }
+
+    @Test("a TOML syntax error reports line and column")
+    func syntaxError() throws {
+        let message = try #require(error("[[device]]\nname = \"x\nfoo")).description
+        #expect(message.hasPrefix("test.toml: TOML syntax error at line"))
+    }
+
+    @Test("chain and key files load, root first, and the key must match the leaf")
+    func slotFromFiles() throws {
+        // Use the builtin CA's requester chain and key as a stand-in for files a user brings.
+        _ = try load(Self.minimal)
+        let ca = directory.path + "/state/ca/ecp256/"
+        let text = Self.minimal.replacingOccurrences(of: "generate = { algorithm = \"ECDSA_P256\" }",
+                                                     with: "chain = \"\(ca)bundle_requester.certchain.der\"\nkey = \"\(ca)end_requester.key\"")
+        let slot = try #require(try load(text).devices.first?.responder.slots.first)
+        #expect(slot.rootCertificateDER == (try? Data(contentsOf: URL(fileURLWithPath: ca + "ca.cert.der"))).map { [UInt8]($0) })
+        let wrongKey = text.replacingOccurrences(of: "end_requester.key", with: "inter.key")
+        #expect(error(wrongKey)?.description.contains("does not belong to the leaf certificate") == true)
+    }
+
+    @Test("PSK hints may carry a NUL, as the reference requester's does")
+    func pskStore() throws {
+        let text = Self.minimal + """
+
+        [[device.psk]]
+        hint = "cstr:TestPskHint"
+        key = "hex:5465737450736b4461746100"
+        """
+        let device = try #require(try load(text).devices.first)
+        #expect(device.psk.key(forHint: Array("TestPskHint".utf8) + [0]) == Array("TestPskData".utf8) + [0])
+        #expect(device.psk.key(forHint: Array("Other".utf8)) == nil)
+    }
+}
