@@ -81,6 +81,11 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "spdm-fleetd")
+        let openFiles = ResourceLimits.raiseOpenFileLimit()
+        let needed = fleet.devices.reduce(0) { $0 + $1.listeners.count }
+        if UInt64(needed) * 2 > openFiles {
+            logger.warning("the open-file limit \(openFiles) leaves little room for connections beside \(needed) listeners")
+        }
         let daemon = FleetDaemon(config: fleet, logger: logger)
         do {
             let listeners = try await daemon.start()

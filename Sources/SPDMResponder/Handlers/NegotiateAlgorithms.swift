@@ -19,7 +19,9 @@ extension ResponderConnection {
         let types = message.structures.map(\.type.rawValue)
         guard Set(types).count == types.count else { throw ResponderError.invalidRequest("an AlgType appears twice") }
         if version >= .v12 {
-            guard types == types.sorted(), types.allSatisfy({ (2...5).contains($0) }) else {
+            // 1.4 adds AlgType 6 (ReqPqcAsymAlg) and 7 (KEMAlg).
+            let knownTypes: ClosedRange<UInt8> = version >= .v14 ? 2...7 : 2...5
+            guard types == types.sorted(), types.allSatisfy({ knownTypes.contains($0) }) else {
                 throw ResponderError.invalidRequest("AlgStructures out of order or of unknown type")
             }
         }
@@ -86,7 +88,9 @@ extension ResponderConnection {
             case .aead: structures.append(AlgorithmStructure(type: .aead, supported: aead.rawValue))
             case .requesterBaseAsym: structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: requesterAsym.requesterStructureBits))
             case .keySchedule: structures.append(AlgorithmStructure(type: .keySchedule, supported: keySchedule.rawValue))
-            default: continue
+            default:
+                // Post-quantum structures (1.4): none supported, answered with no selection.
+                if version >= .v14 { structures.append(AlgorithmStructure(type: structure.type, supported: 0)) }
             }
         }
         let response = AlgorithmsResponse(
