@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "spdmctl", dependencies: [
-            "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto",
+            "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

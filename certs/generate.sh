@@ -9,6 +9,10 @@
 #   ca.key ca.cert.der ca.cert.pem inter.key inter.cert.der inter.cert.pem
 #   end_responder.key end_responder.cert.der end_responder.cert.pem bundle_responder.certchain.der
 #   end_requester.key end_requester.cert.der end_requester.cert.pem bundle_requester.certchain.der
+#   end_responder.key.pub.der end_requester.key.pub.der (SPKI DER, for the raw-public-key mode)
+#   and libspdm's extra slots: ca1.key ca1.cert.der inter1.cert.der end_{responder,requester}1.cert.der
+#   bundle_{responder,requester}.certchain1.der (slot 1: second root, same leaf keys) and
+#   end_{responder,requester}4.key end_*4.cert.der bundle_*.certchain4.der (slot 4: second leaf key).
 # Keys are unencrypted PKCS#8 PEM, mode 0600. Bundles are root||intermediate||leaf DER.
 #
 # Profile (kept identical to SPDMCrypto's CertificateFactory; checked by libspdm's
@@ -32,7 +36,7 @@ OUTDIR=""
 for arg in "$@"; do
     case "$arg" in
         --force) FORCE=1 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         -*) echo "generate.sh: unknown option $arg" >&2; exit 2 ;;
         *) OUTDIR="$arg" ;;
     esac
@@ -47,7 +51,9 @@ NOT_AFTER=20491231235959Z
 DEVICE_INFO="ACME:WIDGET:1234567890"
 ALGORITHMS=(ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2)
 FILES=(ca.key ca.cert.der inter.key inter.cert.der end_responder.key end_responder.cert.der
-       bundle_responder.certchain.der end_requester.key end_requester.cert.der bundle_requester.certchain.der)
+       bundle_responder.certchain.der end_requester.key end_requester.cert.der bundle_requester.certchain.der
+       ca1.cert.der bundle_responder.certchain1.der bundle_requester.certchain1.der
+       end_responder4.key bundle_responder.certchain4.der end_responder.key.pub.der)
 
 # keygen ALG FILE: a fresh PKCS#8 PEM private key, mode 0600.
 keygen() {
@@ -134,22 +140,23 @@ id = OID:1.3.6.1.4.1.412.274.2
 CNF
 }
 
-# issue DIR NAME SUBJECT_CN SERIAL EXTENSIONS [ISSUER_NAME]: NAME.cert.{pem,der} from NAME.key.
+# issue DIR NAME KEY SUBJECT_CN SERIAL EXTENSIONS [ISSUER_CERT ISSUER_KEY]: NAME.cert.{pem,der}
+# for KEY.key, signed by ISSUER_KEY.key (self-signed when no issuer is given).
 issue() {
-    local dir=$1 name=$2 cn=$3 serial=$4 ext=$5 issuer=${6:-}
+    local dir=$1 name=$2 key=$3 cn=$4 serial=$5 ext=$6 issuer=${7:-} issuer_key=${8:-}
     local sigopt=()
     # SM2: sign with an explicitly empty distinguishing ID (what OpenSSL 3.x and libspdm use).
     [[ "$(digest_for "$ALG")" == sm3 ]] && sigopt=(-sigopt distid:)
     printf '%s\n' "$serial" > "$dir/serial"
-    "$OPENSSL" req -new -config "$dir/ca.cnf" -key "$dir/$name.key" -subj "/CN=$cn" -out "$dir/$name.csr" \
+    "$OPENSSL" req -new -config "$dir/ca.cnf" -key "$dir/$key.key" -subj "/CN=$cn" -out "$dir/$name.csr" \
         "${sigopt[@]}"
     if [[ -z "$issuer" ]]; then
-        "$OPENSSL" ca -batch -notext -config "$dir/ca.cnf" -selfsign -keyfile "$dir/$name.key" \
+        "$OPENSSL" ca -batch -notext -config "$dir/ca.cnf" -selfsign -keyfile "$dir/$key.key" \
             -in "$dir/$name.csr" -out "$dir/$name.cert.pem" -extensions "$ext" \
             -startdate "$NOT_BEFORE" -enddate "$NOT_AFTER" "${sigopt[@]}"
     else
-        "$OPENSSL" ca -batch -notext -config "$dir/ca.cnf" -cert "$dir/$issuer.cert.pem" -keyfile "$dir/$issuer.key" \
-            -in "$dir/$name.csr" -out "$dir/$name.cert.pem" -extensions "$ext" \
+        "$OPENSSL" ca -batch -notext -config "$dir/ca.cnf" -cert "$dir/$issuer.cert.pem" \
+            -keyfile "$dir/$issuer_key.key" -in "$dir/$name.csr" -out "$dir/$name.cert.pem" -extensions "$ext" \
             -startdate "$NOT_BEFORE" -enddate "$NOT_AFTER" "${sigopt[@]}"
     fi
     "$OPENSSL" x509 -in "$dir/$name.cert.pem" -outform DER -out "$dir/$name.cert.der"
@@ -174,16 +181,41 @@ for ALG in "${ALGORITHMS[@]}"; do
         : > "$WORK/index.txt"
         write_config "$WORK" "$ALG"
         upper=$(echo "$ALG" | tr '[:lower:]' '[:upper:]')
-        for key in ca inter end_responder end_requester; do keygen "$ALG" "$WORK/$key.key"; done
-        issue "$WORK" ca "spdm-fleet $upper Root CA" 01 v3_root
-        issue "$WORK" inter "spdm-fleet $upper Intermediate CA" 02 v3_inter ca
-        issue "$WORK" end_responder "spdm-fleet $upper Responder" 03 v3_responder inter
-        issue "$WORK" end_requester "spdm-fleet $upper Requester" 04 v3_requester inter
-        cat "$WORK/ca.cert.der" "$WORK/inter.cert.der" "$WORK/end_responder.cert.der" > "$WORK/bundle_responder.certchain.der"
-        cat "$WORK/ca.cert.der" "$WORK/inter.cert.der" "$WORK/end_requester.cert.der" > "$WORK/bundle_requester.certchain.der"
+        for key in ca ca1 inter end_responder end_requester end_responder4 end_requester4; do
+            keygen "$ALG" "$WORK/$key.key"
+        done
+        # Slot 0: ca -> inter -> leaf.
+        issue "$WORK" ca ca "spdm-fleet $upper Root CA" 01 v3_root
+        issue "$WORK" inter inter "spdm-fleet $upper Intermediate CA" 02 v3_inter ca ca
+        issue "$WORK" end_responder end_responder "spdm-fleet $upper Responder" 03 v3_responder inter inter
+        issue "$WORK" end_requester end_requester "spdm-fleet $upper Requester" 04 v3_requester inter inter
+        # Slot 1 (libspdm's "1" files): a second root over the same intermediate and leaf keys.
+        issue "$WORK" ca1 ca1 "spdm-fleet $upper Root CA 1" 11 v3_root
+        issue "$WORK" inter1 inter "spdm-fleet $upper Intermediate CA" 12 v3_inter ca1 ca1
+        issue "$WORK" end_responder1 end_responder "spdm-fleet $upper Responder" 13 v3_responder inter1 inter
+        issue "$WORK" end_requester1 end_requester "spdm-fleet $upper Requester" 14 v3_requester inter1 inter
+        # Slot 4 (libspdm's "4" files): a second leaf key under the slot-0 intermediate.
+        issue "$WORK" end_responder4 end_responder4 "spdm-fleet $upper Responder 4" 05 v3_responder inter inter
+        issue "$WORK" end_requester4 end_requester4 "spdm-fleet $upper Requester 4" 06 v3_requester inter inter
+        for n in "" 1 4; do
+            root=ca; mid=inter
+            [[ $n == 1 ]] && { root=ca1; mid=inter1; }
+            for role in responder requester; do
+                cat "$WORK/$root.cert.der" "$WORK/$mid.cert.der" "$WORK/end_$role$n.cert.der" \
+                    > "$WORK/bundle_$role.certchain$n.der"
+            done
+        done
+        # Raw public keys (SubjectPublicKeyInfo DER) for the provisioned-public-key mode (slot 0xFF).
+        for role in responder requester; do
+            "$OPENSSL" pkey -in "$WORK/end_$role.key" -pubout -outform DER -out "$WORK/end_$role.key.pub.der"
+        done
         # Sanity: both leaves verify against the root through the intermediate.
-        for leaf in end_responder end_requester; do
+        for leaf in end_responder end_requester end_responder4 end_requester4; do
             "$OPENSSL" verify -no_check_time -CAfile "$WORK/ca.cert.pem" -untrusted "$WORK/inter.cert.pem" \
+                "$WORK/$leaf.cert.pem" >/dev/null
+        done
+        for leaf in end_responder1 end_requester1; do
+            "$OPENSSL" verify -no_check_time -CAfile "$WORK/ca1.cert.pem" -untrusted "$WORK/inter1.cert.pem" \
                 "$WORK/$leaf.cert.pem" >/dev/null
         done
         rm -rf "$WORK/newcerts" "$WORK"/index.txt* "$WORK"/serial* "$WORK"/*.csr "$WORK/ca.cnf"

@@ -36,9 +36,8 @@ public enum ChainVerifier {
                 throw CryptoError("certificate 0 (\(chain[0].subject)) is neither a trusted root nor issued by one")
             }
             try checkValidity(root, label: "trusted root (\(root.subject))", at: now, options: options)
-        } else if !chain[0].isSelfSigned {
-            // A trusted non-root anchor is allowed (as with X509_V_FLAG_PARTIAL_CHAIN).
         }
+        // (A byte-equal trusted anchor need not be self-signed, as with X509_V_FLAG_PARTIAL_CHAIN.)
 
         // 2. Every link, in the given order.
         for index in chain.indices {

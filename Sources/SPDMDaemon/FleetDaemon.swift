@@ -11,6 +11,8 @@ public final class FleetDaemon: @unchecked Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private var channels: [(device: String, channel: Channel)] = []
+    /// Unix socket files this daemon bound, and so removes when it stops (never another daemon's).
+    private var boundSocketPaths: [String] = []
 
     /// A listener as bound (with the real port when the config asked for port 0).
     public struct BoundListener: Sendable, CustomStringConvertible {
@@ -45,6 +47,7 @@ public final class FleetDaemon: @unchecked Sendable {
                         throw ListenerError(address: address, reason: "\(error)")
                     }
                     channels.append((device.name, channel))
+                    if case .unix(let path, _) = address { boundSocketPaths.append(path) }
                     let shown: String
                     if case .tcp(let host, _) = address, let port = channel.localAddress?.port {
                         shown = "tcp:\(host):\(port)"
@@ -65,9 +68,8 @@ public final class FleetDaemon: @unchecked Sendable {
     public func stop() async {
         for (_, channel) in channels { try? await channel.close() }
         channels.removeAll()
-        for device in config.devices {
-            for case .unix(let path, _) in device.listeners { unlink(path) }
-        }
+        for path in boundSocketPaths { unlink(path) }
+        boundSocketPaths.removeAll()
         try? await group.shutdownGracefully()
     }
 }

@@ -20,9 +20,13 @@ public struct AttestationPlan: Sendable, Hashable {
     public var requireSignedMeasurements: Bool
     /// The indices the requester knows to be the TCB, to check a TCB summary hash; nil = unknown.
     public var tcbIndices: Set<UInt8>?
+    /// Ignore `summary`: ask for the summary of all measurements when the responder has MEAS_CAP, else none.
+    public var automaticSummary: Bool
 
     public init(slot: UInt8 = 0, challenge: Bool = true, summary: MeasurementSummaryHashType = .none,
-                measurements: MeasurementMode = .all, requireSignedMeasurements: Bool = true, tcbIndices: Set<UInt8>? = nil) {
+                measurements: MeasurementMode = .all, requireSignedMeasurements: Bool = true, tcbIndices: Set<UInt8>? = nil,
+                automaticSummary: Bool = false) {
+        self.automaticSummary = automaticSummary
         self.slot = slot
         self.challenge = challenge
         self.summary = summary
@@ -52,6 +56,8 @@ public struct AttestationReport: Sendable {
     public var measurements: [MeasurementBlock]
     public var measurementsSigned: Bool
     public var summaryCheck: SummaryCheck
+    /// The summary type CHALLENGE asked for.
+    public var summaryType: MeasurementSummaryHashType
     /// One line per check that passed, in order.
     public var verified: [String]
     /// True when a certificate chain was verified without a trusted root.
@@ -62,6 +68,7 @@ extension RequesterConnection {
     /// VCA, then the chain of `plan.slot` (GET_DIGESTS, GET_CERTIFICATE), CHALLENGE and
     /// GET_MEASUREMENTS, verifying each step; throws the first `RequesterError`.
     public mutating func attest(_ plan: AttestationPlan, exchange: ([UInt8]) throws -> [UInt8]) throws -> AttestationReport {
+        var plan = plan
         var verified: [String] = []
         guard case .version(let version) = try perform(.getVersion, exchange: exchange),
               case .capabilities(let capabilities) = try perform(.getCapabilities, exchange: exchange),
@@ -69,6 +76,9 @@ extension RequesterConnection {
             throw RequesterError.invalidState("unexpected event during VCA")
         }
         let flags = capabilities.flags
+        if plan.automaticSummary {
+            plan.summary = plan.challenge && !flags.intersection(.measurementsAny).isEmpty ? .all : .none
+        }
         let measuring = plan.measurements != .none
         let signedMeasurements = measuring && flags.contains(.measWithSignature)
         if plan.challenge && !flags.contains(.chal) { throw RequesterError.capabilityMissing("CHAL_CAP (CHALLENGE was asked for)") }
@@ -83,7 +93,7 @@ extension RequesterConnection {
 
         var report = AttestationReport(version: version, responderVersions: responderVersions, capabilities: capabilities,
                                        algorithms: algorithms, digests: [:], chain: nil, challenge: nil, measurementCount: nil,
-                                       measurements: [], measurementsSigned: false, summaryCheck: .notRequested, verified: [])
+                                       measurements: [], measurementsSigned: false, summaryCheck: .notRequested, summaryType: plan.summary, verified: [])
 
         if flags.contains(.cert) {
             guard case .digests(let digests) = try perform(.getDigests, exchange: exchange) else {

@@ -63,10 +63,10 @@ public struct ResponderConnection: Sendable {
             let response = try dispatch(code, header: header, request: request)
             return Outcome(request: code, response: response, error: nil)
         } catch let error as ResponderError {
-            return Outcome(request: code, response: errorResponse(error), error: error)
+            return Outcome(request: code, response: errorResponse(error, to: code), error: error)
         } catch {
             let mapped = ResponderError(decoding: error)
-            return Outcome(request: code, response: errorResponse(mapped), error: mapped)
+            return Outcome(request: code, response: errorResponse(mapped, to: code), error: mapped)
         }
     }
 
@@ -89,9 +89,10 @@ public struct ResponderConnection: Sendable {
         return deferIfConfigured(code, response: response)
     }
 
-    /// The single place an error becomes an ERROR message.
-    func errorResponse(_ error: ResponderError) -> [UInt8] {
-        let errorVersion = version ?? .v10
+    /// The single place an error becomes an ERROR message. Errors to GET_VERSION, and before a
+    /// version is fixed, are sent as 1.0 (DSP0274 §10.3: GET_VERSION and VERSION are always 1.0).
+    func errorResponse(_ error: ResponderError, to code: RequestCode? = nil) -> [UInt8] {
+        let errorVersion = code == .getVersion ? .v10 : (version ?? .v10)
         return ErrorResponse(version: errorVersion, code: error.code, data: error.data).encoded(context: .unnegotiated(errorVersion))
     }
 

@@ -81,6 +81,7 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "spdm-fleetd")
+        let shutdown = ShutdownSignal()
         let openFiles = ResourceLimits.raiseOpenFileLimit()
         let needed = fleet.devices.reduce(0) { $0 + $1.listeners.count }
         if UInt64(needed) * 2 > openFiles {
@@ -98,44 +99,35 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(1)
         }
-        let signal = await ShutdownSignal.wait()
+        let signal = await shutdown.wait()
         logger.notice("stopping", metadata: ["signal": "\(signal)"])
         await daemon.stop()
     }
 }
 
-/// Resolves when SIGINT or SIGTERM arrives.
-enum ShutdownSignal {
-    static func wait() async -> String {
-        await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "spdm-fleetd.signals")
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    if once.take() {
-                        sources.forEach { $0.cancel() }
-                        continuation.resume(returning: name)
-                    }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            // Each source's handler captures `sources`, so the sources keep each other alive until they fire.
+/// SIGINT and SIGTERM, caught from the moment this is created (before any listener is bound, so a
+/// supervisor's early SIGTERM is never lost); `wait()` resolves with the first one's name.
+final class ShutdownSignal: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let stream: AsyncStream<String>
+
+    init() {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        self.stream = stream
+        let queue = DispatchQueue(label: "spdm-fleetd.signals")
+        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            return source
         }
     }
-}
 
-final class OnceFlag: @unchecked Sendable {
-    private var taken = false
-    private let lock = NSLock()
-    func take() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if taken { return false }
-        taken = true
-        return true
+    func wait() async -> String {
+        for await name in stream { return name }
+        return "end of signal stream"
     }
+
+    deinit { sources.forEach { $0.cancel() } }
 }

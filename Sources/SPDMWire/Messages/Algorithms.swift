@@ -41,7 +41,8 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
     }
 
     public var encodedLength: Int {
-        Self.fixedSize + 4 * (extAsym.count + extHash.count) + structures.reduce(0) { $0 + $1.encodedSize }
+        // AlgStructures exist from 1.1 only; a 1.0 message neither carries nor counts them.
+        Self.fixedSize + 4 * (extAsym.count + extHash.count) + (version >= .v11 ? structures.reduce(0) { $0 + $1.encodedSize } : 0)
     }
 
     public init(decoding bytes: [UInt8], context: WireContext) throws {

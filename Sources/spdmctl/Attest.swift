@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import SPDMCore
+import SPDMCrypto
+import SPDMRequester
+import SPDMTransport
+import SPDMWire
+
+/// `spdmctl attest`: VCA, certificate chain, CHALLENGE and measurements against one responder,
+/// verifying everything. Exit status 0 only when every check passed.
+struct Attest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Attest one SPDM responder over the spdm-emu platform socket protocol.",
+        discussion: "Exit status: 0 when everything verified; 1 on a protocol or verification failure (named on "
+            + "stderr, or in the JSON \"error\" field); 3 when the responder could not be reached or broke the socket protocol.")
+
+    @Option(name: .long, help: ArgumentHelp("TCP address of the responder.", valueName: "host:port"))
+    var connect: String?
+
+    @Option(name: .long, help: ArgumentHelp("Unix socket of the responder.", valueName: "path"))
+    var unix: String?
+
+    @Option(name: .long, help: "Transport binding: mctp, pci-doe, none, tcp.")
+    var transport: String = "mctp"
+
+    @Option(name: .long, help: ArgumentHelp("Trusted root certificate, DER or PEM (repeatable).", valueName: "file"))
+    var root: [String] = []
+
+    @Option(name: .customLong("version"), help: ArgumentHelp("Use exactly this SPDM version (1.0-1.4); default: highest common.", valueName: "1.x"))
+    var spdmVersion: String?
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Base hash to offer, spdm-emu name (repeatable or comma separated); default: all.", valueName: "SHA_384"))
+    var hash: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Signature algorithm to offer, spdm-emu name (repeatable or comma separated); default: all.", valueName: "ECDSA_P384"))
+    var asym: [String] = []
+
+    @Option(name: .long, help: "Certificate slot for GET_CERTIFICATE, CHALLENGE and signed measurements.")
+    var slot: UInt8 = 0
+
+    @Option(name: .long, help: "Measurements: one-by-one, all, none.")
+    var meas: String = "all"
+
+    @Option(name: .long, help: "Measurement summary hash in CHALLENGE: none, tcb, all, auto (all when the responder measures).")
+    var summary: String = "auto"
+
+    @Option(name: .customLong("tcb"), help: ArgumentHelp("Measurement indices forming the TCB, to check a TCB summary hash.", valueName: "1,2"))
+    var tcbIndices: String?
+
+    @Flag(name: .customLong("no-challenge"), help: "Skip CHALLENGE.")
+    var noChallenge = false
+
+    @Option(name: .long, help: "DataTransferSize / MaxSPDMmsgSize to advertise (1.2+).")
+    var transferSize: UInt32 = 4096
+
+    @Option(name: .long, help: "Seconds to wait for each response.")
+    var timeout: Int = 30
+
+    @Flag(name: .long, help: "Machine-readable JSON output.")
+    var json = false
+
+    func validate() throws {
+        guard (connect == nil) != (unix == nil) else { throw ValidationError("give exactly one of --connect host:port and --unix PATH") }
+        guard TransportType(name: transport) != nil else { throw ValidationError("--transport must be mctp, pci-doe, none or tcp") }
+        if let spdmVersion, SPDMVersion(string: spdmVersion) == nil { throw ValidationError("--version must be 1.0 to 1.4") }
+        guard AttestationPlan.MeasurementMode(rawValue: meas) != nil else { throw ValidationError("--meas must be one-by-one, all or none") }
+        guard ["none", "tcb", "all", "auto"].contains(summary) else { throw ValidationError("--summary must be none, tcb, all or auto") }
+        guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
+        guard transferSize >= 42 else { throw ValidationError("--transfer-size must be at least 42") }
+        _ = try hashes()
+        _ = try asyms()
+        _ = try tcb()
+    }
+
+    private func names(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+    }
+
+    func hashes() throws -> BaseHashAlgorithms {
+        let list = names(hash)
+        guard !list.isEmpty else { return RequesterConfiguration.allHashes }
+        return try list.reduce(into: BaseHashAlgorithms()) { set, name in
+            guard let value = BaseHashAlgorithms.named(name) else {
+                throw ValidationError("unknown --hash \(name); known: \(BaseHashAlgorithms.named.map(\.0).joined(separator: ", "))")
+            }
+            set.insert(value)
+        }
+    }
+
+    func asyms() throws -> BaseAsymAlgorithms {
+        let list = names(asym)
+        guard !list.isEmpty else { return RequesterConfiguration.allAsym }
+        return try list.reduce(into: BaseAsymAlgorithms()) { set, name in
+            guard let value = BaseAsymAlgorithms.named(name) else {
+                throw ValidationError("unknown --asym \(name); known: \(BaseAsymAlgorithms.named.map(\.0).joined(separator: ", "))")
+            }
+            set.insert(value)
+        }
+    }
+
+    func tcb() throws -> Set<UInt8>? {
+        guard let tcbIndices else { return nil }
+        return Set(try names([tcbIndices]).map { text in
+            guard let index = UInt8(text), index > 0, index < 0xFF else { throw ValidationError("--tcb index \(text) is not 1-254") }
+            return index
+        })
+    }
+
+    func loadRoots() throws -> [Certificate] {
+        try root.flatMap { path -> [Certificate] in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read --root \(path)")
+            }
+            let bytes = [UInt8](data)
+            do {
+                if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
+                    return try Certificate.parsePEMBundle(text)
+                }
+                return try Certificate.parseConcatenatedDER(bytes)
+            } catch {
+                throw ValidationError("--root \(path) is not a DER or PEM certificate: \(error)")
+            }
+        }
+    }
+
+    func run() throws {
+        let transportType = TransportType(name: transport)!
+        let roots = try loadRoots()
+        let configuration = RequesterConfiguration(
+            forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)),
+            dataTransferSize: transferSize, maxSPDMMessageSize: transferSize,
+            baseHash: try hashes(), baseAsym: try asyms(),
+            trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+        let endpoint = connect ?? unix!
+        let output = AttestOutput(endpoint: endpoint, transport: transportType.description, json: json)
+
+        let client: PlatformSocketClient
+        do {
+            if let connect {
+                guard let colon = connect.lastIndex(of: ":"), let port = UInt16(connect[connect.index(after: colon)...]) else {
+                    throw ValidationError("--connect must be host:port")
+                }
+                var host = String(connect[..<colon])
+                if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                client = try PlatformSocketClient.tcp(host: host, port: port, transport: transportType, timeoutSeconds: timeout)
+            } else {
+                client = try PlatformSocketClient.unix(path: unix!, transport: transportType, timeoutSeconds: timeout)
+            }
+            try client.hello()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            output.fail("cannot reach the responder at \(endpoint): \(error)", requester: nil)
+            throw ExitCode(3)
+        }
+
+        var requester = RequesterConnection(configuration: configuration)
+        let mode = AttestationPlan.MeasurementMode(rawValue: meas)!
+        do {
+            var plan = AttestationPlan(slot: slot, challenge: !noChallenge, measurements: mode, tcbIndices: try tcb(),
+                                       automaticSummary: summary == "auto")
+            plan.summary = summary == "tcb" ? .tcb : summary == "all" ? .all : .none
+            let report = try requester.attest(plan) { try client.exchangeSPDM($0) }
+            // Without --root the chain is only checked for internal consistency: shown, but not a pass.
+            let unanchored = report.unanchored ? "certificate chain not verified against a trusted root (give --root CERT)" : nil
+            output.success(report, failure: unanchored)
+            if unanchored != nil { throw ExitCode(1) }
+        } catch let error as RequesterError {
+            output.fail(error.description, requester: requester)
+            throw ExitCode(1)
+        } catch let error as PlatformSocketClient.Failure {
+            output.fail("transport: \(error)", requester: requester)
+            throw ExitCode(3)
+        }
+    }
+}

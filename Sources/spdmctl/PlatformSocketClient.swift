@@ -1,0 +1,198 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SPDMTransport
+
+/// A blocking client for the spdm-emu platform socket protocol: one stream socket (TCP or Unix),
+/// strictly request/response, each frame written in one write with TCP_NODELAY on.
+final class PlatformSocketClient {
+    enum Failure: Error, CustomStringConvertible {
+        case resolve(String)
+        case system(String, Int32)
+        case closed(String)
+        case protocolError(String)
+
+        var description: String {
+            switch self {
+            case .resolve(let message): return message
+            case let .system(what, code): return "\(what): \(String(cString: strerror(code)))"
+            case .closed(let what): return "connection closed by the responder \(what)"
+            case .protocolError(let message): return message
+            }
+        }
+    }
+
+    private let fd: Int32
+    let transport: TransportType
+    let binding: any TransportBinding
+    let maximumPayloadSize: Int
+
+    private init(fd: Int32, transport: TransportType, maximumPayloadSize: Int) {
+        self.fd = fd
+        self.transport = transport
+        self.binding = TransportBindings.binding(for: transport)
+        self.maximumPayloadSize = maximumPayloadSize
+    }
+
+    deinit { close(fd) }
+
+    /// Connects to `host:port` over TCP.
+    static func tcp(host: String, port: UInt16, transport: TransportType, timeoutSeconds: Int,
+                    maximumPayloadSize: Int = 1 << 20) throws -> PlatformSocketClient {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let list else {
+            throw Failure.resolve("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: Int32 = 0
+        var entry: UnsafeMutablePointer<addrinfo>? = list
+        while let info = entry {
+            entry = info.pointee.ai_next
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd < 0 { lastError = errno; continue }
+            if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                let client = PlatformSocketClient(fd: fd, transport: transport, maximumPayloadSize: maximumPayloadSize)
+                try client.setTimeout(timeoutSeconds)
+                return client
+            }
+            lastError = errno
+            close(fd)
+        }
+        throw Failure.system("cannot connect to \(host):\(port)", lastError)
+    }
+
+    /// Connects to a Unix stream socket.
+    static func unix(path: String, transport: TransportType, timeoutSeconds: Int,
+                     maximumPayloadSize: Int = 1 << 20) throws -> PlatformSocketClient {
+        #if canImport(Glibc)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw Failure.system("socket", errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else {
+            close(fd)
+            throw Failure.resolve("Unix socket path is \(bytes.count) bytes, the limit is \(capacity - 1)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw Failure.system("cannot connect to \(path)", code)
+        }
+        let client = PlatformSocketClient(fd: fd, transport: transport, maximumPayloadSize: maximumPayloadSize)
+        try client.setTimeout(timeoutSeconds)
+        return client
+    }
+
+    private func setTimeout(_ seconds: Int) throws {
+        guard seconds > 0 else { return }
+        var value = timeval(tv_sec: seconds, tv_usec: 0)
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw Failure.system("setsockopt(SO_RCVTIMEO)", errno)
+        }
+    }
+
+    // MARK: Frames
+
+    func send(_ frame: PlatformFrame) throws {
+        let bytes = frame.bytes
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { raw in
+                write(fd, raw.baseAddress! + written, raw.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Failure.system("write", errno)
+            }
+            written += result
+        }
+    }
+
+    func receive() throws -> PlatformFrame {
+        let header = try readExactly(PlatformFrame.headerSize, what: "while a frame header was expected")
+        func u32(_ offset: Int) -> UInt32 {
+            header[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        }
+        let size = Int(u32(8))
+        guard size <= maximumPayloadSize else {
+            throw Failure.protocolError("responder frame claims \(size) payload bytes (limit \(maximumPayloadSize))")
+        }
+        let payload = try readExactly(size, what: "in the middle of a frame")
+        return PlatformFrame(command: PlatformCommand(rawValue: u32(0)),
+                             transport: TransportType(rawValue: u32(4)) ?? .none, payload: payload)
+    }
+
+    private func readExactly(_ count: Int, what: String) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let result = out.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + filled, count - filled) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.protocolError("timed out waiting for the responder \(what)") }
+                throw Failure.system("read", errno)
+            }
+            if result == 0 { throw Failure.closed(what) }
+            filled += result
+        }
+        return out
+    }
+
+    // MARK: Protocol
+
+    /// The TEST hello every spdm-emu requester sends first.
+    func hello() throws {
+        try send(PlatformFrame(command: .test, transport: transport, payload: PlatformCommand.clientHello))
+        let reply = try receive()
+        guard reply.command == .test else {
+            throw Failure.protocolError("hello answered with command \(reply.command), expected TEST")
+        }
+        guard reply.payload == PlatformCommand.serverHello else {
+            throw Failure.protocolError("hello answered with \(reply.payload.count) unexpected bytes, expected \"Server Hello!\\0\"")
+        }
+    }
+
+    /// Sends one SPDM message in a NORMAL frame and returns the SPDM message of the reply.
+    func exchangeSPDM(_ message: [UInt8]) throws -> [UInt8] {
+        try send(PlatformFrame(command: .normal, transport: transport, payload: binding.encode(.spdm(message))))
+        let reply = try receive()
+        guard reply.command == .normal else {
+            throw Failure.protocolError("SPDM request answered with platform command \(reply.command)")
+        }
+        guard reply.transport == transport else {
+            throw Failure.protocolError("reply uses transport \(reply.transport), expected \(transport)")
+        }
+        let decoded: TransportMessage
+        do { decoded = try binding.decode(reply.payload) } catch {
+            throw Failure.protocolError("reply payload: \(error)")
+        }
+        guard case .spdm(let body) = decoded else {
+            throw Failure.protocolError("reply is not a plain SPDM message (\(decoded))")
+        }
+        return body
+    }
+}
