@@ -38,6 +38,9 @@ test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
+bench: release
+	bash Tests/Benchmarks/bench.sh
+
 certs:
 	bash certs/generate.sh certs/out
 

@@ -107,20 +107,7 @@ struct Attest: ParsableCommand {
     }
 
     func loadRoots() throws -> [Certificate] {
-        try root.flatMap { path -> [Certificate] in
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read --root \(path)")
-            }
-            let bytes = [UInt8](data)
-            do {
-                if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
-                    return try Certificate.parsePEMBundle(text)
-                }
-                return try Certificate.parseConcatenatedDER(bytes)
-            } catch {
-                throw ValidationError("--root \(path) is not a DER or PEM certificate: \(error)")
-            }
-        }
+        try root.flatMap { try RootFiles.load($0) }
     }
 
     func run() throws {
