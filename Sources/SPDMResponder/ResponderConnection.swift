@@ -63,10 +63,10 @@ public struct ResponderConnection: Sendable {
             let response = try dispatch(code, header: header, request: request)
             return Outcome(request: code, response: response, error: nil)
         } catch let error as ResponderError {
-            return Outcome(request: code, response: errorResponse(error, to: code), error: error)
+            return Outcome(request: code, response: errorResponse(error, to: code, requestVersion: header.version), error: error)
         } catch {
             let mapped = ResponderError(decoding: error)
-            return Outcome(request: code, response: errorResponse(mapped, to: code), error: mapped)
+            return Outcome(request: code, response: errorResponse(mapped, to: code, requestVersion: header.version), error: mapped)
         }
     }
 
@@ -89,10 +89,13 @@ public struct ResponderConnection: Sendable {
         return deferIfConfigured(code, response: response)
     }
 
-    /// The single place an error becomes an ERROR message. Errors to GET_VERSION, and before a
-    /// version is fixed, are sent as 1.0 (DSP0274 §10.3: GET_VERSION and VERSION are always 1.0).
-    func errorResponse(_ error: ResponderError, to code: RequestCode? = nil) -> [UInt8] {
-        let errorVersion = code == .getVersion ? .v10 : (version ?? .v10)
+    /// The single place an error becomes an ERROR message. Its version: 1.0 for GET_VERSION
+    /// (DSP0274 §10.3), the connection's once GET_CAPABILITIES fixed one, before that the request's
+    /// own version when this device offers it (a refused GET_CAPABILITIES 1.2 is answered as 1.2),
+    /// else 1.0.
+    func errorResponse(_ error: ResponderError, to code: RequestCode? = nil, requestVersion: SPDMVersion? = nil) -> [UInt8] {
+        let offered = requestVersion.flatMap { device.versions.contains($0) ? $0 : nil }
+        let errorVersion = code == .getVersion ? .v10 : (version ?? offered ?? .v10)
         return ErrorResponse(version: errorVersion, code: error.code, data: error.data).encoded(context: .unnegotiated(errorVersion))
     }
 
@@ -109,6 +112,21 @@ public struct ResponderConnection: Sendable {
         guard let version, version >= .v12, peer.dataTransferSize > 0 else { return }
         guard response.count <= Int(peer.dataTransferSize) else {
             throw ResponderError(.responseTooLarge, "response of \(response.count) bytes exceeds DataTransferSize \(peer.dataTransferSize)")
+        }
+    }
+
+    /// Signs `transcript` with the slot's key under the negotiated algorithms and the DSP0274 signing
+    /// context (1.2+ prefix); a failure is ERROR(Unspecified), never a crash.
+    func sign(_ transcript: [UInt8], with slot: CertificateSlot, context: String) throws -> [UInt8] {
+        let algorithms = try algorithms
+        guard let hash = algorithms.hash, let asym = algorithms.asym else {
+            throw ResponderError.unexpectedRequest("no hash/asym negotiated")
+        }
+        do {
+            return try SigningContext.sign(key: slot.privateKey, algorithm: asym, hash: hash, version: algorithms.version,
+                                           context: context, transcript: transcript)
+        } catch {
+            throw ResponderError.unspecified("signing (\(context)) failed: \(error)")
         }
     }
 

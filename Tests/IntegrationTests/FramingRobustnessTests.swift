@@ -90,9 +90,10 @@ struct FramingRobustnessTests {
             return reply
         }
         // Before GET_VERSION: UnexpectedRequest. An unknown code: UnsupportedRequest naming it. Short: InvalidRequest.
-        #expect(exchange([0x12, 0x81, 0, 0]) == [0x10, 0x7F, 0x04, 0x00])
+        // Until a version is fixed, ERRORs carry the request's version when the device offers it, else 1.0.
+        #expect(exchange([0x12, 0x81, 0, 0]) == [0x12, 0x7F, 0x04, 0x00])
         #expect(exchange([0x10, 0x84, 0, 0])?.prefix(2) == [0x10, 0x04])
-        #expect(exchange([0x12, 0x99, 0, 0]) == [0x10, 0x7F, 0x07, 0x99])
+        #expect(exchange([0x12, 0x99, 0, 0]) == [0x12, 0x7F, 0x07, 0x99])
         #expect(exchange([0x12]) == [0x10, 0x7F, 0x01, 0x00])
         #expect(exchange([0x19, 0xE1, 0, 0]) == [0x10, 0x7F, 0x41, 0x00])
         #expect(daemon.stop() == 0)

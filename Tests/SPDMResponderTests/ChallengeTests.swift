@@ -60,7 +60,7 @@ struct ChallengeTests {
     @Test("before ALGORITHMS -> UnexpectedRequest")
     func wrongState() {
         var afterVersion = Harness.afterVersion()
-        #expect(afterVersion.send(Self.request()) == [0x10, 0x7F, 0x04, 0x00])
+        #expect(afterVersion.send(Self.request()) == [0x12, 0x7F, 0x04, 0x00])
         var afterCapabilities = Harness.afterCapabilities()
         #expect(afterCapabilities.send(Self.request()) == [0x12, 0x7F, 0x04, 0x00])
     }

@@ -58,7 +58,7 @@ struct GetCertificateTests {
         var afterCapabilities = Harness.afterCapabilities()
         #expect(afterCapabilities.send(Self.request(offset: 0, length: 10)) == [0x12, 0x7F, 0x04, 0x00])
         var fresh = Harness()
-        #expect(fresh.send(Self.request(offset: 0, length: 10)) == [0x10, 0x7F, 0x04, 0x00])
+        #expect(fresh.send(Self.request(offset: 0, length: 10)) == [0x12, 0x7F, 0x04, 0x00])
     }
 
     @Test("another version than the connection's -> VersionMismatch")

@@ -84,7 +84,7 @@ struct GetMeasurementsTests {
     @Test("before ALGORITHMS -> UnexpectedRequest")
     func wrongState() {
         var fresh = Harness()
-        #expect(fresh.send(Self.request(operation: 0)) == [0x10, 0x7F, 0x04, 0x00])
+        #expect(fresh.send(Self.request(operation: 0)) == [0x12, 0x7F, 0x04, 0x00])
         var afterCapabilities = Harness.afterCapabilities()
         #expect(afterCapabilities.send(Self.request(operation: 0)) == [0x12, 0x7F, 0x04, 0x00])
     }

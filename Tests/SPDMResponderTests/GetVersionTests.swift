@@ -42,7 +42,7 @@ struct GetVersionTests {
         #expect(harness.responder.state == .afterVersion)
         #expect(harness.responder.negotiated == nil)
         // The old connection's requests are out of order now.
-        #expect(harness.send([0x12, 0x81, 0x00, 0x00]) == [0x10, 0x7F, 0x04, 0x00])
+        #expect(harness.send([0x12, 0x81, 0x00, 0x00]) == [0x12, 0x7F, 0x04, 0x00])
     }
 
     @Test("an unknown request code -> UnsupportedRequest naming the code", arguments: [0x01, 0x80, 0x99, 0xC0, 0xF5] as [UInt8])

@@ -80,9 +80,9 @@ struct NegotiateAlgorithmsTests {
     @Test("out of order -> UnexpectedRequest")
     func wrongState() {
         var afterVersion = Harness.afterVersion()
-        #expect(afterVersion.send(afterVersion.negotiateAlgorithms()) == [0x10, 0x7F, 0x04, 0x00])
+        #expect(afterVersion.send(afterVersion.negotiateAlgorithms()) == [0x12, 0x7F, 0x04, 0x00])
         var fresh = Harness()
-        #expect(fresh.send(fresh.negotiateAlgorithms()) == [0x10, 0x7F, 0x04, 0x00])
+        #expect(fresh.send(fresh.negotiateAlgorithms()) == [0x12, 0x7F, 0x04, 0x00])
         var twice = Harness.negotiated()
         #expect(twice.send(twice.negotiateAlgorithms()) == [0x12, 0x7F, 0x04, 0x00])
     }

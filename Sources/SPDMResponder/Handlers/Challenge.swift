@@ -7,7 +7,7 @@ extension ResponderConnection {
     mutating func handleChallenge(_ request: [UInt8]) throws -> [UInt8] {
         // Validate
         let algorithms = try algorithms
-        guard let hash = algorithms.hash, let asym = algorithms.asym else {
+        guard let hash = algorithms.hash, algorithms.asym != nil else {
             throw ResponderError.unexpectedRequest("no hash/asym negotiated")
         }
         let size = ChallengeRequest.expectedSize(algorithms.version)
@@ -37,13 +37,7 @@ extension ResponderConnection {
         var unsigned: [UInt8] = []
         response.encodeWithoutSignature(into: &unsigned)
         let signed = transcript.challengeTranscript(request: requestBytes, responseWithoutSignature: unsigned)
-        do {
-            response.signature = try SigningContext.sign(key: slot.privateKey, algorithm: asym, hash: hash,
-                                                         version: algorithms.version, context: SigningContext.challengeAuth,
-                                                         transcript: signed)
-        } catch {
-            throw ResponderError.unspecified("signing CHALLENGE_AUTH failed: \(error)")
-        }
+        response.signature = try sign(signed, with: slot, context: SigningContext.challengeAuth)
         let bytes = unsigned + response.signature
         try checkFits(bytes)
 

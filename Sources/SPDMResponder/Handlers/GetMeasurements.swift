@@ -52,18 +52,9 @@ extension ResponderConnection {
         var unsigned: [UInt8] = []
         response.encodeWithoutSignature(into: &unsigned)
         if let slot {
-            guard let hash = algorithms.hash, let asym = algorithms.asym else {
-                throw ResponderError.unexpectedRequest("no hash/asym negotiated")
-            }
             let transcriptBytes = transcript.measurementTranscript(version: algorithms.version, request: requestBytes,
                                                                    responseWithoutSignature: unsigned)
-            do {
-                response.signature = try SigningContext.sign(key: slot.privateKey, algorithm: asym, hash: hash,
-                                                             version: algorithms.version, context: SigningContext.measurements,
-                                                             transcript: transcriptBytes)
-            } catch {
-                throw ResponderError.unspecified("signing MEASUREMENTS failed: \(error)")
-            }
+            response.signature = try sign(transcriptBytes, with: slot, context: SigningContext.measurements)
         }
         let bytes = unsigned + response.signature
         try checkFits(bytes)

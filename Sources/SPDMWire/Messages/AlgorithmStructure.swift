@@ -43,3 +43,37 @@ public struct AlgorithmStructure: Hashable, Sendable {
 
     var encodedSize: Int { 4 + 4 * externals.count }
 }
+
+/// The variable tail NEGOTIATE_ALGORITHMS and ALGORITHMS share after their fixed fields:
+///
+///     ExtAsym[A] (4 bytes each) | ExtHash[E] (4 bytes each) | AlgStructure[N] (1.1+ only)
+struct AlgorithmListTail: Hashable, Sendable {
+    var extAsym: [UInt32]
+    var extHash: [UInt32]
+    var structures: [AlgorithmStructure]
+
+    init(extAsym: [UInt32], extHash: [UInt32], structures: [AlgorithmStructure]) {
+        self.extAsym = extAsym
+        self.extHash = extHash
+        self.structures = structures
+    }
+
+    init(decoding reader: inout WireReader, extAsymCount: Int, extHashCount: Int, structureCount: Int,
+         fieldSuffix: String) throws {
+        extAsym = try (0..<extAsymCount).map { _ in try reader.readU32("ExtAsym" + fieldSuffix) }
+        extHash = try (0..<extHashCount).map { _ in try reader.readU32("ExtHash" + fieldSuffix) }
+        var structures: [AlgorithmStructure] = []
+        for _ in 0..<structureCount { structures.append(try AlgorithmStructure(decoding: &reader)) }
+        self.structures = structures
+    }
+
+    func encodedSize(_ version: SPDMVersion) -> Int {
+        4 * (extAsym.count + extHash.count) + (version >= .v11 ? structures.reduce(0) { $0 + $1.encodedSize } : 0)
+    }
+
+    func encode(into out: inout [UInt8], version: SPDMVersion) {
+        for value in extAsym { out.appendU32(value) }
+        for value in extHash { out.appendU32(value) }
+        if version >= .v11 { for structure in structures { structure.encode(into: &out) } }
+    }
+}

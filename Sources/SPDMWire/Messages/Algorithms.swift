@@ -36,13 +36,15 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
         self.structures = structures
     }
 
+    var tail: AlgorithmListTail { AlgorithmListTail(extAsym: extAsym, extHash: extHash, structures: structures) }
+
     public func structure(_ type: AlgorithmStructure.AlgType) -> AlgorithmStructure? {
         structures.first { $0.type == type }
     }
 
     public var encodedLength: Int {
         // AlgStructures exist from 1.1 only; a 1.0 message neither carries nor counts them.
-        Self.fixedSize + 4 * (extAsym.count + extHash.count) + (version >= .v11 ? structures.reduce(0) { $0 + $1.encodedSize } : 0)
+        Self.fixedSize + tail.encodedSize(version)
     }
 
     public init(decoding bytes: [UInt8], context: WireContext) throws {
@@ -60,13 +62,9 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
         let extAsymCount = Int(try reader.readU8("ExtAsymSelCount"))
         let extHashCount = Int(try reader.readU8("ExtHashSelCount"))
         try reader.skip(2, "Reserved")
-        extAsym = try (0..<extAsymCount).map { _ in try reader.readU32("ExtAsymSel") }
-        extHash = try (0..<extHashCount).map { _ in try reader.readU32("ExtHashSel") }
-        var structures: [AlgorithmStructure] = []
-        if version >= .v11 {
-            for _ in 0..<Int(header.param1) { structures.append(try AlgorithmStructure(decoding: &reader)) }
-        }
-        self.structures = structures
+        let tail = try AlgorithmListTail(decoding: &reader, extAsymCount: extAsymCount, extHashCount: extHashCount,
+                                         structureCount: version >= .v11 ? Int(header.param1) : 0, fieldSuffix: "Sel")
+        (extAsym, extHash, structures) = (tail.extAsym, tail.extHash, tail.structures)
         guard length == reader.offset else {
             throw WireError.invalidField("Length \(length) does not match the \(reader.offset) bytes its fields occupy")
         }
@@ -86,8 +84,6 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
         out.appendU8(UInt8(extAsym.count))
         out.appendU8(UInt8(extHash.count))
         out.appendU16(0)
-        for value in extAsym { out.appendU32(value) }
-        for value in extHash { out.appendU32(value) }
-        if version >= .v11 { for structure in structures { structure.encode(into: &out) } }
+        tail.encode(into: &out, version: version)
     }
 }

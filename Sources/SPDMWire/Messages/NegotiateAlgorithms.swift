@@ -39,8 +39,10 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
 
     public var encodedLength: Int {
         // AlgStructures exist from 1.1 only; a 1.0 message neither carries nor counts them.
-        Self.fixedSize + 4 * (extAsym.count + extHash.count) + (version >= .v11 ? structures.reduce(0) { $0 + $1.encodedSize } : 0)
+        Self.fixedSize + tail.encodedSize(version)
     }
+
+    var tail: AlgorithmListTail { AlgorithmListTail(extAsym: extAsym, extHash: extHash, structures: structures) }
 
     public func structure(_ type: AlgorithmStructure.AlgType) -> AlgorithmStructure? {
         structures.first { $0.type == type }
@@ -62,12 +64,9 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
         try reader.skip(1, "Reserved")
         let mel = try reader.readU8("MELSpecification")
         melSpecification = header.version >= .v13 ? mel : 0
-        extAsym = try (0..<extAsymCount).map { _ in try reader.readU32("ExtAsym") }
-        extHash = try (0..<extHashCount).map { _ in try reader.readU32("ExtHash") }
-        let structureCount = header.version >= .v11 ? Int(header.param1) : 0
-        var structures: [AlgorithmStructure] = []
-        for _ in 0..<structureCount { structures.append(try AlgorithmStructure(decoding: &reader)) }
-        self.structures = structures
+        let tail = try AlgorithmListTail(decoding: &reader, extAsymCount: extAsymCount, extHashCount: extHashCount,
+                                         structureCount: header.version >= .v11 ? Int(header.param1) : 0, fieldSuffix: "")
+        (extAsym, extHash, structures) = (tail.extAsym, tail.extHash, tail.structures)
         guard declaredLength == reader.offset else {
             throw WireError.invalidField("Length \(declaredLength) does not match the \(reader.offset) bytes its fields occupy")
         }
@@ -86,8 +85,6 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
         out.appendU8(UInt8(extHash.count))
         out.appendU8(0)
         out.appendU8(version >= .v13 ? melSpecification : 0)
-        for value in extAsym { out.appendU32(value) }
-        for value in extHash { out.appendU32(value) }
-        if version >= .v11 { for structure in structures { structure.encode(into: &out) } }
+        tail.encode(into: &out, version: version)
     }
 }
