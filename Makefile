@@ -4,7 +4,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 BUILD_FLAGS ?=
-APT_PACKAGES := libssl-dev libsystemd-dev pkg-config
+APT_PACKAGES := libssl-dev libsystemd-dev pkg-config curl
 
 .PHONY: all deps build release run test bench certs clean help
 
@@ -46,3 +46,36 @@ certs:
 
 clean:
 	rm -rf .build certs/out
+
+# `make install`: release binaries, the systemd units, the default config (an existing one is kept)
+# and man pages generated from --help. PREFIX and DESTDIR are honoured (packagers:
+# `make install DESTDIR=/tmp/pkg PREFIX=/usr UNITDIR=/usr/lib/systemd/system`).
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /etc/systemd/system
+MANUALS := .build/plugins/GenerateManual/outputs
+
+.PHONY: install
+install: release
+	@bin="$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)"; set -e; \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/spdm-fleetd; \
+	install -m 0755 "$$bin/spdm-fleetd" "$$bin/spdmctl" $(DESTDIR)$(BINDIR)/; \
+	sed -e 's|/usr/local/bin/spdm-fleetd|$(BINDIR)/spdm-fleetd|' -e 's|/etc/spdm-fleetd/|$(SYSCONFDIR)/spdm-fleetd/|' \
+	    systemd/spdm-fleetd.service > $(DESTDIR)$(UNITDIR)/spdm-fleetd.service; \
+	chmod 0644 $(DESTDIR)$(UNITDIR)/spdm-fleetd.service; \
+	install -m 0644 systemd/spdm-fleetd.socket $(DESTDIR)$(UNITDIR)/; \
+	config=$(DESTDIR)$(SYSCONFDIR)/spdm-fleetd/spdm-fleetd.toml; \
+	if [ -e "$$config" ]; then echo "keeping the existing $$config"; \
+	else "$$bin/spdm-fleetd" --print-default-config > "$$config.new" && chmod 0644 "$$config.new" && mv "$$config.new" "$$config"; fi; \
+	if $(SWIFT) package plugin generate-manual --section 8 >/dev/null 2>&1 \
+	   && [ -f $(MANUALS)/spdm-fleetd/spdm-fleetd.8 ] && [ -f $(MANUALS)/spdmctl/spdmctl.8 ]; then \
+	  install -m 0644 $(MANUALS)/spdm-fleetd/spdm-fleetd.8 $(MANUALS)/spdmctl/spdmctl.8 $(DESTDIR)$(MANDIR)/man8/; \
+	else \
+	  for tool in spdm-fleetd spdmctl; do \
+	    { printf '.TH %s 8\n.SH NAME\n%s\n.SH DESCRIPTION\n.nf\n' "$$tool" "$$tool"; \
+	      "$$bin/$$tool" --help | sed -e 's/\\/\\\\/g' -e 's/^[.'"'"']/\\\&&/'; } > $(DESTDIR)$(MANDIR)/man8/$$tool.8; \
+	    chmod 0644 $(DESTDIR)$(MANDIR)/man8/$$tool.8; \
+	  done; \
+	fi; \
+	echo "installed into $(DESTDIR)$(PREFIX) and $(DESTDIR)$(UNITDIR); then: systemctl daemon-reload && systemctl enable --now spdm-fleetd"

@@ -18,13 +18,17 @@ let package = Package(
         // C libraries, reached through pkg-config.
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
 
         // Protocol layers: no I/O anywhere below the daemon.
         .target(name: "SPDMWire"),
         .target(name: "SPDMCrypto", dependencies: ["COpenSSL"]),
         // Protocol rules both roles share: algorithm mapping, signing context, summary hashes, transcripts.
         .target(name: "SPDMCore", dependencies: ["SPDMWire", "SPDMCrypto"]),
-        .target(name: "SPDMResponder", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        // Key schedule and DSP0277 secured-message records, shared by both roles.
+        .target(name: "SPDMSession", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        .target(name: "SPDMResponder", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession"]),
         .target(name: "SPDMRequester", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
         .target(name: "SPDMTransport", dependencies: [
             "SPDMWire",
@@ -35,9 +39,10 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], resources: [.embedInCode("Embedded/default.toml")]),
         .target(name: "SPDMDaemon", dependencies: [
-            "SPDMWire", "SPDMResponder", "SPDMTransport", "SPDMDevice",
+            "SPDMWire", "SPDMResponder", "SPDMTransport", "SPDMDevice", "CSystemd", "SPDMCrypto", "SPDMCore", "SPDMSession",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -57,11 +62,16 @@ let package = Package(
 
         .testTarget(name: "SPDMWireTests", dependencies: ["SPDMWire"]),
         .testTarget(name: "SPDMCryptoTests", dependencies: ["SPDMCrypto"]),
-        .testTarget(name: "SPDMResponderTests", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        .testTarget(name: "SPDMSessionTests", dependencies: ["SPDMSession", "SPDMCrypto", "SPDMWire"]),
+        .testTarget(name: "SPDMResponderTests", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession"]),
         .testTarget(name: "SPDMTransportTests", dependencies: ["SPDMTransport", "SPDMWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["SPDMWire", "SPDMTransport"]),
+        // systemd integration against the real binary: notify, socket activation, journald, units.
+        .testTarget(name: "ServiceTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMDaemon"]),
+        // The control API, reload and metrics against the real binary (spdmctl and curl).
+        .testTarget(name: "ControlTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMCrypto"]),
     ]
 )

@@ -13,12 +13,22 @@ struct DeviceListener {
     let maxFramePayload: Int
     let logger: Logger
     let statistics: FleetStatistics
+    /// The device as it answers now (config plus control-API changes) and its connection registry.
+    let runtime: DeviceRuntime
+    /// Sockets passed by systemd; a socket named after this device replaces binding `address`.
+    var socketActivation: SocketActivation? = nil
+
+    /// The inherited socket this listener adopts instead of binding, if any.
+    var inheritedSocket: SocketActivation.InheritedSocket? {
+        socketActivation?.socket(forDevice: device.name, address: address, listeners: device.listeners)
+    }
 
     func bind(group: EventLoopGroup) async throws -> Channel {
         let device = self.device
         let maxFramePayload = self.maxFramePayload
         let logger = self.logger
         let statistics = self.statistics
+        let runtime = self.runtime
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -36,12 +46,19 @@ struct DeviceListener {
                         ByteToMessageHandler(PlatformFrameDecoder(maximumPayloadSize: maxFramePayload,
                                                                   expectedTransport: device.transport)),
                         MessageToByteHandler(PlatformFrameEncoder()),
-                        SPDMConnectionHandler(device: device.responder, binding: TransportBindings.binding(for: device.transport),
+                        SPDMConnectionHandler(runtime: runtime, binding: TransportBindings.binding(for: device.transport),
                                               logger: logger, statistics: statistics),
                     ]
                     try channel.pipeline.syncOperations.addHandlers(handlers)
                 }
             }
+        if let socketActivation, let inherited = inheritedSocket {
+            // Socket activation: systemd bound it (and set its mode); adopt a duplicate of it.
+            let descriptor = try socketActivation.adopt(inherited)
+            logger.info("adopted socket from the service manager",
+                        metadata: ["fd": "\(inherited.descriptor)", "configured_address": "\(address)"])
+            return try await bootstrap.withBoundSocket(descriptor).get()
+        }
         switch address {
         case let .tcp(host, port):
             return try await bootstrap.bind(host: host, port: port).get()

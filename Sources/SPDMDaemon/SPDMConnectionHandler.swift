@@ -1,6 +1,8 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SPDMResponder
+import SPDMSession
 import SPDMTransport
 import SPDMWire
 
@@ -14,22 +16,38 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     private let binding: any TransportBinding
     private var logger: Logger
     private let statistics: FleetStatistics
+    /// The device as the control API left it; read per request (measurements) and at accept time.
+    private let runtime: DeviceRuntime
+    private var deviceGeneration: UInt64
+    private let connectionID: UInt64
+    private var record: ConnectionRecord?
 
-    init(device: ResponderDevice, binding: any TransportBinding, logger: Logger, statistics: FleetStatistics) {
-        self.responder = ResponderConnection(device: device)
+    init(runtime: DeviceRuntime, binding: any TransportBinding, logger: Logger, statistics: FleetStatistics) {
+        let snapshot = runtime.snapshot()
+        self.responder = ResponderConnection(device: snapshot.device)
+        self.deviceGeneration = snapshot.generation
+        self.runtime = runtime
         self.binding = binding
         self.logger = logger
         self.statistics = statistics
+        self.connectionID = Self.nextConnectionID()
+        self.logger[metadataKey: "spdm_connection"] = "\(connectionID)"
+    }
+
+    /// Connection ids, unique in this process, for logs (SPDM_CONNECTION in the journal).
+    private static let connectionCounter = NIOLockedValueBox<UInt64>(0)
+    private static func nextConnectionID() -> UInt64 {
+        connectionCounter.withLockedValue { $0 += 1; return $0 }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        statistics.connectionOpened()
+        record = runtime.connectionOpened(id: connectionID, channel: context.channel)
         logger.debug("connection opened", metadata: ["peer": "\(context.remoteAddress?.description ?? "unix")"])
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        statistics.connectionClosed()
+        if let record { runtime.connectionClosed(record) }
         logger.debug("connection closed")
         context.fireChannelInactive()
     }
@@ -65,8 +83,9 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         }
         switch message {
         case .spdm(let request):
+            if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
             let outcome = responder.handle(request)
-            statistics.requestHandled(failed: outcome.error != nil)
+            runtime.requestHandled(record, request: request, outcome: outcome, version: responder.version)
             var metadata: Logger.Metadata = ["spdm_request": "\(outcome.request?.description ?? "short")"]
             if let version = responder.version { metadata["spdm_version"] = "\(version)" }
             if let error = outcome.error {
@@ -78,11 +97,40 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
             reply(context, .normal, binding.encode(.spdm(outcome.response)))
         case .bindingControl(let request):
             reply(context, .normal, binding.controlResponse(to: request) ?? [])
-        case .securedSPDM:
-            logger.warning("closing connection: secured messages are not supported by this build")
-            context.close(promise: nil)
+        case .securedSPDM(let record):
+            handleSecured(context, record)
         case .other(let type, let body):
             logger.info("ignoring application message", metadata: ["message_type": "\(type)", "bytes": "\(body.count)"])
+            reply(context, .normal, [])
+        }
+    }
+
+    /// A DSP0277 secured record: the connection's session layer opens it, handles what is inside
+    /// (an SPDM request or an application message) and seals the reply in the same session. A record
+    /// that does not authenticate is dropped and answered with ERROR(DecryptError) in the clear.
+    private func handleSecured(_ context: ChannelHandlerContext, _ record: [UInt8]) {
+        let mctp = binding.type == .mctp
+        let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp)
+        var metadata: Logger.Metadata = [:]
+        if let sessionID = outcome.sessionID { metadata["spdm_session"] = "0x\(String(sessionID, radix: 16))" }
+        if let request = outcome.request { metadata["spdm_request"] = "\(request)" }
+        if let dropped = outcome.dropped {
+            logger.notice("secured message dropped: \(dropped)", metadata: metadata)
+        } else if let error = outcome.error {
+            metadata["spdm_error"] = "\(error.code)"
+            logger.info("request in session refused: \(error.reason)", metadata: metadata)
+        } else if let type = outcome.applicationMessageType {
+            metadata["message_type"] = "\(type)"
+            logger.info("application message in session", metadata: metadata)
+        } else {
+            logger.debug("request in session handled", metadata: metadata)
+        }
+        if outcome.sessionEnded { logger.info("session ended", metadata: metadata) }
+        if let sealed = outcome.record {
+            reply(context, .normal, binding.encode(.securedSPDM(sealed)))
+        } else if let plain = outcome.plainResponse {
+            reply(context, .normal, binding.encode(.spdm(plain)))
+        } else {
             reply(context, .normal, [])
         }
     }
@@ -93,6 +141,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Framing errors (oversized or foreign frames) end this connection, never the daemon.
+        runtime.counters.framingError()
         logger.warning("closing connection: \(error)")
         context.close(promise: nil)
     }

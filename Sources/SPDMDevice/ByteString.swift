@@ -4,8 +4,8 @@
 ///     "cstr:text"      the UTF-8 text followed by a NUL byte, as the reference requester's PSK hint
 ///                      "TestPskHint\0" (TOML strings cannot carry NUL through the parser)
 ///     anything else    its UTF-8 text
-enum ByteString {
-    static func parse(_ text: String) -> [UInt8]? {
+public enum ByteString {
+    public static func parse(_ text: String) -> [UInt8]? {
         if text.hasPrefix("cstr:") { return Array(text.dropFirst(5).utf8) + [0] }
         guard text.hasPrefix("hex:") else { return Array(text.utf8) }
         let digits = text.dropFirst(4).filter { !$0.isWhitespace && $0 != ":" }

@@ -6,6 +6,7 @@ import SPDMCrypto
 ///
 ///     <dir>/<alg>/ca.cert.der  ca1.cert.der  ca.key  inter.cert.der  inter.key
 ///                 end_requester.key  end_requester.cert.der  bundle_requester.certchain.der
+///                 end_responder.key  end_responder.cert.der  bundle_responder.certchain.der
 ///
 /// with <alg> one of ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2.
 /// The builtin CA lives in <state>/ca and is created on first use.
@@ -41,7 +42,24 @@ public struct CertificateAuthority: Sendable {
         if !FileManager.default.fileExists(atPath: directory + "/inter.key") {
             try create(in: directory, algorithm: algorithm)
         }
-        return try load(directory: base, algorithm: algorithm)
+        let authority = try load(directory: base, algorithm: algorithm)
+        if !FileManager.default.fileExists(atPath: directory + "/bundle_responder.certchain.der") {
+            try authority.writeLeaf(kind: .responderLeaf, name: "responder", algorithm: algorithm)
+        }
+        return authority
+    }
+
+    /// A leaf of `kind` signed by the intermediate, with its key and root||inter||leaf bundle, under
+    /// libspdm's names: spdm_requester_emu reads bundle_responder.certchain.der (SET_CERTIFICATE at
+    /// 1.2+) and the requester files (mutual authentication) from here.
+    func writeLeaf(kind: CertificateKind, name: String, algorithm: SignatureAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm)
+        let leaf = try CertificateFactory.makeCertificate(
+            profile: CertificateRequestProfile(kind: kind, commonName: "spdm-fleet \(name)"),
+            subjectKey: key.publicKey, issuer: intermediate, issuerKey: intermediateKey)
+        try StateDirectory.writeAtomically(Array(key.pkcs8PEM.utf8), to: directory + "/end_\(name).key", secret: true)
+        try StateDirectory.writeAtomically(leaf.der, to: directory + "/end_\(name).cert.der")
+        try StateDirectory.writeAtomically(root.der + intermediate.der + leaf.der, to: directory + "/bundle_\(name).certchain.der")
     }
 
     public static func load(directory base: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
@@ -65,7 +83,7 @@ public struct CertificateAuthority: Sendable {
         return CertificateAuthority(directory: directory, root: root, intermediate: intermediate, intermediateKey: key)
     }
 
-    /// Root -> intermediate, plus a requester leaf for mutual authentication tests.
+    /// Root -> intermediate, plus requester and responder leaves in libspdm's layout.
     static func create(in directory: String, algorithm: SignatureAlgorithm) throws {
         let rootKey = try PrivateKey.generate(algorithm)
         let root = try CertificateFactory.makeCertificate(
@@ -75,18 +93,14 @@ public struct CertificateAuthority: Sendable {
         let inter = try CertificateFactory.makeCertificate(
             profile: CertificateRequestProfile(kind: .intermediate, commonName: "spdm-fleet builtin \(directoryName(for: algorithm)) intermediate CA"),
             subjectKey: interKey.publicKey, issuer: root, issuerKey: rootKey)
-        let requesterKey = try PrivateKey.generate(algorithm)
-        let requester = try CertificateFactory.makeCertificate(
-            profile: CertificateRequestProfile(kind: .requesterLeaf, commonName: "spdm-fleet requester"),
-            subjectKey: requesterKey.publicKey, issuer: inter, issuerKey: interKey)
         try StateDirectory.writeAtomically(Array(rootKey.pkcs8PEM.utf8), to: directory + "/ca.key", secret: true)
         try StateDirectory.writeAtomically(root.der, to: directory + "/ca.cert.der")
         // spdm_requester_emu insists on a second trusted root file; ours is the same root.
         try StateDirectory.writeAtomically(root.der, to: directory + "/ca1.cert.der")
         try StateDirectory.writeAtomically(inter.der, to: directory + "/inter.cert.der")
-        try StateDirectory.writeAtomically(Array(requesterKey.pkcs8PEM.utf8), to: directory + "/end_requester.key", secret: true)
-        try StateDirectory.writeAtomically(requester.der, to: directory + "/end_requester.cert.der")
-        try StateDirectory.writeAtomically(root.der + inter.der + requester.der, to: directory + "/bundle_requester.certchain.der")
+        let authority = CertificateAuthority(directory: directory, root: root, intermediate: inter, intermediateKey: interKey)
+        try authority.writeLeaf(kind: .requesterLeaf, name: "requester", algorithm: algorithm)
+        try authority.writeLeaf(kind: .responderLeaf, name: "responder", algorithm: algorithm)
         // inter.key last: its presence marks the directory complete.
         try StateDirectory.writeAtomically(Array(interKey.pkcs8PEM.utf8), to: directory + "/inter.key", secret: true)
     }

@@ -48,7 +48,7 @@ public struct ConfigLoader: Sendable {
         var settings = DaemonSettings(stateDirectory: stateDirectoryOverride ?? StateDirectory.defaultPath(),
                                       runtimeDirectory: runtimeDirectoryOverride ?? StateDirectory.defaultRuntimePath())
         guard let table else { return settings }
-        try table.allowOnly(["max_frame_payload", "log_level", "state_directory", "runtime_directory", "control_socket"])
+        try table.allowOnly(["max_frame_payload", "log_level", "state_directory", "runtime_directory", "control_socket", "metrics"])
         if let size = try table.int("max_frame_payload", in: 64...16_777_216) { settings.maxFramePayload = size }
         if let level = try table.string("log_level") { settings.logLevel = try LogLevels.validate(level, table, "log_level") }
         if stateDirectoryOverride == nil, let state = try table.string("state_directory") {
@@ -57,7 +57,19 @@ public struct ConfigLoader: Sendable {
         if runtimeDirectoryOverride == nil, let runtime = try table.string("runtime_directory") {
             settings.runtimeDirectory = resolve(runtime, against: baseDirectory)
         }
-        settings.controlSocket = try table.string("control_socket").map { resolve($0, against: settings.runtimeDirectory) }
+        settings.controlSocket = settings.runtimeDirectory + "/control.sock"
+        if let control = try table.string("control_socket") {
+            settings.controlSocket = control == "none" ? nil : resolve(control, against: settings.runtimeDirectory)
+        }
+        if let metrics = try table.string("metrics") {
+            guard let colon = metrics.lastIndex(of: ":"), let port = Int(metrics[metrics.index(after: colon)...]),
+                  (0...65_535).contains(port) else {
+                throw table.error("metrics", "expected \"host:port\" such as \"127.0.0.1:9464\", got '\(metrics)'")
+            }
+            var host = String(metrics[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            settings.metrics = MetricsAddress(host: host.isEmpty ? "127.0.0.1" : host, port: port)
+        }
         return settings
     }
 

@@ -13,7 +13,7 @@ struct DeviceLoader {
     static let keys: Set<String> = [
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
-        "psk", "faults", "log_level",
+        "psk", "faults", "log_level", "heartbeat_period", "max_sessions", "pldm_tid",
     ]
 
     func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
@@ -84,7 +84,7 @@ struct DeviceLoader {
         if !capabilities.contains(.chunk) && maxMessage != dataTransferSize {
             throw table.error("max_spdm_msg_size", "must equal data_transfer_size unless the CHUNK capability is set")
         }
-        let responder = ResponderDevice(
+        var responder = ResponderDevice(
             name: name, versions: versions, capabilities: capabilities,
             ctExponent: UInt8(try table.int("ct_exponent", in: 0...31) ?? 14),
             dataTransferSize: UInt32(dataTransferSize), maxSPDMMessageSize: UInt32(maxMessage),
@@ -93,6 +93,10 @@ struct DeviceLoader {
             dhePreference: algorithms.dhe, aeadPreference: algorithms.aead, requesterAsymPreference: algorithms.requesterAsym,
             slots: slots, measurements: measurements,
             certificatePortionLimit: try table.int("certificate_portion", in: 16...65_535) ?? 1024, faults: faults)
+        responder.sessionSettings.heartbeatPeriod = UInt8(try table.int("heartbeat_period", in: 0...255) ?? 0)
+        responder.sessionSettings.maxSessions = try table.int("max_sessions", in: 1...64) ?? 4
+        responder.sessionSettings.pldmTID = UInt8(try table.int("pldm_tid", in: 0...255) ?? 1)
+        responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel)
     }

@@ -18,13 +18,27 @@ public struct DaemonSettings: Sendable, Hashable {
     public var stateDirectory: String
     /// Where relative Unix socket paths live.
     public var runtimeDirectory: String
-    /// The control API socket (later issues); nil disables it.
+    /// The control API socket (`control_socket`, default <runtime>/control.sock); nil ("none") disables it.
     public var controlSocket: String?
+    /// A TCP address ("127.0.0.1:9464") serving Prometheus metrics only (`metrics`); nil: none.
+    public var metrics: MetricsAddress?
 
     public init(stateDirectory: String, runtimeDirectory: String) {
         self.stateDirectory = stateDirectory
         self.runtimeDirectory = runtimeDirectory
+        self.controlSocket = runtimeDirectory + "/control.sock"
     }
+}
+
+/// Where `[daemon] metrics` serves GET /metrics.
+public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// Where a device listens.

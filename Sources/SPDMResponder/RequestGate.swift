@@ -29,6 +29,14 @@ public enum RequestGate {
         .challenge: Rule(minimumState: .negotiated, anyCapability: .chal),
         .getMeasurements: Rule(minimumState: .negotiated, anyCapability: .measurementsAny),
         .respondIfReady: Rule(minimumState: .afterVersion),
+        // Sessions (DSP0274 §10.15-10.21); the session-only ones are refused outside a session.
+        .keyExchange: Rule(minimumState: .negotiated, anyCapability: .keyEx),
+        .finish: Rule(minimumState: .negotiated, anyCapability: .keyEx),
+        .pskExchange: Rule(minimumState: .negotiated, anyCapability: .pskAny),
+        .pskFinish: Rule(minimumState: .negotiated, anyCapability: .pskWithContext),
+        .heartbeat: Rule(minimumState: .negotiated, anyCapability: .heartbeat),
+        .keyUpdate: Rule(minimumState: .negotiated, anyCapability: .keyUpdate),
+        .endSession: Rule(minimumState: .negotiated, anyCapability: [.keyEx, .pskWithoutContext, .pskWithContext]),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and

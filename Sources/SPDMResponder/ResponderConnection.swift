@@ -9,7 +9,7 @@ import SPDMWire
 /// process it, build the response, then update the connection state — the state changes only once
 /// the response is fully built, so a failed request leaves the connection as it was.
 public struct ResponderConnection: Sendable {
-    public let device: ResponderDevice
+    public private(set) var device: ResponderDevice
     let random: any RandomSource
 
     public internal(set) var state: ConnectionState = .notStarted
@@ -20,10 +20,20 @@ public struct ResponderConnection: Sendable {
     var transcript = Transcript()
     var pending: PendingResponse?
     var nextToken: UInt8 = 1
+    /// Open sessions by session id (ResponderSession.swift).
+    var sessions: [UInt32: ResponderSession] = [:]
+    /// Secured records dropped outside any open session's own count (unknown ids, ended sessions).
+    var droppedRecordCount = 0
 
     public init(device: ResponderDevice, random: any RandomSource = SystemRandom()) {
         self.device = device
         self.random = random
+    }
+
+    /// Replaces the device's measurement table (the daemon's control API changed a value): later
+    /// GET_MEASUREMENTS on this connection report the new values. Nothing else of the device changes.
+    public mutating func updateMeasurements(_ measurements: MeasurementTable) {
+        device.measurements = measurements
     }
 
     /// What the requester said of itself in GET_CAPABILITIES.
@@ -84,6 +94,9 @@ public struct ResponderConnection: Sendable {
         case .getCertificate: response = try handleGetCertificate(request)
         case .challenge: response = try handleChallenge(request)
         case .getMeasurements: response = try handleGetMeasurements(request)
+        case .keyExchange: response = try handleKeyExchange(request)
+        case .pskExchange: response = try handlePSKExchange(request)
+        case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }
         return deferIfConfigured(code, response: response)

@@ -27,6 +27,8 @@ public struct ResponderDevice: Sendable {
     /// The most CERTIFICATE bytes sent in one portion, whatever the requester asks for.
     public var certificatePortionLimit: Int
     public var faults: FaultInjection
+    /// Heartbeat period, session limit, PLDM TID and pre-shared keys (ResponderSession.swift).
+    public var sessionSettings = SessionSettings()
 
     public init(name: String, versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags,
                 ctExponent: UInt8 = 12, dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,

@@ -22,8 +22,16 @@ struct FleetDaemonCommand: AsyncParsableCommand {
         libspdm's sample keys so DMTF's spdm_requester_emu can be run from there) and acknowledged
         device state live in the state directory.
 
-        Runs in the foreground until SIGINT or SIGTERM. Exit status: 0 after a clean stop,
-        78 for a bad config, 1 when a listener cannot be bound.
+        Runs in the foreground until SIGINT or SIGTERM; SIGHUP re-reads the config (devices that
+        did not change keep their connections; an invalid config changes nothing). Exit status: 0
+        after a clean stop, 78 for a bad config, 1 when a listener cannot be bound.
+
+        As a systemd service (spdm-fleetd.service, Type=notify): READY=1 once every listener is
+        bound, STATUS= with devices, connections, sessions and requests, WATCHDOG=1 from every event
+        loop at half of WatchdogSec=, RELOADING=1 and STOPPING=1. Sockets passed by socket activation
+        (spdm-fleetd.socket) are adopted by the device named in their FileDescriptorName=; other
+        devices bind their own listeners. Under journald each entry carries SPDM_DEVICE,
+        SPDM_CONNECTION, SPDM_REQUEST, SPDM_VERSION, SPDM_ERROR fields: journalctl SPDM_DEVICE=gpu0.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Config file (TOML).", valueName: "file"))
@@ -42,6 +50,16 @@ struct FleetDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides the config).")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp(
+        "journal (structured fields through sd_journal_sendv), stderr, or auto: the journal when stderr is connected to it (JOURNAL_STREAM).",
+        valueName: "format"))
+    var logFormat: LogDestination = .auto
+
+    @Option(name: .customLong("control-socket"), help: ArgumentHelp(
+        "Control API socket, JSON over HTTP, mode 0600 (default: [daemon] control_socket, else <runtime dir>/control.sock; \"none\" disables it).",
+        valueName: "path"))
+    var controlSocket: String?
+
     @Flag(name: .long, help: "Validate the config, print the devices, and exit.")
     var check = false
 
@@ -53,15 +71,10 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             print(DefaultConfig.text, terminator: "")
             return
         }
-        let loader = ConfigLoader(stateDirectoryOverride: stateDirectory, runtimeDirectoryOverride: runtimeDirectory)
+        let loadConfig = configSource()
         let fleet: FleetConfig
         do {
-            if let config {
-                fleet = try loader.load(file: config)
-            } else {
-                fleet = try loader.load(text: DefaultConfig.text, source: DefaultConfig.sourceName,
-                                        baseDirectory: FileManager.default.currentDirectoryPath)
-            }
+            fleet = try loadConfig()
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("spdm-fleetd: \(error)\n".utf8))
             throw ExitCode(78)
@@ -75,34 +88,137 @@ struct FleetDaemonCommand: AsyncParsableCommand {
         }
 
         let level = Logger.Level(rawValue: logLevel ?? fleet.daemon.logLevel) ?? .info
+        let destination = logFormat.resolved()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch destination {
+            case .journal:
+                var handler = JournaldLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            case .stderr, .auto:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "spdm-fleetd")
         let shutdown = ShutdownSignal()
+        let hangup = HangupSignal()
+        let notifier = SystemdNotifier(logger: logger)
+        let socketActivation = SocketActivation.fromEnvironment()
+        for socket in socketActivation?.unclaimed(by: fleet.devices) ?? [] {
+            logger.warning("a socket passed by the service manager matches no device listener; ignored",
+                           metadata: ["socket": "\(socket)"])
+        }
         let openFiles = ResourceLimits.raiseOpenFileLimit()
         let needed = fleet.devices.reduce(0) { $0 + $1.listeners.count }
         if UInt64(needed) * 2 > openFiles {
             logger.warning("the open-file limit \(openFiles) leaves little room for connections beside \(needed) listeners")
         }
-        let daemon = FleetDaemon(config: fleet, logger: logger)
+        let daemon = FleetDaemon(config: fleet, logger: logger, socketActivation: socketActivation)
+        let control = ControlServer(daemon: daemon, logger: logger)
+        // Reload (SIGHUP and POST /v1/reload): the same file, or the embedded default, with the same overrides.
+        daemon.setConfigSource(loadConfig)
+        let status: @Sendable () -> String = {
+            SystemdNotifier.statusLine(devices: daemon.config.devices.count, statistics: daemon.statistics.snapshot)
+        }
+        daemon.setReloadObserver { event in
+            // sd_notify: RELOADING=1 when a reload begins, READY=1 + STATUS= when it ends either way.
+            switch event {
+            case .started:
+                notifier.reloading()
+                logger.notice("reloading the config")
+            case .finished(let summary):
+                for listener in summary.listeners {
+                    logger.info("listening", metadata: ["spdm_device": "\(listener.device)", "address": "\(listener.address)"])
+                }
+                logger.notice("reloaded: \(summary)", metadata: [
+                    "added": "\(summary.added.joined(separator: ","))", "removed": "\(summary.removed.joined(separator: ","))",
+                    "changed": "\(summary.changed.joined(separator: ","))", "unchanged": "\(summary.unchanged.count)"])
+                for note in summary.notes { logger.warning("reload: \(note)") }
+                notifier.reloaded(status: status())
+            case .failed(let error):
+                logger.error("reload failed, the previous config stays in force: \(error)")
+                notifier.reloadFailed("\(error)", status: status())
+            }
+        }
         do {
             let listeners = try await daemon.start()
             for listener in listeners {
                 logger.info("listening", metadata: ["spdm_device": "\(listener.device)", "address": "\(listener.address)"])
             }
+            if let path = fleet.daemon.controlSocket {
+                try await control.bindControlSocket(path: path)
+                logger.info("control API listening", metadata: ["address": "unix:\(path)"])
+            }
+            if let metrics = fleet.daemon.metrics {
+                let address = try await control.bindMetrics(host: metrics.host, port: metrics.port)
+                logger.info("metrics listening", metadata: ["address": "http://\(address)/metrics"])
+            }
             logger.notice("ready", metadata: ["devices": "\(fleet.devices.count)", "listeners": "\(listeners.count)",
                                               "ca_directory": "\(CertificateAuthority.builtinDirectory(stateDirectory: fleet.daemon.stateDirectory))"])
         } catch {
             logger.critical("\(error)")
+            notifier.notify("STATUS=failed: \(error)")
+            await control.stop()
+            await daemon.stop()
             throw ExitCode(1)
+        }
+        notifier.ready(status: status())
+        notifier.startWatchdog(on: daemon.eventLoopGroup)
+        notifier.startStatusUpdates(on: daemon.eventLoopGroup.next(), status)
+        let reloads = Task {
+            for await _ in hangup.signals {
+                logger.notice("SIGHUP received")
+                _ = try? await daemon.reload()
+            }
         }
         let signal = await shutdown.wait()
         logger.notice("stopping", metadata: ["signal": "\(signal)"])
+        notifier.stopping()
+        reloads.cancel()
+        await control.stop()
         await daemon.stop()
     }
+}
+
+extension LogDestination: ExpressibleByArgument {}
+
+extension FleetDaemonCommand {
+    /// Loads the config file (or the embedded default) with the command line's overrides; used at
+    /// start and again on every reload.
+    func configSource() -> @Sendable () throws -> FleetConfig {
+        let loader = ConfigLoader(stateDirectoryOverride: stateDirectory, runtimeDirectoryOverride: runtimeDirectory)
+        let file = config
+        let controlSocket = controlSocket
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        return {
+            var fleet = try file.map { try loader.load(file: $0) }
+                ?? loader.load(text: DefaultConfig.text, source: DefaultConfig.sourceName, baseDirectory: workingDirectory)
+            if let controlSocket {
+                fleet.daemon.controlSocket = controlSocket == "none" ? nil
+                    : controlSocket.hasPrefix("/") ? controlSocket : workingDirectory + "/" + controlSocket
+            }
+            return fleet
+        }
+    }
+}
+
+/// SIGHUP (reload), caught from the moment this is created so an early one cannot end the process.
+final class HangupSignal: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    let signals: AsyncStream<Void>
+
+    init() {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        signals = stream
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "spdm-fleetd.sighup"))
+        source.setEventHandler { continuation.yield() }
+        source.resume()
+    }
+
+    deinit { source.cancel() }
 }
 
 /// SIGINT and SIGTERM, caught from the moment this is created (before any listener is bound, so a

@@ -1,0 +1,57 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMSession
+import SPDMWire
+
+/// KEY_EXCHANGE -> KEY_EXCHANGE_RSP (DSP0274 §10.15): ephemeral DHE, the signature over
+/// TH = A || Hash(Ct) || KEY_EXCHANGE || KEY_EXCHANGE_RSP (to the signature), handshake keys from
+/// TH1 (the same transcript with the signature) and the responder verify data HMAC(finished_key, TH1).
+extension ResponderConnection {
+    mutating func handleKeyExchange(_ request: [UInt8]) throws -> [UInt8] {
+        // Validate
+        let (schedule, algorithms, hash) = try sessionSchedule()
+        guard algorithms.version >= .v11 else { throw ResponderError.unsupportedRequest(.keyExchange) }
+        guard peer.flags.contains(.keyEx) else { throw ResponderError.unsupportedRequest(.keyExchange) }
+        guard let group = DHEGroup(algorithms.dhe) else { throw ResponderError.unexpectedRequest("no DHE group negotiated") }
+        let message = try KeyExchangeRequest(decoding: request, exchangeDataSize: group.exchangeDataSize)
+        guard message.slotID < 8, let slot = device.slot(message.slotID) else {
+            throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
+        }
+        let summary = try measurementSummary(message.summaryHashType, hash: hash, version: algorithms.version)
+        let encrypt = try sessionEncrypts()
+        let opaque = try securedMessageVersionSelection(message.opaqueData, version: algorithms.version)
+        let sessionID = try allocateResponderSessionID(requesterSessionID: message.requesterSessionID)
+
+        // Process
+        let keyPair: DHEKeyPair
+        let sharedSecret: [UInt8]
+        do {
+            keyPair = try DHEKeyPair(group: group)
+            sharedSecret = try keyPair.sharedSecret(peerExchangeData: message.exchangeData)
+        } catch {
+            throw ResponderError.invalidRequest("DHE exchange failed: \(error)")
+        }
+        var response = KeyExchangeResponse(
+            version: algorithms.version, heartbeatPeriod: heartbeatPeriodForNewSession(),
+            responderSessionID: UInt16(sessionID >> 16), randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
+            measurementSummaryHash: summary, opaqueData: opaque)
+
+        // Build: sign TH, then derive the handshake keys from TH1 and append the verify data.
+        var unsigned: [UInt8] = []
+        response.encodeWithoutSignature(into: &unsigned)
+        var th = transcript.vca + Digest.hash(hash, slot.spdmChain(hash: hash)) + Array(request.prefix(message.encodedSize)) + unsigned
+        response.signature = try sign(th, with: slot, context: SigningContext.keyExchangeResponse)
+        th += response.signature
+        let th1Hash = Digest.hash(hash, th)
+        let secrets = SessionSecrets(schedule: schedule, role: .responder, encrypt: encrypt, dheSecret: sharedSecret, th1Hash: th1Hash)
+        response.verifyData = secrets.verifyData(requestDirection: false, transcriptHash: th1Hash)
+        th += response.verifyData
+        let bytes = unsigned + response.signature + response.verifyData
+        try checkFits(bytes)
+
+        // Update
+        sessions[sessionID] = ResponderSession(id: sessionID, usesPSK: false, secrets: secrets, transcript: th,
+                                               awaitingFinish: true, version: algorithms.version)
+        return bytes
+    }
+}
