@@ -10,7 +10,9 @@ extension ResponderConnection {
         // Process + build
         let response = VersionResponse(versions: device.versions).encoded(context: .unnegotiated(.v10))
 
-        // Update: a new VCA starts here.
+        // Update: a new VCA starts here, and it ends every session of the connection (DSP0274
+        // §10.3: GET_VERSION resets the connection's state).
+        sessions.removeAll()
         state = .afterVersion
         version = nil
         negotiated = nil
