@@ -29,7 +29,7 @@ let package = Package(
         // Key schedule and DSP0277 secured-message records, shared by both roles.
         .target(name: "SPDMSession", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
         .target(name: "SPDMResponder", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession"]),
-        .target(name: "SPDMRequester", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore"]),
+        .target(name: "SPDMRequester", dependencies: ["SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession"]),
         .target(name: "SPDMTransport", dependencies: [
             "SPDMWire",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "spdmctl", dependencies: [
-            "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore",
+            "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -72,6 +72,6 @@ let package = Package(
         // systemd integration against the real binary: notify, socket activation, journald, units.
         .testTarget(name: "ServiceTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMDaemon"]),
         // The control API, reload and metrics against the real binary (spdmctl and curl).
-        .testTarget(name: "ControlTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMCrypto"]),
+        .testTarget(name: "ControlTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMCrypto", "SPDMRequester"]),
     ]
 )

@@ -13,7 +13,7 @@ struct DeviceLoader {
     static let keys: Set<String> = [
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
-        "psk", "faults", "log_level", "heartbeat_period", "max_sessions", "pldm_tid",
+        "psk", "faults", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
     ]
 
     func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
@@ -97,8 +97,56 @@ struct DeviceLoader {
         responder.sessionSettings.maxSessions = try table.int("max_sessions", in: 1...64) ?? 4
         responder.sessionSettings.pldmTID = UInt8(try table.int("pldm_tid", in: 0...255) ?? 1)
         responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
+        responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel)
+    }
+
+    /// `mut_auth` and `trusted_requester_roots`. The builtin CA directories of the requester
+    /// algorithms are created here: their requester chains are the provisioned ones (mut_auth =
+    /// "key_exchange"), and the reference requester takes its identity from them. Without
+    /// `trusted_requester_roots` every builtin root (<state>/ca/*/ca.cert.der) is trusted.
+    private func loadMutualAuth(_ table: ConfigTable, capabilities: CapabilityFlags,
+                                requesterAsym: [SignatureAlgorithm]) throws -> MutualAuthSettings {
+        let name = try table.string("mut_auth") ?? "none"
+        guard let mode = MutualAuthSettings.Mode(rawValue: name) else {
+            throw table.error("mut_auth", "unknown mode '\(name)' (expected \(MutualAuthSettings.Mode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let rootPaths = try table.stringArray("trusted_requester_roots")
+        if mode == .none { return MutualAuthSettings() }
+        guard capabilities.contains(.mutAuth) else { throw table.error("mut_auth", "mut_auth = \"\(name)\" needs the MUT_AUTH capability") }
+        if mode != .keyExchange && !capabilities.contains(.encap) {
+            throw table.error("mut_auth", "mut_auth = \"\(name)\" needs the ENCAP capability")
+        }
+        if mode == .basic ? !capabilities.contains(.chal) : !capabilities.contains(.keyEx) {
+            throw table.error("mut_auth", "mut_auth = \"\(name)\" needs the \(mode == .basic ? "CHAL" : "KEY_EX") capability")
+        }
+        var chains: [SignatureAlgorithm: [UInt8]] = [:]
+        for algorithm in requesterAsym {
+            let authority: CertificateAuthority
+            do {
+                authority = try CertificateAuthority.builtin(stateDirectory: context.stateDirectory, algorithm: algorithm)
+            } catch {
+                throw table.error("mut_auth", "builtin CA for \(algorithm): \(error)")
+            }
+            if let bundle = StateDirectory.read(authority.directory + "/bundle_requester.certchain.der") { chains[algorithm] = bundle }
+        }
+        var roots: [Certificate] = []
+        if let rootPaths {
+            for path in rootPaths {
+                roots += try SlotLoader(context: context).readCertificates(resolve(path, against: context.baseDirectory), table,
+                                                                           "trusted_requester_roots")
+            }
+        } else {
+            let base = CertificateAuthority.builtinDirectory(stateDirectory: context.stateDirectory)
+            for directory in ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted() {
+                if let der = StateDirectory.read(base + "/" + directory + "/ca.cert.der"), let root = try? Certificate(der: der) {
+                    roots.append(root)
+                }
+            }
+        }
+        guard !roots.isEmpty else { throw table.error("trusted_requester_roots", "no trusted requester root") }
+        return MutualAuthSettings(mode: mode, trustedRoots: roots, provisionedRequesterChains: chains)
     }
 
     private func loadVersions(_ table: ConfigTable) throws -> [SPDMVersion] {

@@ -78,7 +78,7 @@ struct SlotLoader {
                                privateKey: key, certificateModel: model)
     }
 
-    private func readCertificates(_ path: String, _ table: ConfigTable, _ key: String) throws -> [Certificate] {
+    func readCertificates(_ path: String, _ table: ConfigTable, _ key: String) throws -> [Certificate] {
         guard let data = FileManager.default.contents(atPath: path) else { throw table.error(key, "cannot read \(path)") }
         let bytes = [UInt8](data)
         do {

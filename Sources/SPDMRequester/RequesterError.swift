@@ -36,6 +36,15 @@ public enum RequesterError: Error, Equatable, Sendable, CustomStringConvertible 
     case measurementMismatch(String)
     case measurementSummaryMismatch(type: String)
 
+    // Sessions.
+    /// A secured record could not be opened or carried something else than expected.
+    case securedMessage(String)
+    case keyExchangeSignatureInvalid(slot: UInt8)
+    /// ResponderVerifyData (or a PSK_EXCHANGE_RSP's) does not match the session's finished key.
+    case verifyDataMismatch(request: RequestCode)
+    /// The responder asked for something this requester does not do (mutual authentication, ...).
+    case sessionRefused(String)
+
     public var description: String {
         switch self {
         case .invalidState(let reason): return "requester used out of order: \(reason)"
@@ -68,6 +77,10 @@ public enum RequesterError: Error, Equatable, Sendable, CustomStringConvertible 
         case .challengeAuthSignatureInvalid(let slot): return "CHALLENGE_AUTH signature (slot \(slot)) does not verify over M1"
         case .measurementsSignatureInvalid(let slot): return "MEASUREMENTS signature (slot \(slot)) does not verify over L1"
         case .measurementMismatch(let reason): return "MEASUREMENTS invalid: \(reason)"
+        case .securedMessage(let reason): return "secured message rejected: \(reason)"
+        case .keyExchangeSignatureInvalid(let slot): return "KEY_EXCHANGE_RSP signature (slot \(slot)) does not verify over TH"
+        case .verifyDataMismatch(let request): return "ResponderVerifyData of the response to \(request) does not verify"
+        case .sessionRefused(let reason): return "session not opened: \(reason)"
         case .measurementSummaryMismatch(let type):
             return "CHALLENGE_AUTH MeasurementSummaryHash (\(type)) does not match the hash of the measurements retrieved"
         }

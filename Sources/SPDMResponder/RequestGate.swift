@@ -36,6 +36,9 @@ public enum RequestGate {
         .pskFinish: Rule(minimumState: .negotiated, anyCapability: .pskWithContext),
         .heartbeat: Rule(minimumState: .negotiated, anyCapability: .heartbeat),
         .keyUpdate: Rule(minimumState: .negotiated, anyCapability: .keyUpdate),
+        // Encapsulated requests (DSP0274 §10.14): mutual authentication, responder-initiated KEY_UPDATE.
+        .getEncapsulatedRequest: Rule(minimumState: .negotiated, anyCapability: .encap),
+        .deliverEncapsulatedResponse: Rule(minimumState: .negotiated, anyCapability: .encap),
         .endSession: Rule(minimumState: .negotiated, anyCapability: [.keyEx, .pskWithoutContext, .pskWithContext]),
     ]
 

@@ -24,6 +24,10 @@ public struct ResponderConnection: Sendable {
     var sessions: [UInt32: ResponderSession] = [:]
     /// Secured records dropped outside any open session's own count (unknown ids, ended sessions).
     var droppedRecordCount = 0
+    /// The encapsulated request flow in progress (mutual authentication; Handlers/Encapsulated.swift).
+    var encapsulated: EncapsulatedFlow?
+    /// The requester authenticated by basic mutual authentication (CHALLENGE, SPDM 1.1).
+    var requesterIdentity: RequesterIdentity?
 
     public init(device: ResponderDevice, random: any RandomSource = SystemRandom()) {
         self.device = device
@@ -96,6 +100,8 @@ public struct ResponderConnection: Sendable {
         case .getMeasurements: response = try handleGetMeasurements(request)
         case .keyExchange: response = try handleKeyExchange(request)
         case .pskExchange: response = try handlePSKExchange(request)
+        case .getEncapsulatedRequest: response = try handleGetEncapsulatedRequest(request, sessionID: nil)
+        case .deliverEncapsulatedResponse: response = try handleDeliverEncapsulatedResponse(request, sessionID: nil)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }

@@ -29,6 +29,8 @@ public struct ResponderDevice: Sendable {
     public var faults: FaultInjection
     /// Heartbeat period, session limit, PLDM TID and pre-shared keys (ResponderSession.swift).
     public var sessionSettings = SessionSettings()
+    /// Whether and how this device asks the requester to authenticate itself (Handlers/Encapsulated.swift).
+    public var mutualAuth = MutualAuthSettings()
 
     public init(name: String, versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags,
                 ctExponent: UInt8 = 12, dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,
@@ -75,5 +77,47 @@ public struct FaultInjection: Sendable, Hashable {
         self.notReady = notReady
         self.rdExponent = rdExponent
         self.rdtm = rdtm
+    }
+}
+
+/// Mutual authentication (DSP0274 §10.8 basic mutual auth, §10.15 KEY_EXCHANGE_RSP MutAuthRequested):
+/// the responder's choice, made per device.
+public struct MutualAuthSettings: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Never ask.
+        case none
+        /// KEY_EXCHANGE_RSP MutAuthRequested bit 0: the requester signs FINISH with a chain this
+        /// device already knows (`provisionedRequesterChains`), no encapsulated flow.
+        case keyExchange = "key_exchange"
+        /// Bit 1: the responder fetches the chain with encapsulated GET_DIGESTS and GET_CERTIFICATE first.
+        case encapsulated
+        /// Bit 2 (optimized): the requester delivers its DIGESTS right away, then GET_CERTIFICATE.
+        case encapsulatedDigests = "encapsulated_digests"
+        /// SPDM 1.1 basic mutual auth: CHALLENGE_AUTH BasicMutAuthReq, then encapsulated
+        /// GET_DIGESTS, GET_CERTIFICATE and CHALLENGE.
+        case basic
+    }
+
+    public var mode: Mode
+    /// The roots a requester chain must chain up to.
+    public var trustedRoots: [Certificate]
+    /// Requester chains (DER certificates back to back, root first) known in advance, by the
+    /// requester signature algorithm they sign with: used when no encapsulated flow fetches one.
+    public var provisionedRequesterChains: [SignatureAlgorithm: [UInt8]]
+
+    public init(mode: Mode = .none, trustedRoots: [Certificate] = [], provisionedRequesterChains: [SignatureAlgorithm: [UInt8]] = [:]) {
+        self.mode = mode
+        self.trustedRoots = trustedRoots
+        self.provisionedRequesterChains = provisionedRequesterChains
+    }
+
+    /// The KEY_EXCHANGE_RSP MutAuthRequested value of this mode (0 for none and basic).
+    public var keyExchangeRequest: UInt8 {
+        switch mode {
+        case .keyExchange: return 0x01
+        case .encapsulated: return 0x02
+        case .encapsulatedDigests: return 0x04
+        case .none, .basic: return 0
+        }
     }
 }

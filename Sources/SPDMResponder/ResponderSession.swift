@@ -46,6 +46,10 @@ struct ResponderSession: Sendable {
     var messageM: [UInt8] = []
     var lastKeyUpdate: KeyUpdateOperation?
     var version: SPDMVersion
+    /// KEY_EXCHANGE_RSP MutAuthRequested: FINISH must then carry the requester's signature.
+    var mutAuthRequested: UInt8 = 0
+    /// The requester's verified chain for that signature (provisioned, or from the encapsulated flow).
+    var requesterIdentity: RequesterIdentity?
 
     var established: Bool { secrets.phase == .established }
 }
@@ -124,6 +128,13 @@ extension ResponderConnection {
         outcome.error = error
         let appResponse = mctpTyped ? [0x05] + response : response
         outcome.record = seal(sessionID, appResponse, format: format)
+        // ERROR(DecryptError) inside a session (FINISH / PSK_FINISH verify data that does not
+        // verify) ends that session once the error is sealed (DSP0274 §10.16; libspdm frees it too).
+        if error?.code == .decryptError {
+            if let ended = sessions.removeValue(forKey: sessionID) { droppedRecordCount += ended.secrets.droppedRecords }
+            outcome.sessionEnded = true
+            return outcome
+        }
         switch followUp {
         case .none: break
         case .establish(let th2Hash):
@@ -184,6 +195,8 @@ extension ResponderConnection {
             switch code {
             case .finish where !session.usesPSK: return try handleFinish(request, sessionID: sessionID)
             case .pskFinish where session.usesPSK && session.awaitingFinish: return try handlePSKFinish(request, sessionID: sessionID)
+            case .getEncapsulatedRequest: return (try handleGetEncapsulatedRequest(request, sessionID: sessionID), .none)
+            case .deliverEncapsulatedResponse: return (try handleDeliverEncapsulatedResponse(request, sessionID: sessionID), .none)
             default: throw ResponderError.unexpectedRequest("\(code) while the session handshake is in progress")
             }
         }
@@ -191,6 +204,8 @@ extension ResponderConnection {
         case .heartbeat: return (try handleHeartbeat(request), .none)
         case .keyUpdate: return (try handleKeyUpdate(request, sessionID: sessionID), .none)
         case .endSession: return (try handleEndSession(request), .terminate)
+        case .getEncapsulatedRequest: return (try handleGetEncapsulatedRequest(request, sessionID: sessionID), .none)
+        case .deliverEncapsulatedResponse: return (try handleDeliverEncapsulatedResponse(request, sessionID: sessionID), .none)
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript

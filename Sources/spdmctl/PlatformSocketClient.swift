@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SPDMRequester
 import SPDMTransport
 
 /// A blocking client for the spdm-emu platform socket protocol: one stream socket (TCP or Unix),
@@ -194,5 +195,26 @@ final class PlatformSocketClient {
             throw Failure.protocolError("reply is not a plain SPDM message (\(decoded))")
         }
         return body
+    }
+}
+
+extension PlatformSocketClient {
+    /// Sends one DSP0277 secured record (session id first) in a NORMAL frame and returns the reply:
+    /// another secured record, or a plain SPDM message (the responder's ERROR for a record it refused).
+    func exchangeSecured(_ record: [UInt8]) throws -> SecuredReply {
+        try send(PlatformFrame(command: .normal, transport: transport, payload: binding.encode(.securedSPDM(record))))
+        let reply = try receive()
+        guard reply.command == .normal else {
+            throw Failure.protocolError("secured message answered with platform command \(reply.command)")
+        }
+        let decoded: TransportMessage
+        do { decoded = try binding.decode(reply.payload) } catch {
+            throw Failure.protocolError("reply payload: \(error)")
+        }
+        switch decoded {
+        case .securedSPDM(let body): return .secured(body)
+        case .spdm(let body): return .plain(body)
+        default: throw Failure.protocolError("secured message answered with \(decoded)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SPDMRequester
 import SPDMTransport
 #if canImport(Glibc)
 import Glibc
@@ -218,6 +219,18 @@ final class PlatformConnection {
         send(PlatformFrame(command: .normal, transport: binding.type, payload: binding.encode(.spdm(request))))
         guard let reply = receiveFrame(), case .spdm(let message)? = try? binding.decode(reply.payload) else { return nil }
         return message
+    }
+
+    /// One DSP0277 secured record in a NORMAL frame; the reply is a secured record or, for a record
+    /// the responder could not open, an SPDM message in the clear.
+    func exchangeSecured(_ record: [UInt8]) throws -> SecuredReply {
+        send(PlatformFrame(command: .normal, transport: binding.type, payload: binding.encode(.securedSPDM(record))))
+        guard let reply = receiveFrame() else { throw TestError("connection closed during a secured exchange") }
+        switch try binding.decode(reply.payload) {
+        case .securedSPDM(let body): return .secured(body)
+        case .spdm(let body): return .plain(body)
+        default: throw TestError("unexpected reply to a secured record")
+        }
     }
 
     /// GET_VERSION answered with VERSION.

@@ -84,6 +84,23 @@ struct ConfigLoaderTests {
             #expect(device.responder.asymPreference.map { BaseAsymAlgorithms(rawValue: asymBit($0)) } == [asym])
             #expect(device.responder.hashPreference.count == 6)
         }
+        // Then the four mutual-authentication devices on 2331-2334, in the order the issue fixes.
+        let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
+            (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
+        ]
+        #expect(config.devices.count == 11)
+        for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
+            #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
+            #expect(device.responder.asymPreference == [.ecdsaP384])
+            #expect(device.responder.mutualAuth.mode == mode)
+            #expect(device.responder.capabilities.contains([.mutAuth, .keyEx, .encrypt, .mac, .pskWithContext, .heartbeat, .keyUpdate]))
+            #expect(device.responder.capabilities.contains(.encap) == encap)
+            #expect(device.responder.sessionSettings.psks.count == 1)
+            #expect(device.responder.requesterAsymPreference.first == .rsapss3072)
+            #expect(device.responder.mutualAuth.provisionedRequesterChains[.rsapss3072] != nil)
+            #expect(!device.responder.mutualAuth.trustedRoots.isEmpty)
+        }
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 
     private func asymBit(_ algorithm: SignatureAlgorithm) -> UInt32 {

@@ -28,8 +28,13 @@ extension ResponderConnection {
         let summary = MeasurementSummary.hash(
             blocks: device.measurements.blocks(device.measurements.entries, hash: algorithms.measurementHash, rawRequested: false),
             tcbIndices: device.measurements.tcbIndices, type: message.summaryHashType, version: algorithms.version, hash: hash)
+        // Basic mutual authentication (SPDM 1.1 only): the requester then runs the encapsulated flow.
+        let basicMutualAuth = device.mutualAuth.mode == .basic && algorithms.version == .v11
+            && device.capabilities.isSuperset(of: [.mutAuth, .encap]) && peer.flags.isSuperset(of: [.mutAuth, .encap, .cert])
+            && algorithms.requesterAsym.signatureAlgorithm != nil
         var response = ChallengeAuthResponse(
-            version: algorithms.version, slotID: message.slotID, slotMask: device.provisionedSlotMask,
+            version: algorithms.version, slotID: message.slotID, basicMutualAuthRequested: basicMutualAuth,
+            slotMask: device.provisionedSlotMask,
             certChainHash: Digest.hash(hash, slot.spdmChain(hash: hash)), nonce: randomBytes(32),
             measurementSummaryHash: summary, opaqueData: [], requesterContext: message.requesterContext)
 
@@ -44,6 +49,9 @@ extension ResponderConnection {
         // Update: the connection is authenticated; B and C start over.
         state = .authenticated
         transcript.resetBC()
+        if basicMutualAuth {
+            encapsulated = EncapsulatedFlow(purpose: .basic, remaining: [.getDigests, .getCertificate, .challenge])
+        }
         return bytes
     }
 }

@@ -12,13 +12,41 @@ extension ResponderConnection {
         guard var session = sessions[sessionID] else { throw ResponderError.unexpectedRequest("no session") }
         let hash = session.secrets.schedule.hash
         let header = try MessageHeader(peeking: request)
-        guard header.param1 & 0x01 == 0 else {
+        let mutual = session.mutAuthRequested != 0
+        guard header.param1 & 0x01 == 0 || mutual else {
             throw ResponderError.invalidRequest("FINISH with a signature, but mutual authentication was not requested")
         }
-        let message = try FinishRequest(decoding: request, signatureSize: 0, verifyDataSize: hash.digestSize)
+        guard header.param1 & 0x01 != 0 || !mutual else {
+            throw ResponderError.invalidRequest("FINISH without the requester's signature, but mutual authentication was requested")
+        }
+        var identity: RequesterIdentity?
+        var requesterAsym: SignatureAlgorithm?
+        if mutual {
+            guard let known = session.requesterIdentity else {
+                throw ResponderError.unexpectedRequest("FINISH before the requester's certificate chain was retrieved and verified")
+            }
+            guard let algorithm = try algorithms.requesterAsym.signatureAlgorithm else {
+                throw ResponderError.unexpectedRequest("no requester signature algorithm negotiated")
+            }
+            guard header.param2 == known.slotID else {
+                throw ResponderError.invalidRequest("FINISH ReqSlotID \(header.param2), expected \(known.slotID)")
+            }
+            identity = known
+            requesterAsym = algorithm
+        }
+        let message = try FinishRequest(decoding: request, signatureSize: requesterAsym?.signatureSize ?? 0,
+                                        verifyDataSize: hash.digestSize)
         var signedPart: [UInt8] = []
         message.encodeWithoutSignature(into: &signedPart)
-        let thFinish = session.transcript + signedPart
+        // Under mutual auth TH = A || Hash(Ct) || K || Hash(CertChain of requester) || FINISH header.
+        var thFinish = session.transcript + (identity.map { Digest.hash(hash, $0.spdmChain) } ?? []) + signedPart
+        if let identity, let requesterAsym {
+            guard SigningContext.verify(key: identity.leafKey, algorithm: requesterAsym, hash: hash, version: session.version,
+                                        context: SigningContext.finish, transcript: thFinish, signature: message.signature) else {
+                throw ResponderError(.decryptError, "the requester's FINISH signature does not verify")
+            }
+            thFinish += message.signature
+        }
         let expected = session.secrets.verifyData(requestDirection: true, transcriptHash: Digest.hash(hash, thFinish))
         guard constantTimeEquals(expected, message.verifyData) else {
             throw ResponderError(.decryptError, "FINISH RequesterVerifyData does not verify")

@@ -21,6 +21,7 @@ extension ResponderConnection {
         let encrypt = try sessionEncrypts()
         let opaque = try securedMessageVersionSelection(message.opaqueData, version: algorithms.version)
         let sessionID = try allocateResponderSessionID(requesterSessionID: message.requesterSessionID)
+        let (mutAuth, requesterIdentity, flow) = mutualAuthForKeyExchange(algorithms: algorithms, sessionID: sessionID)
 
         // Process
         let keyPair: DHEKeyPair
@@ -33,7 +34,9 @@ extension ResponderConnection {
         }
         var response = KeyExchangeResponse(
             version: algorithms.version, heartbeatPeriod: heartbeatPeriodForNewSession(),
-            responderSessionID: UInt16(sessionID >> 16), randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
+            responderSessionID: UInt16(sessionID >> 16), mutAuthRequested: mutAuth,
+            slotIDParam: mutAuth == 0x01 ? requesterIdentity?.slotID ?? 0 : 0,
+            randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
             measurementSummaryHash: summary, opaqueData: opaque)
 
         // Build: sign TH, then derive the handshake keys from TH1 and append the verify data.
@@ -51,7 +54,32 @@ extension ResponderConnection {
 
         // Update
         sessions[sessionID] = ResponderSession(id: sessionID, usesPSK: false, secrets: secrets, transcript: th,
-                                               awaitingFinish: true, version: algorithms.version)
+                                               awaitingFinish: true, version: algorithms.version,
+                                               mutAuthRequested: mutAuth, requesterIdentity: requesterIdentity)
+        if let flow { encapsulated = flow }
         return bytes
+    }
+
+    /// MutAuthRequested for a new session: the device's mode when both sides have MUT_AUTH_CAP (and
+    /// ENCAP_CAP for the encapsulated modes) and a requester algorithm was negotiated; bit 0 also
+    /// needs a provisioned requester chain. Otherwise no mutual authentication.
+    private func mutualAuthForKeyExchange(algorithms: NegotiatedAlgorithms, sessionID: UInt32)
+        -> (UInt8, RequesterIdentity?, EncapsulatedFlow?) {
+        let requested = device.mutualAuth.keyExchangeRequest
+        guard requested != 0, device.capabilities.contains(.mutAuth), peer.flags.contains(.mutAuth),
+              algorithms.requesterAsym.signatureAlgorithm != nil else { return (0, nil, nil) }
+        if requested == 0x01 {
+            guard let identity = provisionedRequesterIdentity(algorithms: algorithms) else { return (0, nil, nil) }
+            return (requested, identity, nil)
+        }
+        guard device.capabilities.contains(.encap), peer.flags.contains(.encap) else { return (0, nil, nil) }
+        var flow = EncapsulatedFlow(purpose: .session(sessionID), remaining: [.getDigests, .getCertificate])
+        if requested == 0x04 {
+            // Optimized flow: the requester delivers DIGESTS (RequestID 0) without GET_ENCAPSULATED_REQUEST.
+            flow.remaining = [.getCertificate]
+            flow.current = .getDigests
+            MessageHeader(version: algorithms.version, code: RequestCode.getDigests.rawValue).encode(into: &flow.currentRequest)
+        }
+        return (requested, nil, flow)
     }
 }

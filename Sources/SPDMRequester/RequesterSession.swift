@@ -1,0 +1,103 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMSession
+import SPDMWire
+
+/// How secured records travel on one connection's transport binding.
+public struct SecuredChannel: Sendable, Hashable {
+    /// Sequence number size and padding of the record (DSP0277 binding rules).
+    public var format: SecuredMessageFormat
+    /// The application data starts with an MCTP message type (0x05 SPDM) as on MCTP; PCI-DOE
+    /// carries the SPDM message bare.
+    public var mctpTyped: Bool
+
+    public init(format: SecuredMessageFormat, mctpTyped: Bool) {
+        self.format = format
+        self.mctpTyped = mctpTyped
+    }
+
+    public static let mctp = SecuredChannel(format: .mctp, mctpTyped: true)
+    public static let pciDOE = SecuredChannel(format: .pciDOE, mctpTyped: false)
+}
+
+/// What came back for a secured record: another secured record, or a message in the clear (the
+/// responder's ERROR(DecryptError) for a record it could not open).
+public enum SecuredReply: Sendable, Hashable {
+    case secured([UInt8])
+    case plain([UInt8])
+}
+
+/// Sends one secured record and returns what the responder answered.
+public typealias SecuredExchange = ([UInt8]) throws -> SecuredReply
+
+/// The requester's half of one SPDM session (DSP0274 §"Session", DSP0277): the session id, the
+/// key schedule state from SPDMSession (request direction sent, response direction received) and
+/// the session transcript.
+public struct RequesterSession: Sendable {
+    public let sessionID: UInt32
+    public let usesPSK: Bool
+    public let version: SPDMVersion
+    /// HeartbeatPeriod from KEY_EXCHANGE_RSP / PSK_EXCHANGE_RSP (0: no heartbeat).
+    public let heartbeatPeriod: UInt8
+    public let measurementSummaryHash: [UInt8]
+    /// The secured-message version the responder selected (nil when it sent no opaque data).
+    public let securedMessageVersion: UInt16?
+    public let channel: SecuredChannel
+    public internal(set) var secrets: SessionSecrets
+    /// TH bytes: A || (Hash(Ct) ||) K || F...
+    var transcript: [UInt8]
+    /// L1/L2 of GET_MEASUREMENTS inside this session.
+    var messageM: [UInt8] = []
+    /// Set after END_SESSION_ACK: no more records may be sent.
+    public internal(set) var ended = false
+    var padding: any RequesterRandomSource
+
+    public var established: Bool { secrets.phase == .established }
+    public var encrypts: Bool { secrets.encrypt }
+
+    /// Seals one SPDM message (with the MCTP type byte where the channel needs it).
+    public mutating func seal(_ message: [UInt8]) throws -> [UInt8] {
+        guard !ended else { throw RequesterError.invalidState("session 0x\(String(sessionID, radix: 16)) has ended") }
+        let application = channel.mctpTyped ? [0x05] + message : message
+        var randomPadding: [UInt8] = []
+        if channel.format.maxRandomPadding > 0 {
+            let count = Int(padding.bytes(1).first ?? 0) % channel.format.maxRandomPadding + 1
+            randomPadding = padding.bytes(count)
+        }
+        return try secrets.seal(sessionID: sessionID, application, format: channel.format, padding: randomPadding)
+    }
+
+    /// Opens one received record and returns the SPDM message inside.
+    public mutating func open(_ record: [UInt8]) throws -> [UInt8] {
+        guard SecuredMessage.sessionID(of: record) == sessionID else {
+            throw RequesterError.securedMessage("record for session 0x\(String(SecuredMessage.sessionID(of: record) ?? 0, radix: 16)), expected 0x\(String(sessionID, radix: 16))")
+        }
+        let application: [UInt8]
+        do {
+            application = try secrets.open(record, format: channel.format)
+        } catch {
+            throw RequesterError.securedMessage("\(error)")
+        }
+        guard channel.mctpTyped else { return application }
+        guard let type = application.first, type & 0x7F == 0x05 else {
+            throw RequesterError.securedMessage("application data is not an SPDM message (MCTP type \(application.first.map { String($0) } ?? "none"))")
+        }
+        return Array(application.dropFirst())
+    }
+
+    /// One request/response in the session: seals `message`, sends it, opens the reply. A reply in
+    /// the clear is the responder's ERROR (DecryptError for a record it could not open).
+    public mutating func exchange(_ message: [UInt8], code: RequestCode, via send: SecuredExchange) throws -> [UInt8] {
+        let record = try seal(message)
+        switch try send(record) {
+        case .secured(let reply):
+            return try open(reply)
+        case .plain(let reply):
+            if let header = try? MessageHeader(peeking: reply), header.code == ResponseCode.error.rawValue,
+               let error = try? ErrorResponse(decoding: reply, context: .unnegotiated(header.version)) {
+                throw RequesterError.errorResponse(request: code, code: error.code, data: error.data)
+            }
+            throw RequesterError.securedMessage("\(code) answered in the clear (\(reply.count) bytes)")
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// A requester certificate chain this responder has verified against the device's trusted requester
+/// roots: what FINISH (session mutual auth) and the encapsulated CHALLENGE (basic mutual auth) check.
+struct RequesterIdentity: Sendable {
+    var slotID: UInt8
+    /// The SPDM certificate chain (Length, Reserved, RootHash, certificates) for the negotiated hash;
+    /// its hash is the "Hash(CertChain of requester)" of TH for FINISH.
+    var spdmChain: [UInt8]
+    var leafKey: PublicKey
+}
+
+/// The encapsulated request flow in progress on a connection (DSP0274 §10.14): the responder's
+/// requests to the requester travel inside ENCAPSULATED_REQUEST / ENCAPSULATED_RESPONSE_ACK.
+struct EncapsulatedFlow: Sendable {
+    enum Purpose: Sendable, Equatable {
+        /// Session mutual authentication, inside the session's handshake.
+        case session(UInt32)
+        /// Basic mutual authentication after CHALLENGE_AUTH (SPDM 1.1), outside any session.
+        case basic
+    }
+
+    var purpose: Purpose
+    /// Requests still to send after the outstanding one.
+    var remaining: [RequestCode]
+    /// The encapsulated request the requester is answering, and its bytes.
+    var current: RequestCode?
+    var currentRequest: [UInt8] = []
+    var requestID: UInt8 = 0
+    var slotID: UInt8 = 0
+    var expectedDigest: [UInt8]?
+    /// The requester's SPDM chain so far (GET_CERTIFICATE portions).
+    var chain: [UInt8] = []
+    var chainComplete = false
+    var identity: RequesterIdentity?
+    /// Message B and C of the requester's CHALLENGE_AUTH signature (the encapsulated exchanges).
+    var messageMutB: [UInt8] = []
+    var messageMutC: [UInt8] = []
+    var challengeContext: [UInt8] = []
+
+    init(purpose: Purpose, remaining: [RequestCode]) {
+        self.purpose = purpose
+        self.remaining = remaining
+    }
+
+    func belongs(to sessionID: UInt32?) -> Bool {
+        switch purpose {
+        case .session(let id): return sessionID == id
+        case .basic: return sessionID == nil
+        }
+    }
+}
+
+extension ResponderConnection {
+    /// GET_ENCAPSULATED_REQUEST -> ENCAPSULATED_REQUEST carrying the next request of the flow.
+    mutating func handleGetEncapsulatedRequest(_ request: [UInt8], sessionID: UInt32?) throws -> [UInt8] {
+        // Validate
+        let algorithms = try algorithms
+        guard algorithms.version >= .v11, peer.flags.contains(.encap) else {
+            throw ResponderError.unsupportedRequest(.getEncapsulatedRequest)
+        }
+        _ = try MessageHeader(peeking: request)
+        guard var flow = encapsulated, flow.belongs(to: sessionID) else {
+            throw noPendingEncapsulatedRequest(algorithms.version)
+        }
+
+        // Process: resend the outstanding request, or move on to the next one.
+        if flow.current == nil {
+            guard try nextEncapsulatedRequest(&flow, algorithms: algorithms) else {
+                encapsulated = nil
+                throw noPendingEncapsulatedRequest(algorithms.version)
+            }
+        }
+
+        // Build + update
+        let bytes = EncapsulatedRequestResponse(version: algorithms.version, requestID: flow.requestID,
+                                                encapsulatedRequest: flow.currentRequest).encoded
+        try checkFits(bytes)
+        encapsulated = flow
+        return bytes
+    }
+
+    /// DELIVER_ENCAPSULATED_RESPONSE -> ENCAPSULATED_RESPONSE_ACK with the next request, or the end
+    /// of the flow (with the requester slot number for FINISH when it is not 0).
+    mutating func handleDeliverEncapsulatedResponse(_ request: [UInt8], sessionID: UInt32?) throws -> [UInt8] {
+        // Validate
+        let algorithms = try algorithms
+        guard algorithms.version >= .v11, peer.flags.contains(.encap) else {
+            throw ResponderError.unsupportedRequest(.deliverEncapsulatedResponse)
+        }
+        guard var flow = encapsulated, flow.belongs(to: sessionID), let current = flow.current else {
+            throw ResponderError.unexpectedRequest("no encapsulated request is outstanding")
+        }
+        let message = try DeliverEncapsulatedResponse(decoding: request)
+        guard message.requestID == flow.requestID else {
+            throw ResponderError.invalidRequest("RequestID \(message.requestID), expected \(flow.requestID)")
+        }
+
+        // Process: a bad encapsulated response ends the flow.
+        do {
+            try processEncapsulatedResponse(message.encapsulatedResponse, to: current, flow: &flow, algorithms: algorithms)
+        } catch let error as ResponderError {
+            encapsulated = nil
+            throw error
+        } catch {
+            encapsulated = nil
+            throw ResponderError(.invalidResponseCode, "malformed encapsulated \(current) response: \(error)")
+        }
+        flow.current = nil
+        let more = try nextEncapsulatedRequest(&flow, algorithms: algorithms)
+
+        // Build
+        let ack: EncapsulatedResponseAck
+        if more {
+            ack = EncapsulatedResponseAck(version: algorithms.version, requestID: flow.requestID, payloadType: .present,
+                                          ackRequestID: message.requestID, payload: flow.currentRequest)
+        } else if flow.slotID != 0 {
+            ack = EncapsulatedResponseAck(version: algorithms.version, requestID: 0, payloadType: .requesterSlotNumber,
+                                          ackRequestID: message.requestID, payload: [flow.slotID])
+        } else {
+            ack = EncapsulatedResponseAck(version: algorithms.version, requestID: 0, payloadType: .absent,
+                                          ackRequestID: message.requestID, payload: [])
+        }
+        let bytes = ack.encoded
+        try checkFits(bytes)
+
+        // Update
+        if more {
+            encapsulated = flow
+        } else {
+            encapsulated = nil
+            switch flow.purpose {
+            case .session(let id): sessions[id]?.requesterIdentity = flow.identity
+            case .basic: requesterIdentity = flow.identity
+            }
+        }
+        return bytes
+    }
+
+    func noPendingEncapsulatedRequest(_ version: SPDMVersion) -> ResponderError {
+        version >= .v13 ? ResponderError(.noPendingRequests, "no encapsulated request pending")
+            : ResponderError.unexpectedRequest("no encapsulated request pending")
+    }
+
+    /// Builds the next encapsulated request into `flow` (a further GET_CERTIFICATE while the chain is
+    /// incomplete); false when the flow is over.
+    private func nextEncapsulatedRequest(_ flow: inout EncapsulatedFlow, algorithms: NegotiatedAlgorithms) throws -> Bool {
+        let version = algorithms.version
+        let code: RequestCode
+        if !flow.chain.isEmpty && !flow.chainComplete {
+            code = .getCertificate
+        } else if let next = flow.remaining.first {
+            flow.remaining.removeFirst()
+            code = next
+        } else {
+            return false
+        }
+        var bytes: [UInt8] = []
+        switch code {
+        case .getDigests:
+            MessageHeader(version: version, code: code.rawValue).encode(into: &bytes)
+        case .getCertificate:
+            // The CERTIFICATE comes back inside DELIVER_ENCAPSULATED_RESPONSE, which must fit our DataTransferSize.
+            let length = min(0xFFFF, Int(device.dataTransferSize) - MessageHeader.size - 8)
+            MessageHeader(version: version, code: code.rawValue, param1: flow.slotID).encode(into: &bytes)
+            bytes.appendU16(UInt16(flow.chain.count))
+            bytes.appendU16(UInt16(max(length, 1)))
+        case .challenge:
+            MessageHeader(version: version, code: code.rawValue, param1: flow.slotID, param2: MeasurementSummaryHashType.none.rawValue)
+                .encode(into: &bytes)
+            bytes += randomBytes(32)
+            if version >= .v13 {
+                flow.challengeContext = randomBytes(8)
+                bytes += flow.challengeContext
+            }
+            flow.messageMutC = bytes
+        default:
+            throw ResponderError.unspecified("no encapsulated \(code)")
+        }
+        flow.current = code
+        flow.currentRequest = bytes
+        flow.requestID &+= 1
+        return true
+    }
+
+    private func processEncapsulatedResponse(_ response: [UInt8], to code: RequestCode, flow: inout EncapsulatedFlow,
+                                             algorithms: NegotiatedAlgorithms) throws {
+        guard let hash = algorithms.hash else { throw ResponderError.unexpectedRequest("no hash negotiated") }
+        let header = try MessageHeader(peeking: response)
+        func fail(_ reason: String) -> ResponderError { ResponderError(.invalidResponseCode, "encapsulated \(code): \(reason)") }
+        guard header.version == algorithms.version else { throw fail("response version \(header.version)") }
+        if header.code == ResponseCode.error.rawValue {
+            throw fail("the requester answered ERROR(0x\(String(header.param1, radix: 16)))")
+        }
+        switch code {
+        case .getDigests:
+            guard header.code == ResponseCode.digests.rawValue else { throw fail("got response code 0x\(String(header.code, radix: 16))") }
+            let mask = header.param2
+            guard mask != 0 else { throw fail("no provisioned requester slot") }
+            if algorithms.version >= .v13 && header.param1 & mask != mask { throw fail("provisioned slots outside the supported ones") }
+            let size = MessageHeader.size + mask.nonzeroBitCount * hash.digestSize
+            guard response.count >= size else { throw fail("DIGESTS of \(response.count) bytes, expected \(size)") }
+            flow.slotID = UInt8(mask.trailingZeroBitCount)
+            let first = MessageHeader.size
+            flow.expectedDigest = Array(response[first..<first + hash.digestSize])
+            flow.messageMutB += flow.currentRequest + response.prefix(size)
+        case .getCertificate:
+            guard header.code == ResponseCode.certificate.rawValue else { throw fail("got response code 0x\(String(header.code, radix: 16))") }
+            guard header.param1 & 0x0F == flow.slotID else { throw fail("CERTIFICATE for slot \(header.param1 & 0x0F), asked \(flow.slotID)") }
+            var reader = WireReader(response, offset: MessageHeader.size)
+            let portion = Int(try reader.readU16("PortionLength"))
+            let remainder = Int(try reader.readU16("RemainderLength"))
+            let asked = Int(flow.currentRequest[6]) | Int(flow.currentRequest[7]) << 8
+            guard portion > 0, portion <= asked else { throw fail("PortionLength \(portion) (asked \(asked))") }
+            guard flow.chain.count + portion + remainder <= 0xFFFF else { throw fail("chain over 65535 bytes") }
+            let bytes = try reader.readBytes(portion, "CertChain")
+            flow.messageMutB += flow.currentRequest + response.prefix(8 + portion)
+            flow.chain += bytes
+            if remainder == 0 {
+                flow.chainComplete = true
+                if let expected = flow.expectedDigest, Digest.hash(hash, flow.chain) != expected {
+                    throw fail("the chain does not match the requester's DIGESTS")
+                }
+                flow.identity = try verifyRequesterChain(flow.chain, slotID: flow.slotID, algorithms: algorithms)
+            }
+        case .challenge:
+            guard header.code == ResponseCode.challengeAuth.rawValue else { throw fail("got response code 0x\(String(header.code, radix: 16))") }
+            guard let identity = flow.identity, let requesterAsym = algorithms.requesterAsym.signatureAlgorithm else {
+                throw fail("no verified requester chain")
+            }
+            let context = WireContext(version: algorithms.version, hashSize: hash.digestSize, signatureSize: requesterAsym.signatureSize)
+            let message = try ChallengeAuthResponse(decoding: response, context: context, summaryHashPresent: false)
+            guard message.slotID == flow.slotID, message.slotMask & (1 << flow.slotID) != 0 else { throw fail("slot \(message.slotID)") }
+            guard !message.basicMutualAuthRequested else { throw fail("BasicMutAuthReq set by the requester") }
+            guard message.certChainHash == Digest.hash(hash, identity.spdmChain) else { throw fail("CertChainHash does not match") }
+            if algorithms.version >= .v13 && message.requesterContext != flow.challengeContext { throw fail("RequesterContext differs") }
+            let unsignedSize = MessageHeader.size + hash.digestSize + 32 + 2 + message.opaqueData.count
+                + (algorithms.version >= .v13 ? 8 : 0)
+            flow.messageMutC += response.prefix(unsignedSize)
+            let signed = (algorithms.version > .v11 ? transcript.vca : []) + flow.messageMutB + flow.messageMutC
+            guard SigningContext.verify(key: identity.leafKey, algorithm: requesterAsym, hash: hash, version: algorithms.version,
+                                        context: SigningContext.mutualChallengeAuth, transcript: signed,
+                                        signature: message.signature) else {
+                throw fail("the requester's CHALLENGE_AUTH signature does not verify")
+            }
+        default:
+            throw fail("unexpected")
+        }
+    }
+
+    /// Checks a requester chain (SPDM format) against the device's trusted requester roots, like
+    /// libspdm without validity dates, and returns its leaf key.
+    func verifyRequesterChain(_ spdmChain: [UInt8], slotID: UInt8, algorithms: NegotiatedAlgorithms) throws -> RequesterIdentity {
+        guard let hash = algorithms.hash else { throw ResponderError.unexpectedRequest("no hash negotiated") }
+        func fail(_ reason: String) -> ResponderError { ResponderError(.invalidResponseCode, "requester certificate chain: \(reason)") }
+        let certificates: [Certificate]
+        let rootHash: [UInt8]
+        do {
+            let parts = try CertificateChainFormat.parse(spdmChain, hashSize: hash.digestSize)
+            rootHash = parts.rootHash
+            certificates = try Certificate.parseConcatenatedDER(parts.certificatesDER)
+        } catch {
+            throw fail("\(error)")
+        }
+        guard let first = certificates.first, let leaf = certificates.last else { throw fail("no certificates") }
+        if first.isSelfSigned && Digest.hash(hash, first.der) != rootHash { throw fail("RootHash is not the hash of the root certificate") }
+        do {
+            try ChainVerifier.verify(chain: certificates, trustedRoots: device.mutualAuth.trustedRoots,
+                                     options: ChainVerifier.Options(checkValidity: false))
+        } catch {
+            throw fail("not trusted: \(error)")
+        }
+        return RequesterIdentity(slotID: slotID, spdmChain: spdmChain, leafKey: leaf.publicKey)
+    }
+
+    /// The provisioned requester chain for the negotiated requester algorithm (mutual auth without
+    /// the encapsulated flow), verified; nil when there is none.
+    func provisionedRequesterIdentity(algorithms: NegotiatedAlgorithms) -> RequesterIdentity? {
+        guard let hash = algorithms.hash, let algorithm = algorithms.requesterAsym.signatureAlgorithm,
+              let der = device.mutualAuth.provisionedRequesterChains[algorithm],
+              let root = try? Certificate.parseConcatenatedDER(der).first else { return nil }
+        let chain = CertificateChainFormat.build(rootHash: Digest.hash(hash, root.der), certificatesDER: der)
+        return try? verifyRequesterChain(chain, slotID: 0, algorithms: algorithms)
+    }
+}

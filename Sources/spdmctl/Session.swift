@@ -1,0 +1,259 @@
+import ArgumentParser
+import Foundation
+import SPDMCore
+import SPDMCrypto
+import SPDMRequester
+import SPDMSession
+import SPDMTransport
+import SPDMWire
+
+/// `spdmctl session`: opens secure sessions (KEY_EXCHANGE/FINISH by default, PSK_EXCHANGE with
+/// --psk), then in each session HEARTBEAT, KEY_UPDATE (UpdateKey and UpdateAllKeys, each confirmed
+/// with VerifyNewKey), GET_MEASUREMENTS and END_SESSION. Exit status 0 only when everything verified.
+struct Session: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open secure sessions with one SPDM responder and exercise them.",
+        discussion: "Exit status: 0 when everything verified; 1 on a protocol or verification failure; 3 when the "
+            + "responder could not be reached or broke the socket protocol.")
+
+    @Option(name: .long, help: ArgumentHelp("TCP address of the responder.", valueName: "host:port"))
+    var connect: String?
+
+    @Option(name: .long, help: ArgumentHelp("Unix socket of the responder.", valueName: "path"))
+    var unix: String?
+
+    @Option(name: .long, help: "Transport binding: mctp, pci-doe, none, tcp.")
+    var transport: String = "mctp"
+
+    @Option(name: .long, help: ArgumentHelp("Trusted root certificate, DER or PEM (repeatable; needed for key exchange).", valueName: "file"))
+    var root: [String] = []
+
+    @Option(name: .customLong("version"), help: ArgumentHelp("Use exactly this SPDM version (1.1-1.4); default: highest common.", valueName: "1.x"))
+    var spdmVersion: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use PSK_EXCHANGE with this hint and key instead of KEY_EXCHANGE ('cstr:' and 'hex:' forms as in the config).",
+                                            valueName: "HINT:KEY"))
+    var psk: String?
+
+    @Option(name: .long, help: "Sessions to open at once on the connection.")
+    var sessions: Int = 1
+
+    @Option(name: .long, help: "Certificate slot for KEY_EXCHANGE and signed measurements.")
+    var slot: UInt8 = 0
+
+    @Flag(name: .customLong("mac-only"), help: "Offer MAC_CAP without ENCRYPT_CAP (MAC-only sessions).")
+    var macOnly = false
+
+    @Option(name: .long, help: "Seconds to wait for each response.")
+    var timeout: Int = 30
+
+    @Flag(name: .long, help: "Machine-readable JSON output.")
+    var json = false
+
+    func validate() throws {
+        guard (connect == nil) != (unix == nil) else { throw ValidationError("give exactly one of --connect host:port and --unix PATH") }
+        guard TransportType(name: transport) != nil else { throw ValidationError("--transport must be mctp, pci-doe, none or tcp") }
+        if let spdmVersion {
+            guard let version = SPDMVersion(string: spdmVersion), version >= .v11 else { throw ValidationError("--version must be 1.1 to 1.4") }
+        }
+        guard (1...16).contains(sessions) else { throw ValidationError("--sessions must be 1-16") }
+        guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
+        _ = try pskPair()
+    }
+
+    /// "HINT:KEY", each side a config byte string (cstr:text, hex:00ff, or text).
+    func pskPair() throws -> (hint: [UInt8], key: [UInt8])? {
+        guard let psk else { return nil }
+        var rest = Substring(psk)
+        var prefix = ""
+        for candidate in ["cstr:", "hex:"] where rest.hasPrefix(candidate) {
+            prefix = candidate
+            rest = rest.dropFirst(candidate.count)
+        }
+        guard let colon = rest.firstIndex(of: ":") else { throw ValidationError("--psk must be HINT:KEY") }
+        guard let hint = Self.bytes(prefix + rest[..<colon]), let key = Self.bytes(String(rest[rest.index(after: colon)...])), !key.isEmpty else {
+            throw ValidationError("--psk: hint or key is not valid (cstr:text, hex:digits or text)")
+        }
+        guard hint.count <= 16 else { throw ValidationError("--psk: the hint is \(hint.count) bytes, at most 16") }
+        return (hint, key)
+    }
+
+    static func bytes(_ text: String) -> [UInt8]? {
+        if text.hasPrefix("cstr:") { return Array(text.dropFirst(5).utf8) + [0] }
+        guard text.hasPrefix("hex:") else { return Array(text.utf8) }
+        let digits = Array(text.dropFirst(4).filter { !$0.isWhitespace })
+        guard digits.count % 2 == 0 else { return nil }
+        return try? stride(from: 0, to: digits.count, by: 2).map { index in
+            guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { throw ValidationError("hex") }
+            return byte
+        }
+    }
+
+    struct SessionReport: Encodable {
+        var sessionID: String
+        var mode: String
+        var encrypted: Bool
+        var heartbeatPeriod: UInt8
+        var securedMessageVersion: String?
+        var heartbeat = false
+        var keyUpdate = false
+        var measurementCount: Int?
+        var measurementsSigned = false
+        var ended = false
+    }
+
+    struct Document: Encodable {
+        var ok: Bool
+        var error: String?
+        var endpoint: String
+        var transport: String
+        var version: String?
+        var dhe: String?
+        var aead: String?
+        var sessions: [SessionReport]
+        var verified: [String]
+    }
+
+    func run() throws {
+        let transportType = TransportType(name: transport)!
+        let roots = try root.flatMap { try RootFiles.load($0) }
+        let pskPair = try pskPair()
+        var capabilities: CapabilityFlags = [.cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
+        if !macOnly { capabilities.insert(.encrypt) }
+        let configuration = RequesterConfiguration(
+            forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
+            dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
+            trustedRoots: roots, allowUnanchoredChains: false)
+        let endpoint = connect ?? unix!
+        var document = Document(ok: false, endpoint: endpoint, transport: transportType.description, sessions: [], verified: [])
+
+        let client: PlatformSocketClient
+        do {
+            if let connect {
+                guard let colon = connect.lastIndex(of: ":"), let port = UInt16(connect[connect.index(after: colon)...]) else {
+                    throw ValidationError("--connect must be host:port")
+                }
+                var host = String(connect[..<colon])
+                if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                client = try PlatformSocketClient.tcp(host: host, port: port, transport: transportType, timeoutSeconds: timeout)
+            } else {
+                client = try PlatformSocketClient.unix(path: unix!, transport: transportType, timeoutSeconds: timeout)
+            }
+            try client.hello()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            document.error = "cannot reach the responder at \(endpoint): \(error)"
+            emit(document)
+            throw ExitCode(3)
+        }
+
+        let channel: SecuredChannel = transportType == .mctp ? .mctp : .pciDOE
+        var requester = RequesterConnection(configuration: configuration)
+        do {
+            for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms] {
+                _ = try requester.perform(operation) { try client.exchangeSPDM($0) }
+            }
+            guard let algorithms = requester.negotiated, let flags = requester.responderCapabilities?.flags else {
+                throw RequesterError.invalidState("no algorithms negotiated")
+            }
+            document.version = algorithms.version.description
+            document.dhe = DHEGroup(algorithms.dhe)?.rawValue
+            document.aead = AEADAlgorithm(algorithms.aead).map { "\($0)" }
+            document.verified.append("VCA: SPDM \(algorithms.version)")
+
+            var hasChain = false
+            if flags.contains(.cert) && (pskPair == nil || !roots.isEmpty) {
+                _ = try requester.perform(.getDigests) { try client.exchangeSPDM($0) }
+                guard case .certificateChain(let chain) = try requester.perform(.getCertificate(slot: slot), exchange: { try client.exchangeSPDM($0) }) else {
+                    throw RequesterError.invalidState("unexpected event for GET_CERTIFICATE")
+                }
+                hasChain = chain.anchored
+                document.verified.append("slot \(slot) certificate chain to a trusted root")
+            }
+
+            // Open every session first, then exercise them one after the other, then end them.
+            var open: [RequesterSession] = []
+            for index in 0..<sessions {
+                let requesterSessionID = UInt16(0xFFFF - index)
+                let session: RequesterSession
+                if let pskPair {
+                    session = try requester.pskExchange(hint: pskPair.hint, psk: pskPair.key, requesterSessionID: requesterSessionID, channel: channel,
+                                                        exchange: { try client.exchangeSPDM($0) }, secured: { try client.exchangeSecured($0) })
+                } else {
+                    session = try requester.keyExchange(slot: slot, requesterSessionID: requesterSessionID, channel: channel,
+                                                        exchange: { try client.exchangeSPDM($0) }, secured: { try client.exchangeSecured($0) })
+                }
+                open.append(session)
+                document.sessions.append(SessionReport(
+                    sessionID: "0x" + String(session.sessionID, radix: 16), mode: pskPair == nil ? "key-exchange" : "psk",
+                    encrypted: session.encrypts, heartbeatPeriod: session.heartbeatPeriod,
+                    securedMessageVersion: session.securedMessageVersion.map { "\($0 >> 12).\(($0 >> 8) & 0xF)" }))
+                document.verified.append(pskPair == nil
+                    ? "session 0x\(String(session.sessionID, radix: 16)): KEY_EXCHANGE_RSP signature over TH with the leaf key, ResponderVerifyData, FINISH"
+                    : "session 0x\(String(session.sessionID, radix: 16)): PSK_EXCHANGE_RSP ResponderVerifyData\(flags.contains(.pskWithContext) ? ", PSK_FINISH" : "")")
+            }
+            let secured: SecuredExchange = { try client.exchangeSecured($0) }
+            for index in open.indices {
+                let name = "session \(document.sessions[index].sessionID)"
+                if flags.contains(.heartbeat) {
+                    try requester.heartbeat(session: &open[index], via: secured)
+                    document.sessions[index].heartbeat = true
+                    document.verified.append("\(name): HEARTBEAT_ACK")
+                }
+                if flags.contains(.keyUpdate) {
+                    try requester.updateKeys(all: false, session: &open[index], via: secured)
+                    try requester.updateKeys(all: true, session: &open[index], via: secured)
+                    document.sessions[index].keyUpdate = true
+                    document.verified.append("\(name): KEY_UPDATE UpdateKey, UpdateAllKeys, VerifyNewKey")
+                }
+                if !flags.intersection(.measurementsAny).isEmpty {
+                    let signed = flags.contains(.measWithSignature) && hasChain
+                    let result = try requester.getMeasurements(.all(signed: signed, slot: slot), session: &open[index], via: secured)
+                    document.sessions[index].measurementCount = result.blocks.count
+                    document.sessions[index].measurementsSigned = result.signatureVerified
+                    document.verified.append("\(name): MEASUREMENTS (\(result.blocks.count) blocks\(signed ? ", signature over L1" : ", unsigned"))")
+                }
+            }
+            for index in open.indices {
+                try requester.endSession(session: &open[index], via: secured)
+                document.sessions[index].ended = true
+                document.verified.append("session \(document.sessions[index].sessionID): END_SESSION_ACK")
+            }
+            document.ok = true
+            emit(document)
+        } catch let error as RequesterError {
+            document.error = error.description
+            emit(document)
+            throw ExitCode(1)
+        } catch let error as PlatformSocketClient.Failure {
+            document.error = "transport: \(error)"
+            emit(document)
+            throw ExitCode(3)
+        }
+    }
+
+    func emit(_ document: Document) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            if let data = try? encoder.encode(document), let text = String(data: data, encoding: .utf8) { print(text) }
+            return
+        }
+        if let version = document.version {
+            print("\(document.endpoint) (\(document.transport)): SPDM \(version), DHE \(document.dhe ?? "-"), AEAD \(document.aead ?? "-")")
+        }
+        for session in document.sessions {
+            print("session \(session.sessionID): \(session.mode), \(session.encrypted ? "encrypt+MAC" : "MAC only")"
+                + ", heartbeat \(session.heartbeat ? "ok" : "-"), key update \(session.keyUpdate ? "ok" : "-")"
+                + ", measurements \(session.measurementCount.map { "\($0)\(session.measurementsSigned ? " signed" : "")" } ?? "-")"
+                + ", \(session.ended ? "ended" : "open")")
+        }
+        for line in document.verified { print("  verified: \(line)") }
+        if let error = document.error {
+            FileHandle.standardError.write(Data("spdmctl session: \(error)\n".utf8))
+        } else {
+            print("OK")
+        }
+    }
+}
