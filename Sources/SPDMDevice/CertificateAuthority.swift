@@ -39,14 +39,16 @@ public struct CertificateAuthority: Sendable {
     public static func builtin(stateDirectory: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
         let base = builtinDirectory(stateDirectory: stateDirectory)
         let directory = base + "/" + directoryName(for: algorithm)
-        if !FileManager.default.fileExists(atPath: directory + "/inter.key") {
-            try create(in: directory, algorithm: algorithm)
+        return try StateDirectory.withExclusiveLock(stateDirectory + "/.generation.lock") {
+            if !FileManager.default.fileExists(atPath: directory + "/inter.key") {
+                try create(in: directory, algorithm: algorithm)
+            }
+            let authority = try load(directory: base, algorithm: algorithm)
+            if !FileManager.default.fileExists(atPath: directory + "/bundle_responder.certchain.der") {
+                try authority.writeLeaf(kind: .responderLeaf, name: "responder", algorithm: algorithm)
+            }
+            return authority
         }
-        let authority = try load(directory: base, algorithm: algorithm)
-        if !FileManager.default.fileExists(atPath: directory + "/bundle_responder.certchain.der") {
-            try authority.writeLeaf(kind: .responderLeaf, name: "responder", algorithm: algorithm)
-        }
-        return authority
     }
 
     /// A leaf of `kind` signed by the intermediate, with its key and root||inter||leaf bundle, under

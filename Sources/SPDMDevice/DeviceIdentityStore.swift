@@ -14,6 +14,13 @@ struct DeviceIdentityStore {
 
     func leaf(device: String, slot: UInt8, algorithm: SignatureAlgorithm, commonName: String,
               authority: CertificateAuthority) throws -> Leaf {
+        try StateDirectory.withExclusiveLock(stateDirectory + "/.generation.lock") {
+            try loadOrCreate(device: device, slot: slot, algorithm: algorithm, commonName: commonName, authority: authority)
+        }
+    }
+
+    private func loadOrCreate(device: String, slot: UInt8, algorithm: SignatureAlgorithm, commonName: String,
+                              authority: CertificateAuthority) throws -> Leaf {
         let directory = stateDirectory + "/devices/" + device
         let keyPath = directory + "/slot\(slot).key"
         let certificatePath = directory + "/slot\(slot).cert.der"

@@ -215,3 +215,25 @@ struct ConfigLoaderTests {
         #expect(device.psk.key(forHint: Array("Other".utf8)) == nil)
     }
 }
+
+@Suite("State directory shared by several loaders")
+struct SharedStateDirectoryTests {
+    @Test("concurrent loads of one state directory create one consistent CA and identity")
+    func concurrentGeneration() async throws {
+        let directory = TemporaryDirectory()
+        let base = directory.path
+        let text = ConfigLoaderTests.minimal
+        let loader = ConfigLoader(stateDirectoryOverride: base + "/state", runtimeDirectoryOverride: base + "/run")
+        let chains = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try loader.load(text: text, source: "test.toml", baseDirectory: base).devices[0].responder.slots[0].certificatesDER
+                }
+            }
+            return try await group.reduce(into: [[UInt8]]()) { $0.append($1) }
+        }
+        #expect(Set(chains).count == 1)
+        // The directory stays loadable: its key matches its certificate.
+        #expect(throws: Never.self) { try CertificateAuthority.load(directory: base + "/state/ca", algorithm: .ecdsaP256) }
+    }
+}
