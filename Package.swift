@@ -68,10 +68,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["SPDMWire", "SPDMTransport"]),
+        // What the tests that drive the real binary share: the platform-socket client.
+        .target(name: "SPDMTestSupport", dependencies: ["SPDMTransport", "SPDMRequester"], path: "Tests/SPDMTestSupport"),
+        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport"]),
         // systemd integration against the real binary: notify, socket activation, journald, units.
-        .testTarget(name: "ServiceTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMDaemon"]),
+        .testTarget(name: "ServiceTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMDaemon"]),
         // The control API, reload and metrics against the real binary (spdmctl and curl).
-        .testTarget(name: "ControlTests", dependencies: ["SPDMWire", "SPDMTransport", "SPDMCrypto", "SPDMRequester"]),
+        .testTarget(name: "ControlTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMCrypto", "SPDMRequester"]),
     ]
 )

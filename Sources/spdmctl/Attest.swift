@@ -60,8 +60,7 @@ struct Attest: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (connect == nil) != (unix == nil) else { throw ValidationError("give exactly one of --connect host:port and --unix PATH") }
-        guard TransportType(name: transport) != nil else { throw ValidationError("--transport must be mctp, pci-doe, none or tcp") }
+        try PlatformSocketClient.validateEndpoint(connect: connect, unix: unix, transport: transport)
         if let spdmVersion, SPDMVersion(string: spdmVersion) == nil { throw ValidationError("--version must be 1.0 to 1.4") }
         guard AttestationPlan.MeasurementMode(rawValue: meas) != nil else { throw ValidationError("--meas must be one-by-one, all or none") }
         guard ["none", "tcb", "all", "auto"].contains(summary) else { throw ValidationError("--summary must be none, tcb, all or auto") }
@@ -123,16 +122,7 @@ struct Attest: ParsableCommand {
 
         let client: PlatformSocketClient
         do {
-            if let connect {
-                guard let colon = connect.lastIndex(of: ":"), let port = UInt16(connect[connect.index(after: colon)...]) else {
-                    throw ValidationError("--connect must be host:port")
-                }
-                var host = String(connect[..<colon])
-                if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-                client = try PlatformSocketClient.tcp(host: host, port: port, transport: transportType, timeoutSeconds: timeout)
-            } else {
-                client = try PlatformSocketClient.unix(path: unix!, transport: transportType, timeoutSeconds: timeout)
-            }
+            client = try PlatformSocketClient.open(connect: connect, unix: unix, transport: transportType, timeoutSeconds: timeout)
             try client.hello()
         } catch let error as ValidationError {
             throw error

@@ -1,3 +1,4 @@
+import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -40,6 +41,25 @@ final class PlatformSocketClient {
     deinit { close(fd) }
 
     /// Connects to `host:port` over TCP.
+    /// Exactly one of --connect host:port and --unix PATH, and a known --transport.
+    static func validateEndpoint(connect: String?, unix: String?, transport: String) throws {
+        guard (connect == nil) != (unix == nil) else { throw ValidationError("give exactly one of --connect host:port and --unix PATH") }
+        guard TransportType(name: transport) != nil else { throw ValidationError("--transport must be mctp, pci-doe, none or tcp") }
+    }
+
+    /// Connects to --connect host:port (IPv6 in brackets) or --unix PATH.
+    static func open(connect: String?, unix: String?, transport: TransportType, timeoutSeconds: Int) throws -> PlatformSocketClient {
+        guard let connect else {
+            return try .unix(path: unix!, transport: transport, timeoutSeconds: timeoutSeconds)
+        }
+        guard let colon = connect.lastIndex(of: ":"), let port = UInt16(connect[connect.index(after: colon)...]) else {
+            throw ValidationError("--connect must be host:port")
+        }
+        var host = String(connect[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return try .tcp(host: host, port: port, transport: transport, timeoutSeconds: timeoutSeconds)
+    }
+
     static func tcp(host: String, port: UInt16, transport: TransportType, timeoutSeconds: Int,
                     maximumPayloadSize: Int = 1 << 20) throws -> PlatformSocketClient {
         var hints = addrinfo()

@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import SPDMCrypto
 import Testing
 
@@ -92,7 +93,7 @@ struct ControlAPITests {
     func readCalls() throws {
         let daemon = try ControlDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
-        let connection = try PlatformConnection(port: port)
+        let connection = try PlatformSocket(tcpPort: port)
         #expect(connection.hello() && connection.versionWorks())
 
         // devices
@@ -169,7 +170,7 @@ struct ControlAPITests {
         let daemon = try ControlDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
         // A connection opened before the change sees the new value on its next MEASUREMENTS.
-        let early = try PlatformConnection(port: port)
+        let early = try PlatformSocket(tcpPort: port)
         #expect(early.hello())
 
         let before = try Self.attest(daemon)

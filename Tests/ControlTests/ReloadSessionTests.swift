@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import SPDMRequester
 import SPDMTransport
 import SPDMWire
@@ -32,7 +33,7 @@ struct ReloadSessionTests {
     @Test("PSK session on keep0 answers HEARTBEAT before, between and after reloads")
     func sessionSurvivesReload() throws {
         let daemon = try ControlDaemon(config: Self.keep + ReloadTests.device("change0") + ReloadTests.device("remove0"))
-        let connection = try PlatformConnection(port: try #require(daemon.port("keep0")))
+        let connection = try PlatformSocket(tcpPort: try #require(daemon.port("keep0")))
         #expect(connection.hello())
 
         let configuration = RequesterConfiguration(

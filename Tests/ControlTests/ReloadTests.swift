@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import Testing
 
 /// Reload (control API and SIGHUP) with a changed, an added, a removed and an invalid device while
@@ -27,11 +28,11 @@ struct ReloadTests {
     @Test("control API reload: changed, added, removed and invalid, with a live connection on an unchanged device")
     func controlReload() throws {
         let daemon = try ControlDaemon(config: Self.initial)
-        let keep = try PlatformConnection(port: try #require(daemon.port("keep0")))
+        let keep = try PlatformSocket(tcpPort: try #require(daemon.port("keep0")))
         #expect(keep.hello() && keep.versionWorks())
-        let remove = try PlatformConnection(port: try #require(daemon.port("remove0")))
+        let remove = try PlatformSocket(tcpPort: try #require(daemon.port("remove0")))
         #expect(remove.hello() && remove.versionWorks())
-        let change = try PlatformConnection(port: try #require(daemon.port("change0")))
+        let change = try PlatformSocket(tcpPort: try #require(daemon.port("change0")))
         #expect(change.hello() && change.versionWorks())
 
         // An invalid config changes nothing.
@@ -59,10 +60,10 @@ struct ReloadTests {
 
         let listeners = summary["listeners"] as? [[String: String]] ?? []
         let added = try #require(listeners.first { $0["device"] == "add0" }?["address"].flatMap { Int($0.split(separator: ":").last!) })
-        let fresh = try PlatformConnection(port: added)
+        let fresh = try PlatformSocket(tcpPort: added)
         #expect(fresh.hello() && fresh.versionWorks())
         let changedPort = try #require(listeners.first { $0["device"] == "change0" }?["address"].flatMap { Int($0.split(separator: ":").last!) })
-        let changed = try PlatformConnection(port: changedPort)
+        let changed = try PlatformSocket(tcpPort: changedPort)
         #expect(changed.hello() && changed.versionWorks())
         let detail = json(try spdmctl(["device", "change0", "--json", "--control-socket", daemon.controlSocket]).stdout) as? [String: Any]
         #expect((detail?["measurements"] as? [[String: Any]])?.first?["value"] as? String == "667720 32".replacingOccurrences(of: " ", with: ""))
@@ -73,7 +74,7 @@ struct ReloadTests {
     @Test("SIGHUP reloads; an invalid config on SIGHUP is one clear error and the daemon keeps serving")
     func hangup() throws {
         let daemon = try ControlDaemon(config: Self.initial)
-        let keep = try PlatformConnection(port: try #require(daemon.port("keep0")))
+        let keep = try PlatformSocket(tcpPort: try #require(daemon.port("keep0")))
         #expect(keep.hello() && keep.versionWorks())
 
         try daemon.rewriteConfig(Self.invalid)
@@ -88,7 +89,7 @@ struct ReloadTests {
         daemon.signal(SIGHUP)
         #expect(daemon.waitFor("reloaded: 1 added, 1 removed, 1 changed, 1 unchanged", after: offset), "\(daemon.text)")
         #expect(keep.versionWorks())
-        let fresh = try PlatformConnection(port: try #require(daemon.port("add0")))
+        let fresh = try PlatformSocket(tcpPort: try #require(daemon.port("add0")))
         #expect(fresh.hello() && fresh.versionWorks())
         #expect(daemon.process.isRunning)
         #expect(daemon.stop() == 0)

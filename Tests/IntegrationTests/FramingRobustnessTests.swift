@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import SPDMTransport
 import Testing
 
@@ -30,15 +31,6 @@ struct FramingRobustnessTests {
     value = "fw"
     """
 
-    /// TEST hello, then GET_VERSION; returns the VERSION message.
-    func helloAndVersion(_ socket: PlatformSocket, binding: any TransportBinding) -> [UInt8]? {
-        socket.send(PlatformFrame(command: .test, transport: binding.type, payload: PlatformCommand.clientHello))
-        guard let hello = socket.receiveFrame(), hello.payload == PlatformCommand.serverHello else { return nil }
-        socket.send(PlatformFrame(command: .normal, transport: binding.type, payload: binding.encode(.spdm([0x10, 0x84, 0, 0]))))
-        guard let reply = socket.receiveFrame(), case .spdm(let message)? = try? binding.decode(reply.payload) else { return nil }
-        return message
-    }
-
     @Test("a 4 GiB claim, a truncated frame, garbage and a foreign transport close only their own connections")
     func badPeers() throws {
         let daemon = try DaemonProcess(config: Self.config)
@@ -47,7 +39,7 @@ struct FramingRobustnessTests {
 
         // A healthy connection on the other device, open throughout.
         let bystander = try PlatformSocket(unixPath: unixPath)
-        #expect(helloAndVersion(bystander, binding: PCIDOEBinding())?.prefix(2) == [0x10, 0x04])
+        #expect(bystander.helloAndVersion(binding: PCIDOEBinding())?.prefix(2) == [0x10, 0x04])
 
         let huge = try PlatformSocket(tcpPort: port)
         huge.send([0, 0, 0, 1, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF])
@@ -72,7 +64,7 @@ struct FramingRobustnessTests {
 
         // The daemon still serves new connections, and the bystander is untouched.
         let fresh = try PlatformSocket(tcpPort: port)
-        #expect(helloAndVersion(fresh, binding: MCTPBinding())?.prefix(2) == [0x10, 0x04])
+        #expect(fresh.helloAndVersion(binding: MCTPBinding())?.prefix(2) == [0x10, 0x04])
         bystander.send(PlatformFrame(command: .normal, transport: .pciDOE, payload: PCIDOEBinding().encode(.spdm([0x10, 0x84, 0, 0]))))
         #expect(bystander.receiveFrame()?.command == .normal)
         #expect(daemon.isRunning)

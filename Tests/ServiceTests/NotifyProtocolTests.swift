@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import SPDMDevice
 import SPDMTransport
 import Testing
