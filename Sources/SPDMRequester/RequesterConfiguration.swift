@@ -28,6 +28,11 @@ public struct RequesterConfiguration: Sendable {
     /// The MeasurementHashAlgo selections the requester accepts (the responder picks; it is not offered).
     public var acceptedMeasurementHash: MeasurementHashAlgorithms
 
+    /// The requester's own chain and key for mutual authentication; its algorithm is offered as
+    /// ReqBaseAsymAlg (with `requesterBaseAsym`). MUT_AUTH_CAP / ENCAP_CAP still come from
+    /// `capabilities`: set them to let the responder ask for mutual authentication.
+    public var requesterIdentity: RequesterCredentials?
+
     /// Trust anchors for the responder's certificate chains.
     public var trustedRoots: [Certificate]
     /// Without trusted roots a chain is still checked link by link from its own first certificate,
@@ -48,7 +53,7 @@ public struct RequesterConfiguration: Sendable {
                 measurementSpecification: MeasurementSpecification = .dmtf,
                 otherParams: OtherParams = .opaqueDataFormat1,
                 dhe: DHEGroups = [], aead: AEADSuites = [], requesterBaseAsym: BaseAsymAlgorithms = [],
-                keySchedule: KeySchedules = [],
+                keySchedule: KeySchedules = [], requesterIdentity: RequesterCredentials? = nil,
                 acceptedMeasurementHash: MeasurementHashAlgorithms = MeasurementHashAlgorithms(rawValue: 0xFF),
                 trustedRoots: [Certificate] = [], allowUnanchoredChains: Bool = false,
                 chainOptions: ChainVerifier.Options = ChainVerifier.Options(),
@@ -67,12 +72,18 @@ public struct RequesterConfiguration: Sendable {
         self.aead = aead
         self.requesterBaseAsym = requesterBaseAsym
         self.keySchedule = keySchedule
+        self.requesterIdentity = requesterIdentity
         self.acceptedMeasurementHash = acceptedMeasurementHash
         self.trustedRoots = trustedRoots
         self.allowUnanchoredChains = allowUnanchoredChains
         self.chainOptions = chainOptions
         self.certificatePortionLength = certificatePortionLength
         self.maximumNotReadyRetries = maximumNotReadyRetries
+    }
+
+    /// ReqBaseAsymAlg as offered: `requesterBaseAsym` plus the identity's algorithm.
+    public var offeredRequesterAsym: BaseAsymAlgorithms {
+        requesterBaseAsym.union(requesterIdentity?.offeredAlgorithm ?? [])
     }
 
     public static let allHashes = BaseHashAlgorithms(rawValue: 0x7F)

@@ -50,6 +50,19 @@ public struct RequesterSession: Sendable {
     var messageM: [UInt8] = []
     /// Set after END_SESSION_ACK: no more records may be sent.
     public internal(set) var ended = false
+    /// KEY_EXCHANGE_RSP MutAuthRequested: 0, 0x01 (FINISH signature only), 0x02 (encapsulated
+    /// flow), 0x04 (encapsulated flow starting with our DIGESTS).
+    public internal(set) var mutAuthRequested: UInt8 = 0
+    /// ReqSlotID for FINISH: KEY_EXCHANGE_RSP SlotIDParam, or the requester slot number that
+    /// ENCAPSULATED_RESPONSE_ACK named.
+    public internal(set) var requesterSlotID: UInt8 = 0
+    /// Both sides have HANDSHAKE_IN_THE_CLEAR_CAP: FINISH (and the encapsulated mutual-auth flow
+    /// before it) travel as plain messages, and FINISH_RSP carries ResponderVerifyData.
+    public internal(set) var handshakeInTheClear = false
+    /// True once FINISH with our signature was accepted (FINISH_RSP arrived).
+    public internal(set) var mutuallyAuthenticated = false
+    /// An encapsulated KEY_UPDATE UpdateKey was acknowledged; VerifyNewKey has not come yet.
+    var encapsulatedKeyUpdatePending = false
     var padding: any RequesterRandomSource
 
     public var established: Bool { secrets.phase == .established }
@@ -87,8 +100,13 @@ public struct RequesterSession: Sendable {
 
     /// One request/response in the session: seals `message`, sends it, opens the reply. A reply in
     /// the clear is the responder's ERROR (DecryptError for a record it could not open).
-    public mutating func exchange(_ message: [UInt8], code: RequestCode, via send: SecuredExchange) throws -> [UInt8] {
+    /// `movingResponseKey`: the message acknowledges the responder's UpdateKey (encapsulated
+    /// KEY_UPDATE_ACK), so the receive direction moves to its next secret once it is sealed and the
+    /// reply is opened with the new key (DSP0274 §10.20).
+    public mutating func exchange(_ message: [UInt8], code: RequestCode, via send: SecuredExchange,
+                                  movingResponseKey: Bool = false) throws -> [UInt8] {
         let record = try seal(message)
+        if movingResponseKey { secrets.updateKeys(request: false, response: true) }
         switch try send(record) {
         case .secured(let reply):
             return try open(reply)

@@ -54,7 +54,7 @@ struct KeyExchangeTests {
         try pair.connect()
         let (request, state) = try pair.requester.startKeyExchange()
         var session = try pair.requester.receiveKeyExchange(pair.responder.respond(to: request), state: state, channel: pair.channel)
-        var finish = pair.requester.finishRequest(session: &session)
+        var finish = try pair.requester.finishRequest(session: &session)
         finish[finish.count - 1] ^= 0x01
         let response = try session.exchange(finish, code: .finish) { try pair.deliver($0) }
         #expect(response == Fixtures.errorBytes(version, .decryptError))

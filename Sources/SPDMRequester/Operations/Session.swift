@@ -3,8 +3,8 @@ import SPDMCrypto
 import SPDMSession
 import SPDMWire
 
-/// The requester side of sessions (DSP0274 §10.15-10.21, DSP0277): KEY_EXCHANGE / FINISH,
-/// PSK_EXCHANGE / PSK_FINISH, then HEARTBEAT, KEY_UPDATE, GET_MEASUREMENTS and END_SESSION inside
+/// The requester side of sessions (DSP0274 §10.15-10.21, DSP0277): KEY_EXCHANGE / FINISH
+/// (KeyExchange.swift), PSK_EXCHANGE / PSK_FINISH, then HEARTBEAT, KEY_UPDATE, GET_MEASUREMENTS and END_SESSION inside
 /// the session. Handshake messages go in the clear (KEY_EXCHANGE, PSK_EXCHANGE) or in secured
 /// records under the handshake keys (FINISH, PSK_FINISH); the key schedule is SPDMSession's.
 ///
@@ -12,15 +12,6 @@ import SPDMWire
 /// pure; the drivers (`keyExchange`, `pskExchange`, `heartbeat`, ...) run them over a plain
 /// exchange and a secured exchange.
 extension RequesterConnection {
-    /// What KEY_EXCHANGE left to check its response.
-    public struct KeyExchangeState: Sendable {
-        public var request: [UInt8]
-        public var slot: UInt8
-        public var summary: MeasurementSummaryHashType
-        public var requesterSessionID: UInt16
-        let keyPair: DHEKeyPair
-    }
-
     /// What PSK_EXCHANGE left to check its response.
     public struct PSKExchangeState: Sendable {
         public var request: [UInt8]
@@ -71,124 +62,6 @@ extension RequesterConnection {
             throw RequesterError.malformedResponse(request: code, reason: "secured message version 0x\(String(selected, radix: 16)) was not offered")
         }
         return selected
-    }
-
-    // MARK: KEY_EXCHANGE -> KEY_EXCHANGE_RSP
-
-    public mutating func startKeyExchange(slot: UInt8 = 0, summary: MeasurementSummaryHashType = .none,
-                                          requesterSessionID: UInt16 = 0xFFFF, sessionPolicy: UInt8 = 0) throws
-        -> (request: [UInt8], state: KeyExchangeState) {
-        guard pending == nil else { throw RequesterError.invalidState("\(pending!.code) is still in flight") }
-        let (_, algorithms, _) = try sessionSchedule(for: .keyExchange)
-        try requireResponder(.keyEx, "KEY_EX_CAP for KEY_EXCHANGE")
-        guard configuration.capabilities.contains(.keyEx) else { throw RequesterError.invalidState("KEY_EXCHANGE without KEY_EX_CAP in our capabilities") }
-        _ = try sessionEncrypts()
-        guard let group = DHEGroup(algorithms.dhe) else { throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated DHE group") }
-        guard chains[slot] != nil else { throw RequesterError.noCertificateChain(slot: slot) }
-        guard summary.isValid else { throw RequesterError.invalidState("MeasurementSummaryHashType 0x\(String(summary.rawValue, radix: 16))") }
-        if summary != .none { try requireResponder(.measurementsAny, "MEAS_CAP for a measurement summary hash") }
-        let keyPair: DHEKeyPair
-        do { keyPair = try DHEKeyPair(group: group) } catch {
-            throw RequesterError.sessionRefused("DHE key generation (\(group)) failed: \(error)")
-        }
-        var request: [UInt8] = []
-        KeyExchangeRequest(version: algorithms.version, summaryHashType: summary, slotID: slot, requesterSessionID: requesterSessionID,
-                           sessionPolicy: sessionPolicy, randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
-                           opaqueData: SecuredMessageOpaqueData.supportedVersionList(spdmVersion: algorithms.version))
-            .encode(into: &request)
-        transcript.willHandle(request: .keyExchange, authenticated: authenticated)
-        return (request, KeyExchangeState(request: request, slot: slot, summary: summary, requesterSessionID: requesterSessionID, keyPair: keyPair))
-    }
-
-    /// Checks KEY_EXCHANGE_RSP: the signature over TH with the slot's leaf key, the DHE secret, the
-    /// handshake keys from TH1 and ResponderVerifyData. Returns the session in its handshake phase.
-    public func receiveKeyExchange(_ response: [UInt8], state: KeyExchangeState,
-                                   channel: SecuredChannel) throws -> RequesterSession {
-        let code = RequestCode.keyExchange
-        let (schedule, algorithms, hash) = try sessionSchedule(for: code)
-        try checkSessionResponse(response, code: code, expected: .keyExchangeRsp, version: algorithms.version)
-        guard let asym = algorithms.asym else { throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated signing algorithm") }
-        guard let chain = chains[state.slot] else { throw RequesterError.noCertificateChain(slot: state.slot) }
-        let group = state.keyPair.group
-        let inClear = configuration.capabilities.contains(.handshakeInTheClear)
-            && (responderCapabilities?.flags.contains(.handshakeInTheClear) ?? false)
-        let message = try decode(code) {
-            try KeyExchangeResponse(decoding: response, exchangeDataSize: group.exchangeDataSize,
-                                    summaryHashSize: state.summary == .none ? 0 : hash.digestSize,
-                                    signatureSize: asym.signatureSize, verifyDataSize: inClear ? 0 : hash.digestSize)
-        }
-        guard message.mutAuthRequested == 0 else {
-            throw RequesterError.sessionRefused("the responder asks for mutual authentication (MutAuthRequested 0x\(String(message.mutAuthRequested, radix: 16)))")
-        }
-        let selected = try checkSecuredMessageVersion(message.opaqueData, version: algorithms.version, code: code)
-        var unsigned: [UInt8] = []
-        message.encodeWithoutSignature(into: &unsigned)
-        guard response.count >= unsigned.count + message.signature.count + message.verifyData.count,
-              Array(response.prefix(unsigned.count)) == unsigned else {
-            throw RequesterError.malformedResponse(request: code, reason: "KEY_EXCHANGE_RSP does not re-encode")
-        }
-        var th = transcript.vca + Digest.hash(hash, chain.spdmChain) + state.request + unsigned
-        guard SigningContext.verify(key: chain.leaf.publicKey, algorithm: asym, hash: hash, version: algorithms.version,
-                                    context: SigningContext.keyExchangeResponse, transcript: th, signature: message.signature) else {
-            throw RequesterError.keyExchangeSignatureInvalid(slot: state.slot)
-        }
-        th += message.signature
-        let sharedSecret: [UInt8]
-        do { sharedSecret = try state.keyPair.sharedSecret(peerExchangeData: message.exchangeData) } catch {
-            throw RequesterError.malformedResponse(request: code, reason: "responder ExchangeData: \(error)")
-        }
-        let th1Hash = Digest.hash(hash, th)
-        let secrets = SessionSecrets(schedule: schedule, role: .requester, encrypt: try sessionEncrypts(), dheSecret: sharedSecret, th1Hash: th1Hash)
-        if !inClear {
-            guard constantTimeEquals(secrets.verifyData(requestDirection: false, transcriptHash: th1Hash), message.verifyData) else {
-                throw RequesterError.verifyDataMismatch(request: code)
-            }
-            th += message.verifyData
-        }
-        return RequesterSession(
-            sessionID: UInt32(message.responderSessionID) << 16 | UInt32(state.requesterSessionID), usesPSK: false,
-            version: algorithms.version, heartbeatPeriod: message.heartbeatPeriod, measurementSummaryHash: message.measurementSummaryHash,
-            securedMessageVersion: selected, channel: channel, secrets: secrets, transcript: th, padding: random)
-    }
-
-    // MARK: FINISH -> FINISH_RSP
-
-    /// FINISH with RequesterVerifyData = HMAC(request finished_key, Hash(TH || FINISH header)).
-    public func finishRequest(session: inout RequesterSession) -> [UInt8] {
-        let hash = session.secrets.schedule.hash
-        let message = FinishRequest(version: session.version, verifyData: [])
-        var header: [UInt8] = []
-        message.encodeWithoutSignature(into: &header)
-        session.transcript += header
-        let verifyData = session.secrets.verifyData(requestDirection: true, transcriptHash: Digest.hash(hash, session.transcript))
-        session.transcript += verifyData
-        return header + verifyData
-    }
-
-    /// FINISH_RSP: TH2 covers it; the session switches to its data keys.
-    public func receiveFinish(_ response: [UInt8], session: inout RequesterSession) throws {
-        let code = RequestCode.finish
-        try checkSessionResponse(response, code: code, expected: .finishRsp, version: session.version)
-        var length = MessageHeader.size
-        if session.version >= .v14 {
-            guard response.count >= 6 else { throw RequesterError.malformedResponse(request: code, reason: "FINISH_RSP without OpaqueDataLength") }
-            length += 2 + (Int(response[4]) | Int(response[5]) << 8)
-        }
-        let bytes = try exact(response, length: length, code: code)
-        session.transcript += bytes
-        session.secrets.establish(th2Hash: Digest.hash(session.secrets.schedule.hash, session.transcript))
-    }
-
-    /// KEY_EXCHANGE, then FINISH in the handshake session: an established session on return.
-    public mutating func keyExchange(slot: UInt8 = 0, summary: MeasurementSummaryHashType = .none, requesterSessionID: UInt16 = 0xFFFF,
-                                     channel: SecuredChannel, exchange: ([UInt8]) throws -> [UInt8],
-                                     secured: SecuredExchange) throws -> RequesterSession {
-        let (request, state) = try startKeyExchange(slot: slot, summary: summary, requesterSessionID: requesterSessionID)
-        var session = try receiveKeyExchange(try exchange(request), state: state, channel: channel)
-        let finish = finishRequest(session: &session)
-        let response = try session.exchange(finish, code: .finish, via: secured)
-        try receiveFinish(response, session: &session)
-        return session
     }
 
     // MARK: PSK_EXCHANGE -> PSK_EXCHANGE_RSP, PSK_FINISH -> PSK_FINISH_RSP

@@ -88,8 +88,8 @@ extension RequesterConnection {
         if version >= .v11 {
             if !configuration.dhe.isEmpty { structures.append(AlgorithmStructure(type: .dhe, supported: configuration.dhe.rawValue)) }
             if !configuration.aead.isEmpty { structures.append(AlgorithmStructure(type: .aead, supported: configuration.aead.rawValue)) }
-            if !configuration.requesterBaseAsym.isEmpty {
-                structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: configuration.requesterBaseAsym.requesterStructureBits))
+            if !configuration.offeredRequesterAsym.isEmpty {
+                structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: configuration.offeredRequesterAsym.requesterStructureBits))
             }
             if !configuration.keySchedule.isEmpty {
                 structures.append(AlgorithmStructure(type: .keySchedule, supported: configuration.keySchedule.rawValue))
@@ -154,7 +154,7 @@ extension RequesterConnection {
             case .aead:
                 aead = try selection(AEADSuites(rawValue: structure.supported), offered: configuration.aead, name: "AEAD", required: false)
             case .requesterBaseAsym:
-                requesterAsym = try selection(BaseAsymAlgorithms(rawValue: UInt32(structure.supported)), offered: configuration.requesterBaseAsym,
+                requesterAsym = try selection(BaseAsymAlgorithms(rawValue: UInt32(structure.supported)), offered: configuration.offeredRequesterAsym,
                                               name: "ReqBaseAsymAlg", required: false)
             case .keySchedule:
                 keySchedule = try selection(KeySchedules(rawValue: structure.supported), offered: configuration.keySchedule,

@@ -1,0 +1,46 @@
+import SPDMCore
+import SPDMCrypto
+import SPDMWire
+
+/// The requester's own identity for mutual authentication (DSP0274 §10.15/§10.16 session mutual
+/// auth, §10.8 basic mutual auth at 1.1): one certificate chain provisioned in one slot, its leaf key
+/// and the signature algorithm it signs with (offered as ReqBaseAsymAlg in NEGOTIATE_ALGORITHMS).
+///
+/// The SPDM chain the responder retrieves (encapsulated GET_CERTIFICATE) and hashes into TH is
+/// built per negotiated hash as in DSP0274 Table "Certificate chain format":
+///
+///     Length (2) | Reserved (2) | RootHash = Hash(first certificate DER) | certificates, root first
+public struct RequesterCredentials: Sendable {
+    /// DER certificates, root (or first intermediate) first, leaf last.
+    public var certificates: [Certificate]
+    public var privateKey: PrivateKey
+    /// The slot the chain is provisioned in (0...7).
+    public var slotID: UInt8
+    public var algorithm: SignatureAlgorithm
+
+    public init(certificates: [Certificate], privateKey: PrivateKey, slotID: UInt8 = 0, algorithm: SignatureAlgorithm) throws {
+        guard let leaf = certificates.last else { throw RequesterError.invalidState("requester identity without certificates") }
+        guard slotID < 8 else { throw RequesterError.invalidState("requester identity slot \(slotID), slots are 0-7") }
+        guard privateKey.matches(algorithm) else {
+            throw RequesterError.invalidState("the requester private key does not fit \(algorithm)")
+        }
+        guard leaf.publicKey.subjectPublicKeyInfoDER == privateKey.publicKey.subjectPublicKeyInfoDER else {
+            throw RequesterError.invalidState("the requester private key does not belong to the leaf certificate")
+        }
+        self.certificates = certificates
+        self.privateKey = privateKey
+        self.slotID = slotID
+        self.algorithm = algorithm
+    }
+
+    /// The certificates back to back, as they appear in the SPDM chain.
+    public var certificatesDER: [UInt8] { certificates.flatMap(\.der) }
+
+    /// The SPDM certificate chain for `hash`.
+    public func spdmChain(hash: HashAlgorithm) -> [UInt8] {
+        CertificateChainFormat.build(rootHash: Digest.hash(hash, certificates[0].der), certificatesDER: certificatesDER)
+    }
+
+    /// The ReqBaseAsymAlg bit of `algorithm`.
+    public var offeredAlgorithm: BaseAsymAlgorithms { BaseAsymAlgorithms(algorithm) }
+}
