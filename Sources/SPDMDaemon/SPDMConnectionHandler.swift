@@ -64,11 +64,32 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
                 .whenComplete { _ in context.close(promise: nil) }
         case .normal:
             handleNormal(context, frame.payload)
-        case .oobEncapKeyUpdate, .oobEncapEndpointInfo:
+        case .oobEncapKeyUpdate:
+            startEncapsulatedKeyUpdate(frame.payload)
+            reply(context, frame.command, [])
+        case .oobEncapEndpointInfo:
+            // Not offered (no EP_INFO_CAP): echoed like the reference responder, nothing starts.
             reply(context, frame.command, [])
         default:
             logger.notice("unknown platform command \(frame.command)")
             reply(context, .unknown, [])
+        }
+    }
+
+    /// OOB_ENCAP_KEY_UPDATE: the payload is the session id (4 bytes, little-endian, as spdm-emu
+    /// sends it). The command is always echoed; the requester then runs the encapsulated flow.
+    private func startEncapsulatedKeyUpdate(_ payload: [UInt8]) {
+        guard payload.count == 4 else {
+            logger.notice("OOB_ENCAP_KEY_UPDATE without a 4-byte session id", metadata: ["bytes": "\(payload.count)"])
+            return
+        }
+        let sessionID = payload.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let metadata: Logger.Metadata = ["spdm_session": "0x\(String(sessionID, radix: 16))"]
+        if responder.startEncapsulatedKeyUpdate(sessionID: sessionID) {
+            logger.info("responder-initiated key update armed", metadata: metadata)
+        } else {
+            logger.notice("OOB_ENCAP_KEY_UPDATE refused: no such established session, or ENCAP_CAP/KEY_UPD_CAP missing",
+                          metadata: metadata)
         }
     }
 

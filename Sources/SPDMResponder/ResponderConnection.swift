@@ -28,6 +28,10 @@ public struct ResponderConnection: Sendable {
     var encapsulated: EncapsulatedFlow?
     /// The requester authenticated by basic mutual authentication (CHALLENGE, SPDM 1.1).
     var requesterIdentity: RequesterIdentity?
+    /// The session the last KEY_EXCHANGE opened: a FINISH in the clear belongs to it.
+    var latestKeyExchangeSessionID: UInt32?
+    /// An END_SESSION asked to clear the cached Negotiated State (SessionControl.swift).
+    public internal(set) var negotiatedStateClearRequested = false
 
     public init(device: ResponderDevice, random: any RandomSource = SystemRandom()) {
         self.device = device
@@ -100,8 +104,9 @@ public struct ResponderConnection: Sendable {
         case .getMeasurements: response = try handleGetMeasurements(request)
         case .keyExchange: response = try handleKeyExchange(request)
         case .pskExchange: response = try handlePSKExchange(request)
-        case .getEncapsulatedRequest: response = try handleGetEncapsulatedRequest(request, sessionID: nil)
-        case .deliverEncapsulatedResponse: response = try handleDeliverEncapsulatedResponse(request, sessionID: nil)
+        case .getEncapsulatedRequest: response = try handleGetEncapsulatedRequest(request, sessionID: clearHandshakeFlowSessionID)
+        case .deliverEncapsulatedResponse: response = try handleDeliverEncapsulatedResponse(request, sessionID: clearHandshakeFlowSessionID)
+        case .finish where handshakeInTheClear: response = try handleFinishInTheClear(request)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }

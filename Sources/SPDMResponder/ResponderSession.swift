@@ -193,6 +193,8 @@ extension ResponderConnection {
         guard let session = sessions[sessionID] else { throw ResponderError.unexpectedRequest("session ended") }
         if !session.established {
             switch code {
+            case .finish where handshakeInTheClear:
+                throw ResponderError.unexpectedRequest("FINISH must come in the clear: both sides have HANDSHAKE_IN_THE_CLEAR_CAP")
             case .finish where !session.usesPSK: return try handleFinish(request, sessionID: sessionID)
             case .pskFinish where session.usesPSK && session.awaitingFinish: return try handlePSKFinish(request, sessionID: sessionID)
             case .getEncapsulatedRequest: return (try handleGetEncapsulatedRequest(request, sessionID: sessionID), .none)

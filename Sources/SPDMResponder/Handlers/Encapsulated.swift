@@ -20,6 +20,9 @@ struct EncapsulatedFlow: Sendable {
         case session(UInt32)
         /// Basic mutual authentication after CHALLENGE_AUTH (SPDM 1.1), outside any session.
         case basic
+        /// The responder's own KEY_UPDATE inside an established session, started by the platform
+        /// command OOB_ENCAP_KEY_UPDATE (EncapsulatedKeyUpdate.swift).
+        case keyUpdate(UInt32)
     }
 
     var purpose: Purpose
@@ -39,6 +42,9 @@ struct EncapsulatedFlow: Sendable {
     var messageMutB: [UInt8] = []
     var messageMutC: [UInt8] = []
     var challengeContext: [UInt8] = []
+    /// The KEY_UPDATE operation and tag of the outstanding encapsulated KEY_UPDATE.
+    var keyUpdate: (operation: KeyUpdateOperation, tag: UInt8)?
+    var keyUpdateStarted = false
 
     init(purpose: Purpose, remaining: [RequestCode]) {
         self.purpose = purpose
@@ -47,7 +53,7 @@ struct EncapsulatedFlow: Sendable {
 
     func belongs(to sessionID: UInt32?) -> Bool {
         switch purpose {
-        case .session(let id): return sessionID == id
+        case .session(let id), .keyUpdate(let id): return sessionID == id
         case .basic: return sessionID == nil
         }
     }
@@ -109,6 +115,10 @@ extension ResponderConnection {
             throw ResponderError(.invalidResponseCode, "malformed encapsulated \(current) response: \(error)")
         }
         flow.current = nil
+        // The requester acknowledged our UpdateKey: the response direction moves to its next
+        // secret before VerifyNewKey goes out, so that request is sealed under the new key (§10.20).
+        let switchResponseKey = flow.keyUpdate?.operation == .updateKey
+        flow.keyUpdate = nil
         let more = try nextEncapsulatedRequest(&flow, algorithms: algorithms)
 
         // Build
@@ -127,6 +137,9 @@ extension ResponderConnection {
         try checkFits(bytes)
 
         // Update
+        if case .keyUpdate(let id) = flow.purpose, switchResponseKey {
+            sessions[id]?.secrets.updateKeys(request: false, response: true)
+        }
         if more {
             encapsulated = flow
         } else {
@@ -134,6 +147,7 @@ extension ResponderConnection {
             switch flow.purpose {
             case .session(let id): sessions[id]?.requesterIdentity = flow.identity
             case .basic: requesterIdentity = flow.identity
+            case .keyUpdate: break
             }
         }
         return bytes
@@ -176,6 +190,12 @@ extension ResponderConnection {
                 bytes += flow.challengeContext
             }
             flow.messageMutC = bytes
+        case .keyUpdate:
+            let operation: KeyUpdateOperation = flow.keyUpdateStarted ? .verifyNewKey : .updateKey
+            let tag = randomBytes(1)[0]
+            MessageHeader(version: version, code: code.rawValue, param1: operation.rawValue, param2: tag).encode(into: &bytes)
+            flow.keyUpdate = (operation, tag)
+            flow.keyUpdateStarted = true
         default:
             throw ResponderError.unspecified("no encapsulated \(code)")
         }
@@ -245,6 +265,8 @@ extension ResponderConnection {
                                         signature: message.signature) else {
                 throw fail("the requester's CHALLENGE_AUTH signature does not verify")
             }
+        case .keyUpdate:
+            try checkEncapsulatedKeyUpdateAck(response, flow: flow, fail: fail)
         default:
             throw fail("unexpected")
         }

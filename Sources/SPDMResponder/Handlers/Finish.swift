@@ -3,9 +3,13 @@ import SPDMCrypto
 import SPDMSession
 import SPDMWire
 
-/// FINISH -> FINISH_RSP (DSP0274 §10.16), inside the handshake-secured session: checks
-/// RequesterVerifyData = HMAC(request finished_key, Hash(TH || FINISH header)) in constant time;
-/// the data keys then come from TH2 = TH || FINISH || FINISH_RSP.
+/// FINISH -> FINISH_RSP (DSP0274 §10.16), inside the handshake-secured session — or in the clear
+/// when both sides have HANDSHAKE_IN_THE_CLEAR_CAP: checks RequesterVerifyData =
+/// HMAC(request finished_key, Hash(TH || FINISH header)) in constant time; the data keys then come
+/// from TH2 = TH || FINISH || FINISH_RSP.
+///
+///     FINISH_RSP   | 1.0 hdr: ver, 0x65, 0, 0 | 1.4: OpaqueDataLength(2), OpaqueData |
+///                  | ResponderVerifyData (H bytes, in the clear only) |
 extension ResponderConnection {
     mutating func handleFinish(_ request: [UInt8], sessionID: UInt32) throws -> ([UInt8], SessionFollowUp) {
         // Validate
@@ -52,10 +56,15 @@ extension ResponderConnection {
             throw ResponderError(.decryptError, "FINISH RequesterVerifyData does not verify")
         }
 
-        // Build
+        // Build: in the clear, FINISH_RSP carries ResponderVerifyData =
+        // HMAC(response finished_key, Hash(TH || FINISH || FINISH_RSP header)).
         let response = FinishResponse(version: session.version)
         var bytes: [UInt8] = []
         response.encode(into: &bytes)
+        let thResponse = thFinish + message.verifyData + bytes
+        if handshakeInTheClear {
+            bytes += session.secrets.verifyData(requestDirection: false, transcriptHash: Digest.hash(hash, thResponse))
+        }
 
         // Update: TH2 covers FINISH and FINISH_RSP; the keys switch once FINISH_RSP is sealed.
         session.transcript = thFinish + message.verifyData + bytes
@@ -63,5 +72,31 @@ extension ResponderConnection {
         let th2Hash = Digest.hash(hash, session.transcript)
         sessions[sessionID] = session
         return (bytes, .establish(th2Hash: th2Hash))
+    }
+
+    /// FINISH in the clear belongs to the session the last KEY_EXCHANGE opened (libspdm's
+    /// latest_session_id). The data keys apply at once: FINISH_RSP is not sealed. A FINISH that does
+    /// not verify ends that session, as it does inside a session.
+    mutating func handleFinishInTheClear(_ request: [UInt8]) throws -> [UInt8] {
+        guard let sessionID = latestKeyExchangeSessionID, let session = sessions[sessionID], !session.usesPSK else {
+            if let version, version >= .v12 { throw ResponderError(.sessionRequired, "FINISH without a KEY_EXCHANGE session") }
+            throw ResponderError.unexpectedRequest("FINISH without a KEY_EXCHANGE session")
+        }
+        guard !session.established else { throw ResponderError.unexpectedRequest("FINISH for an established session") }
+        do {
+            let (bytes, followUp) = try handleFinish(request, sessionID: sessionID)
+            if case .establish(let th2Hash) = followUp { sessions[sessionID]?.secrets.establish(th2Hash: th2Hash) }
+            return bytes
+        } catch let error as ResponderError where error.code == .decryptError {
+            if let ended = sessions.removeValue(forKey: sessionID) { droppedRecordCount += ended.secrets.droppedRecords }
+            throw error
+        }
+    }
+
+    /// The session whose encapsulated mutual-auth flow runs in the clear (handshake in the clear).
+    var clearHandshakeFlowSessionID: UInt32? {
+        guard handshakeInTheClear, case .session(let id)? = encapsulated?.purpose,
+              let session = sessions[id], !session.established else { return nil }
+        return id
     }
 }

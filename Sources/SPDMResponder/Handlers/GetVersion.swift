@@ -12,7 +12,12 @@ extension ResponderConnection {
 
         // Update: a new VCA starts here, and it ends every session of the connection (DSP0274
         // §10.3: GET_VERSION resets the connection's state).
+        droppedRecordCount += sessions.values.reduce(0) { $0 + $1.secrets.droppedRecords }
         sessions.removeAll()
+        encapsulated = nil
+        requesterIdentity = nil
+        latestKeyExchangeSessionID = nil
+        negotiatedStateClearRequested = false
         state = .afterVersion
         version = nil
         negotiated = nil

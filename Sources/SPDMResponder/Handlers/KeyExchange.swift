@@ -5,7 +5,8 @@ import SPDMWire
 
 /// KEY_EXCHANGE -> KEY_EXCHANGE_RSP (DSP0274 §10.15): ephemeral DHE, the signature over
 /// TH = A || Hash(Ct) || KEY_EXCHANGE || KEY_EXCHANGE_RSP (to the signature), handshake keys from
-/// TH1 (the same transcript with the signature) and the responder verify data HMAC(finished_key, TH1).
+/// TH1 (the same transcript with the signature) and the responder verify data HMAC(finished_key, TH1)
+/// — unless both sides have HANDSHAKE_IN_THE_CLEAR_CAP, when it comes in FINISH_RSP instead.
 extension ResponderConnection {
     mutating func handleKeyExchange(_ request: [UInt8]) throws -> [UInt8] {
         // Validate
@@ -47,8 +48,11 @@ extension ResponderConnection {
         th += response.signature
         let th1Hash = Digest.hash(hash, th)
         let secrets = SessionSecrets(schedule: schedule, role: .responder, encrypt: encrypt, dheSecret: sharedSecret, th1Hash: th1Hash)
-        response.verifyData = secrets.verifyData(requestDirection: false, transcriptHash: th1Hash)
-        th += response.verifyData
+        // With the handshake in the clear, ResponderVerifyData moves to FINISH_RSP (§10.15).
+        if !handshakeInTheClear {
+            response.verifyData = secrets.verifyData(requestDirection: false, transcriptHash: th1Hash)
+            th += response.verifyData
+        }
         let bytes = unsigned + response.signature + response.verifyData
         try checkFits(bytes)
 
@@ -57,7 +61,14 @@ extension ResponderConnection {
                                                awaitingFinish: true, version: algorithms.version,
                                                mutAuthRequested: mutAuth, requesterIdentity: requesterIdentity)
         if let flow { encapsulated = flow }
+        latestKeyExchangeSessionID = sessionID
         return bytes
+    }
+
+    /// Both sides have HANDSHAKE_IN_THE_CLEAR_CAP: FINISH and FINISH_RSP (and any encapsulated
+    /// mutual-auth exchange before them) travel in the clear, not under the handshake keys.
+    var handshakeInTheClear: Bool {
+        device.capabilities.contains(.handshakeInTheClear) && peer.flags.contains(.handshakeInTheClear)
     }
 
     /// MutAuthRequested for a new session: the device's mode when both sides have MUT_AUTH_CAP (and

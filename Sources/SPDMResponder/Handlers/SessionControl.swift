@@ -37,8 +37,20 @@ extension ResponderConnection {
     }
 
     /// END_SESSION: the ACK is sealed under the session's keys, then the session is gone.
+    ///
+    /// Param1 bit 0 is the Negotiated State Clearing Indicator. It asks a responder with CACHE_CAP
+    /// to drop the Negotiated State it caches across resets. These devices cache nothing across
+    /// resets (no CACHE_CAP), so the request is recorded (`negotiatedStateClearRequested`) and the
+    /// live connection keeps its negotiated state, as libspdm's responder does: the reference
+    /// requester ends its KEY_EXCHANGE session with the bit set and then opens a PSK session
+    /// without a new GET_VERSION.
     mutating func handleEndSession(_ request: [UInt8]) throws -> [UInt8] {
         let header = try MessageHeader(peeking: request)
+        guard request.count == MessageHeader.size else {
+            throw ResponderError.invalidRequest("END_SESSION of \(request.count) bytes, expected 4")
+        }
+        let attributes = EndSessionAttributes(rawValue: header.param1)
+        if attributes.contains(.clearNegotiatedState) { negotiatedStateClearRequested = true }
         return SessionControlResponse.endSessionAck(header.version)
     }
 }
