@@ -36,7 +36,7 @@ struct HandshakeInTheClearTests {
         #expect(encryptedSize - clearSize == 48, "KEY_EXCHANGE_RSP drops its 48-byte ResponderVerifyData in the clear")
 
         var session = handshake
-        let finish = clear.requester.finishRequest(session: &session)
+        let finish = try clear.requester.finishRequest(session: &session)
         let response = clear.responder.respond(to: finish)
         #expect(response[1] == ResponseCode.finishRsp.rawValue)
         let headerSize = version >= .v14 ? 6 : 4
@@ -57,7 +57,7 @@ struct HandshakeInTheClearTests {
         let pair = Self.pair(.v12)
         try pair.connect()
         var (session, _) = try Self.keyExchange(pair)
-        let finish = pair.requester.finishRequest(session: &session)
+        let finish = try pair.requester.finishRequest(session: &session)
         let reply = try session.exchange(finish, code: .finish) { try pair.deliver($0) }
         #expect(reply[1] == ResponseCode.error.rawValue)
         #expect(reply[2] == ErrorCode.unexpectedRequest.rawValue)
@@ -69,7 +69,7 @@ struct HandshakeInTheClearTests {
         let pair = Self.pair(.v13)
         try pair.connect()
         var (session, _) = try Self.keyExchange(pair)
-        var finish = pair.requester.finishRequest(session: &session)
+        var finish = try pair.requester.finishRequest(session: &session)
         finish[finish.count - 1] ^= 0x01
         let response = pair.responder.respond(to: finish)
         #expect(response[1] == ResponseCode.error.rawValue)
