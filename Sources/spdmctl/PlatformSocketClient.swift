@@ -238,3 +238,17 @@ extension PlatformSocketClient {
         }
     }
 }
+
+extension PlatformSocketClient {
+    /// OOB_ENCAP_KEY_UPDATE (platform command 0x8001, payload: the session id, u32 little-endian):
+    /// asks the responder to start its own KEY_UPDATE in that session through the encapsulated
+    /// flow, which the requester then drives. The responder echoes the command.
+    func oobEncapKeyUpdate(sessionID: UInt32) throws {
+        let payload = (0..<4).map { UInt8(truncatingIfNeeded: sessionID >> (8 * $0)) }
+        try send(PlatformFrame(command: .oobEncapKeyUpdate, transport: transport, payload: payload))
+        let reply = try receive()
+        guard reply.command == .oobEncapKeyUpdate else {
+            throw Failure.protocolError("OOB_ENCAP_KEY_UPDATE answered with platform command \(reply.command)")
+        }
+    }
+}

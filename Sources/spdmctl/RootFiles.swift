@@ -4,9 +4,9 @@ import SPDMCrypto
 
 /// Trusted root certificates from --root files: DER (one or several back to back) or PEM bundles.
 enum RootFiles {
-    static func load(_ path: String) throws -> [Certificate] {
+    static func load(_ path: String, option: String = "--root") throws -> [Certificate] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read --root \(path)")
+            throw ValidationError("cannot read \(option) \(path)")
         }
         let bytes = [UInt8](data)
         do {
@@ -15,7 +15,7 @@ enum RootFiles {
             }
             return try Certificate.parseConcatenatedDER(bytes)
         } catch {
-            throw ValidationError("--root \(path) is not a DER or PEM certificate: \(error)")
+            throw ValidationError("\(option) \(path) is not a DER or PEM certificate: \(error)")
         }
     }
 }

@@ -9,7 +9,11 @@ import SPDMWire
 
 /// `spdmctl session`: opens secure sessions (KEY_EXCHANGE/FINISH by default, PSK_EXCHANGE with
 /// --psk), then in each session HEARTBEAT, KEY_UPDATE (UpdateKey and UpdateAllKeys, each confirmed
-/// with VerifyNewKey), GET_MEASUREMENTS and END_SESSION. Exit status 0 only when everything verified.
+/// with VerifyNewKey), GET_MEASUREMENTS and END_SESSION. With --requester-cert/--requester-key it
+/// authenticates itself when the responder asks (MutAuthRequested, encapsulated GET_DIGESTS /
+/// GET_CERTIFICATE, signed FINISH); --responder-key-update asks for the responder's own KEY_UPDATE
+/// (OOB_ENCAP_KEY_UPDATE) and answers it in the encapsulated flow. Exit status 0 only when
+/// everything verified.
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open secure sessions with one SPDM responder and exercise them.",
@@ -44,6 +48,29 @@ struct Session: ParsableCommand {
     @Flag(name: .customLong("mac-only"), help: "Offer MAC_CAP without ENCRYPT_CAP (MAC-only sessions).")
     var macOnly = false
 
+    @Option(name: .customLong("requester-cert"),
+            help: ArgumentHelp("Requester certificate chain for mutual authentication, PEM bundle or DER, root first (a leaf-first bundle is reordered); with --requester-key; offers MUT_AUTH_CAP and ENCAP_CAP.",
+                               valueName: "file"))
+    var requesterCert: String?
+
+    @Option(name: .customLong("requester-key"), help: ArgumentHelp("Private key of the requester's leaf certificate, PEM or DER.", valueName: "file"))
+    var requesterKey: String?
+
+    @Option(name: .customLong("requester-slot"), help: "Slot the requester chain is provisioned in (0-7).")
+    var requesterSlot: UInt8 = 0
+
+    @Option(name: .customLong("requester-asym"),
+            help: ArgumentHelp("Requester signature algorithm, spdm-emu name; default: from the key (RSA keys: RSAPSS).", valueName: "RSAPSS_3072"))
+    var requesterAsym: String?
+
+    @Flag(name: .customLong("handshake-in-the-clear"),
+          help: "Offer HANDSHAKE_IN_THE_CLEAR_CAP: when the responder offers it too, FINISH travels in the clear and FINISH_RSP carries ResponderVerifyData.")
+    var handshakeInTheClear = false
+
+    @Flag(name: .customLong("responder-key-update"),
+          help: "In each session, ask for the responder's own KEY_UPDATE (platform command OOB_ENCAP_KEY_UPDATE with the session id), then answer it in the encapsulated flow (offers ENCAP_CAP).")
+    var responderKeyUpdate = false
+
     @Option(name: .long, help: "Seconds to wait for each response.")
     var timeout: Int = 30
 
@@ -57,6 +84,16 @@ struct Session: ParsableCommand {
         }
         guard (1...16).contains(sessions) else { throw ValidationError("--sessions must be 1-16") }
         guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
+        guard (requesterCert == nil) == (requesterKey == nil) else {
+            throw ValidationError("give --requester-cert and --requester-key together")
+        }
+        guard requesterSlot < 8 else { throw ValidationError("--requester-slot must be 0-7") }
+        if let requesterAsym, BaseAsymAlgorithms.named(requesterAsym)?.signatureAlgorithm == nil {
+            throw ValidationError("--requester-asym \(requesterAsym) is not a signature algorithm name (e.g. RSAPSS_3072, ECDSA_P384)")
+        }
+        if requesterCert == nil && (requesterAsym != nil || requesterSlot != 0) {
+            throw ValidationError("--requester-asym and --requester-slot need --requester-cert and --requester-key")
+        }
         _ = try pskPair()
     }
 
@@ -94,6 +131,10 @@ struct Session: ParsableCommand {
         var encrypted: Bool
         var heartbeatPeriod: UInt8
         var securedMessageVersion: String?
+        /// MutAuthRequested of KEY_EXCHANGE_RSP when the responder asked: key_exchange, encapsulated, encapsulated_digests.
+        var mutualAuth: String?
+        var handshakeInTheClear = false
+        var responderKeyUpdate = false
         var heartbeat = false
         var keyUpdate = false
         var measurementCount: Int?
@@ -117,12 +158,19 @@ struct Session: ParsableCommand {
         let transportType = TransportType(name: transport)!
         let roots = try root.flatMap { try RootFiles.load($0) }
         let pskPair = try pskPair()
+        var identity: RequesterCredentials?
+        if let requesterCert, let requesterKey {
+            identity = try RequesterIdentityFiles.load(cert: requesterCert, key: requesterKey, slot: requesterSlot, algorithm: requesterAsym)
+        }
         var capabilities: CapabilityFlags = [.cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
         if !macOnly { capabilities.insert(.encrypt) }
+        if identity != nil { capabilities.formUnion([.mutAuth, .encap]) }
+        if responderKeyUpdate { capabilities.insert(.encap) }
+        if handshakeInTheClear { capabilities.insert(.handshakeInTheClear) }
         let configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
-            trustedRoots: roots, allowUnanchoredChains: false)
+            requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false)
         let endpoint = connect ?? unix!
         var document = Document(ok: false, endpoint: endpoint, transport: transportType.description, sessions: [], verified: [])
 
@@ -175,13 +223,23 @@ struct Session: ParsableCommand {
                                                         exchange: { try client.exchangeSPDM($0) }, secured: { try client.exchangeSecured($0) })
                 }
                 open.append(session)
+                let name = "session 0x" + String(session.sessionID, radix: 16)
                 document.sessions.append(SessionReport(
                     sessionID: "0x" + String(session.sessionID, radix: 16), mode: pskPair == nil ? "key-exchange" : "psk",
                     encrypted: session.encrypts, heartbeatPeriod: session.heartbeatPeriod,
-                    securedMessageVersion: session.securedMessageVersion.map { "\($0 >> 12).\(($0 >> 8) & 0xF)" }))
-                document.verified.append(pskPair == nil
-                    ? "session 0x\(String(session.sessionID, radix: 16)): KEY_EXCHANGE_RSP signature over TH with the leaf key, ResponderVerifyData, FINISH"
-                    : "session 0x\(String(session.sessionID, radix: 16)): PSK_EXCHANGE_RSP ResponderVerifyData\(flags.contains(.pskWithContext) ? ", PSK_FINISH" : "")")
+                    securedMessageVersion: session.securedMessageVersion.map { "\($0 >> 12).\(($0 >> 8) & 0xF)" },
+                    mutualAuth: Self.mutualAuthName(session.mutAuthRequested), handshakeInTheClear: session.handshakeInTheClear))
+                if pskPair != nil {
+                    document.verified.append("\(name): PSK_EXCHANGE_RSP ResponderVerifyData\(flags.contains(.pskWithContext) ? ", PSK_FINISH" : "")")
+                } else if session.handshakeInTheClear {
+                    document.verified.append("\(name): KEY_EXCHANGE_RSP signature over TH with the leaf key, FINISH in the clear, FINISH_RSP ResponderVerifyData")
+                } else {
+                    document.verified.append("\(name): KEY_EXCHANGE_RSP signature over TH with the leaf key, ResponderVerifyData, FINISH")
+                }
+                if session.mutuallyAuthenticated {
+                    document.verified.append("\(name): mutual authentication (MutAuthRequested 0x\(String(session.mutAuthRequested, radix: 16))), "
+                        + "FINISH signed with the requester key, slot \(session.requesterSlotID)")
+                }
             }
             let secured: SecuredExchange = { try client.exchangeSecured($0) }
             for index in open.indices {
@@ -196,6 +254,20 @@ struct Session: ParsableCommand {
                     try requester.updateKeys(all: true, session: &open[index], via: secured)
                     document.sessions[index].keyUpdate = true
                     document.verified.append("\(name): KEY_UPDATE UpdateKey, UpdateAllKeys, VerifyNewKey")
+                }
+                if responderKeyUpdate {
+                    guard flags.isSuperset(of: [.encap, .keyUpdate]) else {
+                        throw RequesterError.capabilityMissing("ENCAP_CAP and KEY_UPD_CAP for a responder-initiated key update")
+                    }
+                    try client.oobEncapKeyUpdate(sessionID: open[index].sessionID)
+                    let outcome = try requester.processEncapsulatedRequests(session: &open[index], via: secured)
+                    guard outcome.requests.filter({ $0 == .keyUpdate }).count == 2 else {
+                        throw RequesterError.malformedResponse(request: .getEncapsulatedRequest,
+                            reason: "after OOB_ENCAP_KEY_UPDATE the responder sent \(outcome.nothingPending ? "nothing" : "\(outcome.requests)"), not KEY_UPDATE UpdateKey + VerifyNewKey")
+                    }
+                    if flags.contains(.heartbeat) { try requester.heartbeat(session: &open[index], via: secured) }
+                    document.sessions[index].responderKeyUpdate = true
+                    document.verified.append("\(name): responder-initiated KEY_UPDATE (UpdateKey, VerifyNewKey) in the encapsulated flow")
                 }
                 if !flags.intersection(.measurementsAny).isEmpty {
                     let signed = flags.contains(.measWithSignature) && hasChain
@@ -223,6 +295,15 @@ struct Session: ParsableCommand {
         }
     }
 
+    static func mutualAuthName(_ requested: UInt8) -> String? {
+        switch requested {
+        case 0x01: return "key_exchange"
+        case 0x02: return "encapsulated"
+        case 0x04: return "encapsulated_digests"
+        default: return nil
+        }
+    }
+
     func emit(_ document: Document) {
         if json {
             let encoder = JSONEncoder()
@@ -235,6 +316,8 @@ struct Session: ParsableCommand {
         }
         for session in document.sessions {
             print("session \(session.sessionID): \(session.mode), \(session.encrypted ? "encrypt+MAC" : "MAC only")"
+                + (session.mutualAuth.map { ", mutual auth \($0)" } ?? "") + (session.handshakeInTheClear ? ", handshake in the clear" : "")
+                + (session.responderKeyUpdate ? ", responder key update ok" : "")
                 + ", heartbeat \(session.heartbeat ? "ok" : "-"), key update \(session.keyUpdate ? "ok" : "-")"
                 + ", measurements \(session.measurementCount.map { "\($0)\(session.measurementsSigned ? " signed" : "")" } ?? "-")"
                 + ", \(session.ended ? "ended" : "open")")
