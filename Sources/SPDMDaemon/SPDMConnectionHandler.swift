@@ -21,6 +21,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     private var deviceGeneration: UInt64
     private let connectionID: UInt64
     private var record: ConnectionRecord?
+    private var heartbeats = HeartbeatTimers()
 
     init(runtime: DeviceRuntime, binding: any TransportBinding, logger: Logger, statistics: FleetStatistics) {
         let snapshot = runtime.snapshot()
@@ -47,6 +48,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        heartbeats.cancelAll()
         if let record { runtime.connectionClosed(record) }
         logger.debug("connection closed")
         context.fireChannelInactive()
@@ -116,6 +118,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
                 logger.debug("request handled", metadata: metadata)
             }
             reply(context, .normal, binding.encode(.spdm(outcome.response)))
+            updateHeartbeats(context, active: nil)
         case .bindingControl(let request):
             reply(context, .normal, binding.controlResponse(to: request) ?? [])
         case .securedSPDM(let record):
@@ -147,6 +150,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
             logger.debug("request in session handled", metadata: metadata)
         }
         if outcome.sessionEnded { logger.info("session ended", metadata: metadata) }
+        updateHeartbeats(context, active: outcome.dropped == nil ? outcome.sessionID : nil)
         if let sealed = outcome.record {
             reply(context, .normal, binding.encode(.securedSPDM(sealed)))
         } else if let plain = outcome.plainResponse {
@@ -154,6 +158,22 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         } else {
             reply(context, .normal, [])
         }
+    }
+
+    /// Re-arms the heartbeat watchdog after a message; `active` is the session that just spoke.
+    private func updateHeartbeats(_ context: ChannelHandlerContext, active: UInt32?) {
+        let periods = responder.heartbeatPeriods
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        heartbeats.update(periods: periods, active: active, on: context.eventLoop) { id in
+            bound.value.heartbeatExpired(id)
+        }
+    }
+
+    private func heartbeatExpired(_ sessionID: UInt32) {
+        heartbeats.fired(sessionID)
+        guard responder.expireSession(sessionID) else { return }
+        logger.notice("session terminated: no message within twice its HeartbeatPeriod",
+                      metadata: ["spdm_session": "0x\(String(sessionID, radix: 16))"])
     }
 
     private func reply(_ context: ChannelHandlerContext, _ command: PlatformCommand, _ payload: [UInt8]) {

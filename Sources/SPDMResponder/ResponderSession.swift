@@ -46,6 +46,8 @@ struct ResponderSession: Sendable {
     var messageM: [UInt8] = []
     var lastKeyUpdate: KeyUpdateOperation?
     var version: SPDMVersion
+    /// HeartbeatPeriod sent in KEY_EXCHANGE_RSP / PSK_EXCHANGE_RSP, in seconds (0: none).
+    var heartbeatPeriod: UInt8 = 0
     /// KEY_EXCHANGE_RSP MutAuthRequested: FINISH must then carry the requester's signature.
     var mutAuthRequested: UInt8 = 0
     /// The requester's verified chain for that signature (provisioned, or from the encapsulated flow).
@@ -81,6 +83,23 @@ public struct SecuredOutcome: Sendable {
 extension ResponderConnection {
     /// The session ids open on this connection.
     public var openSessionIDs: [UInt32] { sessions.keys.sorted() }
+
+    /// The established sessions that promised a HeartbeatPeriod, with it in seconds. DSP0274
+    /// §10.19: without a HEARTBEAT or another message in the session for twice that period, the
+    /// responder terminates the session. This state machine has no clock: the daemon times it and
+    /// calls `expireSession`.
+    public var heartbeatPeriods: [UInt32: UInt8] {
+        sessions.filter { $0.value.established && $0.value.heartbeatPeriod > 0 }.mapValues(\.heartbeatPeriod)
+    }
+
+    /// Ends session `sessionID` without a message (its heartbeat timed out); false if it is not open.
+    @discardableResult
+    public mutating func expireSession(_ sessionID: UInt32) -> Bool {
+        guard let ended = sessions.removeValue(forKey: sessionID) else { return false }
+        droppedRecordCount += ended.secrets.droppedRecords
+        if encapsulated?.belongs(to: sessionID) == true { encapsulated = nil }
+        return true
+    }
 
     /// Records dropped because they did not authenticate, over all sessions (open and ended).
     public var droppedSecuredRecords: Int { droppedRecordCount + sessions.values.reduce(0) { $0 + $1.secrets.droppedRecords } }

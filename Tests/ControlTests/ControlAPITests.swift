@@ -35,12 +35,12 @@ struct ControlAPITests {
     """
 
     /// spdmctl's options for this daemon.
-    static func ctl(_ daemon: ControlDaemon, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func ctl(_ daemon: TestDaemon, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         try spdmctl(arguments + ["--control-socket", daemon.controlSocket])
     }
 
     /// `spdmctl attest --json` on tcp0: the measurement blocks by index, and the measurement hash name.
-    static func attest(_ daemon: ControlDaemon) throws -> (values: [Int: String], hash: String, output: String) {
+    static func attest(_ daemon: TestDaemon) throws -> (values: [Int: String], hash: String, output: String) {
         let port = try #require(daemon.port("tcp0"))
         let result = try spdmctl(["attest", "--connect", "127.0.0.1:\(port)", "--root", daemon.directory + "/state/ca/ecp256/ca.cert.der", "--json"])
         #expect(result.status == 0, "attest failed: \(result.stdout) \(result.stderr)")
@@ -60,7 +60,7 @@ struct ControlAPITests {
 
     @Test("the control socket is mode 0600 and answers JSON; unknown things are 404, bad bodies 400")
     func socketAndErrors() throws {
-        let daemon = try ControlDaemon(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.controlSocket)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
@@ -91,7 +91,7 @@ struct ControlAPITests {
 
     @Test("devices, device, connections, sessions, reload and metrics through spdmctl and curl")
     func readCalls() throws {
-        let daemon = try ControlDaemon(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
         let connection = try PlatformSocket(tcpPort: port)
         #expect(connection.hello() && connection.versionWorks())
@@ -167,7 +167,7 @@ struct ControlAPITests {
 
     @Test("set a measurement, replace a slot, reset: attest shows each, through spdmctl and curl")
     func writeCalls() throws {
-        let daemon = try ControlDaemon(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
         // A connection opened before the change sees the new value on its next MEASUREMENTS.
         let early = try PlatformSocket(tcpPort: port)
@@ -245,11 +245,11 @@ struct ControlAPITests {
 
     @Test("a measurement set through the control API survives a restart and a kill -9")
     func persistence() throws {
-        var daemon = try ControlDaemon(config: Self.config)
+        var daemon = try TestDaemon(config: Self.config)
         let directory = daemon.directory
         #expect(try Self.ctl(daemon, ["set-measurement", "tcp0", "2", "hex:322e302e30"]).status == 0)
         daemon.crash()
-        daemon = try ControlDaemon(config: Self.config, directory: directory)
+        daemon = try TestDaemon(config: Self.config, directory: directory)
         let detail = json(try Self.ctl(daemon, ["device", "tcp0", "--json"]).stdout) as? [String: Any] ?? [:]
         let entry = (detail["measurements"] as? [[String: Any]] ?? []).first { $0["index"] as? Int == 2 }
         #expect(entry?["value"] as? String == "322e302e30" && entry?["modified"] as? Bool == true, "\(detail)")
@@ -258,7 +258,7 @@ struct ControlAPITests {
         // And after a clean restart too.
         daemon.ownsDirectory = false
         #expect(daemon.stop() == 0)
-        daemon = try ControlDaemon(config: Self.config, directory: directory)
+        daemon = try TestDaemon(config: Self.config, directory: directory)
         #expect(try Self.attest(daemon).values[2] == "322e302e30")
         #expect(daemon.stop() == 0)
     }

@@ -32,7 +32,7 @@ struct ReloadSessionTests {
 
     @Test("PSK session on keep0 answers HEARTBEAT before, between and after reloads")
     func sessionSurvivesReload() throws {
-        let daemon = try ControlDaemon(config: Self.keep + ReloadTests.device("change0") + ReloadTests.device("remove0"))
+        let daemon = try TestDaemon(config: Self.keep + ReloadTests.device("change0") + ReloadTests.device("remove0"))
         let connection = try PlatformSocket(tcpPort: try #require(daemon.port("keep0")))
         #expect(connection.hello())
 

@@ -27,7 +27,7 @@ struct ReloadTests {
 
     @Test("control API reload: changed, added, removed and invalid, with a live connection on an unchanged device")
     func controlReload() throws {
-        let daemon = try ControlDaemon(config: Self.initial)
+        let daemon = try TestDaemon(config: Self.initial)
         let keep = try PlatformSocket(tcpPort: try #require(daemon.port("keep0")))
         #expect(keep.hello() && keep.versionWorks())
         let remove = try PlatformSocket(tcpPort: try #require(daemon.port("remove0")))
@@ -73,7 +73,7 @@ struct ReloadTests {
 
     @Test("SIGHUP reloads; an invalid config on SIGHUP is one clear error and the daemon keeps serving")
     func hangup() throws {
-        let daemon = try ControlDaemon(config: Self.initial)
+        let daemon = try TestDaemon(config: Self.initial)
         let keep = try PlatformSocket(tcpPort: try #require(daemon.port("keep0")))
         #expect(keep.hello() && keep.versionWorks())
 
@@ -91,7 +91,7 @@ struct ReloadTests {
         #expect(keep.versionWorks())
         let fresh = try PlatformSocket(tcpPort: try #require(daemon.port("add0")))
         #expect(fresh.hello() && fresh.versionWorks())
-        #expect(daemon.process.isRunning)
+        #expect(daemon.isRunning)
         #expect(daemon.stop() == 0)
     }
 }

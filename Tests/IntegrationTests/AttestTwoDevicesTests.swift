@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import Testing
 
 /// The acceptance test of the foundation: the real daemon with a TCP device and a Unix-socket
@@ -7,10 +8,10 @@ import Testing
 struct AttestTwoDevicesTests {
     @Test("two devices, one TCP (MCTP) and one Unix socket (PCI-DOE), attested at once")
     func twoDevicesAtOnce() async throws {
-        let daemon = try DaemonProcess(config: FramingRobustnessTests.config)
+        let daemon = try TestDaemon(config: FramingRobustnessTests.config)
         let port = try #require(daemon.port("tcp0"))
         let root = daemon.directory + "/state/ca/ecp256/ca.cert.der"
-        let spdmctl = DaemonProcess.binary("spdmctl")
+        let spdmctl = Products.path("spdmctl")
         async let tcp = Task.detached {
             try runProcess(spdmctl, ["attest", "--connect", "127.0.0.1:\(port)", "--transport", "mctp", "--root", root, "--json"])
         }.value
@@ -30,11 +31,11 @@ struct AttestTwoDevicesTests {
 
     @Test("attesting against the wrong root fails with a clear message")
     func wrongRoot() throws {
-        let daemon = try DaemonProcess(config: FramingRobustnessTests.config.replacingOccurrences(
+        let daemon = try TestDaemon(config: FramingRobustnessTests.config.replacingOccurrences(
             of: "[[device]]\nname = \"unix0\"", with: "[[device]]\nname = \"other\"\ntcp = \"127.0.0.1:0\"\n[[device.slot]]\ngenerate = { algorithm = \"ECDSA_P384\" }\n[[device.measurement]]\nindex = 1\ntype = \"version\"\nvalue = \"1\"\n\n[[device]]\nname = \"unix0\""))
         let port = try #require(daemon.port("tcp0"))
         let wrongRoot = daemon.directory + "/state/ca/ecp384/ca.cert.der"
-        let result = try runProcess(DaemonProcess.binary("spdmctl"), ["attest", "--connect", "127.0.0.1:\(port)", "--root", wrongRoot])
+        let result = try runProcess(Products.path("spdmctl"), ["attest", "--connect", "127.0.0.1:\(port)", "--root", wrongRoot])
         #expect(result.status != 0)
         #expect(result.output.lowercased().contains("root") || result.output.lowercased().contains("chain"), "\(result.output)")
         #expect(daemon.stop() == 0)

@@ -33,7 +33,7 @@ struct FramingRobustnessTests {
 
     @Test("a 4 GiB claim, a truncated frame, garbage and a foreign transport close only their own connections")
     func badPeers() throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
         let unixPath = daemon.directory + "/run/unix0.sock"
 
@@ -73,7 +73,7 @@ struct FramingRobustnessTests {
 
     @Test("bad SPDM requests get ERROR responses and the connection goes on")
     func spdmErrors() throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let socket = try PlatformSocket(tcpPort: try #require(daemon.port("tcp0")))
         let mctp = MCTPBinding()
         func exchange(_ message: [UInt8]) -> [UInt8]? {
@@ -93,7 +93,7 @@ struct FramingRobustnessTests {
 
     @Test("SHUTDOWN and CONTINUE end that connection only; unknown commands get UNKNOWN")
     func platformCommands() throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
         let first = try PlatformSocket(tcpPort: port)
         first.send(PlatformFrame(command: PlatformCommand(rawValue: 0x1234), transport: .mctp))
@@ -118,14 +118,14 @@ struct FramingRobustnessTests {
         let path = directory + "/bad.toml"
         try Self.config.replacingOccurrences(of: "transport = \"pci-doe\"", with: "transport = \"pci-doe\"\nversions = [\"2.0\"]")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try runProcess(DaemonProcess.binary("spdm-fleetd"), ["--config", path, "--state-dir", directory + "/state"])
+        let result = try runProcess(Products.path("spdm-fleetd"), ["--config", path, "--state-dir", directory + "/state"])
         #expect(result.status == 78)
         #expect(result.output == "spdm-fleetd: \(path): device 'unix0': key 'versions': unknown version '2.0' (expected 1.0, 1.1, 1.2, 1.3 or 1.4)\n")
     }
 
     @Test("the Unix socket gets the configured mode")
     func unixSocketMode() throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.directory + "/run/unix0.sock")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(daemon.stop() == 0)

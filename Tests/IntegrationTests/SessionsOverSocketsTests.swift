@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import Testing
 
 /// The real daemon with sessions over real sockets: several `spdmctl session` processes at once,
@@ -43,11 +44,11 @@ struct SessionsOverSocketsTests {
 
     @Test("four spdmctl session processes at once, two sessions each, over TCP/MCTP and Unix/PCI-DOE")
     func concurrentSessions() async throws {
-        let daemon = try DaemonProcess(config: Self.config)
+        let daemon = try TestDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
         let root = daemon.directory + "/state/ca/ecp256/ca.cert.der"
         let socket = daemon.directory + "/run/unix0.sock"
-        let spdmctl = DaemonProcess.binary("spdmctl")
+        let spdmctl = Products.path("spdmctl")
         let runs: [[String]] = [
             ["session", "--connect", "127.0.0.1:\(port)", "--root", root, "--sessions", "2", "--json"],
             ["session", "--connect", "127.0.0.1:\(port)", "--psk", "cstr:TestPskHint:cstr:TestPskData", "--sessions", "2", "--json"],

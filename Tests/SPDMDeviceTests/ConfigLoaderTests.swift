@@ -88,7 +88,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 11)
+        #expect(config.devices.count == 12)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -100,6 +100,11 @@ struct ConfigLoaderTests {
             #expect(device.responder.mutualAuth.provisionedRequesterChains[.rsapss3072] != nil)
             #expect(!device.responder.mutualAuth.trustedRoots.isEmpty)
         }
+        // 2335: the encapsulated flow with the handshake in the clear.
+        let clear = config.devices[11]
+        #expect(clear.listeners.first == .tcp(host: "127.0.0.1", port: 2335))
+        #expect(clear.responder.mutualAuth.mode == .encapsulated)
+        #expect(clear.responder.capabilities.contains([.encap, .handshakeInTheClear]))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 

@@ -1,43 +1,13 @@
 import Foundation
+import SPDMTestSupport
 import SPDMTransport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Generous limits: the tests run on loaded 2-core machines; nothing here measures time.
-enum Limits {
-    static let startup: TimeInterval = 180
-    static let message: TimeInterval = 120
-}
-
 struct ServiceTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Where the built products are (the test runner sits next to them on Linux).
-enum Products {
-    static var directory: URL {
-        let executable = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
-        var directory = executable.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("spdm-fleetd").path),
-              directory.path != "/" {
-            directory = directory.deletingLastPathComponent()
-        }
-        return directory
-    }
-
-    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
-    /// The package root (for systemd/ and config/).
-    static var packageRoot: URL {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
-              directory.path != "/" {
-            directory = directory.deletingLastPathComponent()
-        }
-        return directory
-    }
 }
 
 /// A scratch directory removed when the value goes away. Kept short: Unix socket paths live in it.
@@ -56,88 +26,6 @@ final class ScratchDirectory: @unchecked Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A child process with its output collected (stdout and stderr together).
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    private let output = Pipe()
-    private var log = ""
-    private let lock = NSLock()
-
-    /// The environment of this test process without anything a service manager may have set for it.
-    static var cleanEnvironment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-                    "JOURNAL_STREAM", "INVOCATION_ID"] {
-            environment[key] = nil
-        }
-        return environment
-    }
-
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = ChildProcess.cleanEnvironment) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.log += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
-        }
-        try process.run()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return log
-    }
-
-    var isRunning: Bool { process.isRunning }
-
-    /// Waits (polling, generously) until `condition` holds on the output; false if the process
-    /// exited first or the limit passed.
-    func waitForOutput(_ limit: TimeInterval = Limits.startup, _ condition: (String) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(limit)
-        while Date() < deadline {
-            if condition(text) { return true }
-            if !process.isRunning { return condition(text) }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return condition(text)
-    }
-
-    /// SIGTERM, then the exit status.
-    @discardableResult
-    func stop() -> Int32 {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        output.fileHandleForReading.readabilityHandler = nil
-        return process.terminationStatus
-    }
-
-    deinit { stop() }
-}
-
-/// Runs a command to completion, returning its exit status and combined output.
-func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
 /// A datagram Unix socket standing in for the service manager's NOTIFY_SOCKET.

@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import Testing
 
 /// The unit files in systemd/ through systemd-analyze.

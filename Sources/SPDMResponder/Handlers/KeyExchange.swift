@@ -59,6 +59,7 @@ extension ResponderConnection {
         // Update
         sessions[sessionID] = ResponderSession(id: sessionID, usesPSK: false, secrets: secrets, transcript: th,
                                                awaitingFinish: true, version: algorithms.version,
+                                               heartbeatPeriod: response.heartbeatPeriod,
                                                mutAuthRequested: mutAuth, requesterIdentity: requesterIdentity)
         if let flow { encapsulated = flow }
         latestKeyExchangeSessionID = sessionID

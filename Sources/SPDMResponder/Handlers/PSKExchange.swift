@@ -44,7 +44,8 @@ extension ResponderConnection {
         // Update
         if !withContext { secrets.establish(th2Hash: Digest.hash(hash, th)) }
         sessions[sessionID] = ResponderSession(id: sessionID, usesPSK: true, secrets: secrets, transcript: th,
-                                               awaitingFinish: withContext, version: algorithms.version)
+                                               awaitingFinish: withContext, version: algorithms.version,
+                                               heartbeatPeriod: response.heartbeatPeriod)
         return bytes
     }
 }

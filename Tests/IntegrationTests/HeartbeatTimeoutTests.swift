@@ -1,0 +1,69 @@
+import Foundation
+import SPDMRequester
+import SPDMTestSupport
+import SPDMTransport
+import SPDMWire
+import Testing
+
+/// DSP0274 §10.19: a session that promised a HeartbeatPeriod and then hears nothing for twice
+/// that period is terminated by the responder; HEARTBEATs keep it alive. The daemon times this
+/// (the responder state machine has no clock).
+@Suite("heartbeat timeout on the real daemon", .serialized)
+struct HeartbeatTimeoutTests {
+    static let config = """
+    [[device]]
+    name = "hb0"
+    tcp = "127.0.0.1:0"
+    capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "PSK", "HBEAT", "KEY_UPD"]
+    heartbeat_period = 1
+    [[device.slot]]
+    generate = { algorithm = "ECDSA_P256" }
+    [[device.measurement]]
+    index = 1
+    type = "mutable_firmware"
+    value = "fw"
+    [[device.psk]]
+    hint = "cstr:TestPskHint"
+    key = "cstr:TestPskData"
+
+    """
+
+    @Test("HEARTBEATs every half second keep a 1 s-period session; silence ends it, not the other one")
+    func timeout() throws {
+        let daemon = try TestDaemon(config: Self.config)
+        let connection = try PlatformSocket(tcpPort: try #require(daemon.port("hb0")))
+        #expect(connection.hello())
+        let configuration = RequesterConfiguration(
+            capabilities: [.cert, .chal, .encrypt, .mac, .pskWithoutContext, .heartbeat, .keyUpdate],
+            dhe: DHEGroups(rawValue: 0x3F), aead: [.aes256GCM], keySchedule: .spdm, allowUnanchoredChains: true)
+        var requester = RequesterConnection(configuration: configuration)
+        let plain: ([UInt8]) throws -> [UInt8] = { request in
+            guard let reply = connection.exchange(request) else { throw TestSupportError("connection closed") }
+            return reply
+        }
+        let secured: SecuredExchange = { try connection.exchangeSecured($0) }
+        for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms] {
+            _ = try requester.perform(operation, exchange: plain)
+        }
+        let hint = Array("TestPskHint".utf8) + [0], psk = Array("TestPskData".utf8) + [0]
+        var kept = try requester.pskExchange(hint: hint, psk: psk, requesterSessionID: 0xFFFF, channel: .mctp, exchange: plain, secured: secured)
+        var silent = try requester.pskExchange(hint: hint, psk: psk, requesterSessionID: 0xFFFE, channel: .mctp, exchange: plain, secured: secured)
+        #expect(kept.heartbeatPeriod == 1)
+
+        // Six HEARTBEATs half a second apart: three seconds, more than twice the period.
+        for _ in 0..<6 {
+            Thread.sleep(forTimeInterval: 0.5)
+            try requester.heartbeat(session: &kept, via: secured)
+        }
+        #expect(daemon.waitFor("session terminated: no message within twice its HeartbeatPeriod"), "\(daemon.text)")
+        #expect {
+            try requester.heartbeat(session: &silent, via: secured)
+        } throws: { error in
+            guard case RequesterError.errorResponse(_, let code, _) = error else { return false }
+            return code == .decryptError
+        }
+        try requester.heartbeat(session: &kept, via: secured)
+        try requester.endSession(session: &kept, via: secured)
+        #expect(daemon.stop() == 0)
+    }
+}
