@@ -1,4 +1,5 @@
 import Foundation
+import SPDMTestSupport
 import Testing
 
 /// `spdmctl session` with a requester identity from the builtin CA against the real daemon: session
@@ -33,8 +34,8 @@ struct MutualAuthOverSocketsTests {
 
     @Test("mutual auth (encapsulated, encapsulated digests, KEY_EXCHANGE only), in the clear or not, responder key update")
     func mutualAuthSessions() throws {
-        let daemon = try DaemonProcess(config: Self.config)
-        let spdmctl = DaemonProcess.binary("spdmctl")
+        let daemon = try TestDaemon(config: Self.config)
+        let spdmctl = Products.path("spdmctl")
         let ca = daemon.directory + "/state/ca"
         let identity = ["--requester-cert", ca + "/rsa3072/bundle_requester.certchain.der", "--requester-key", ca + "/rsa3072/end_requester.key"]
         let cases: [(device: String, mode: String, clear: Bool)] = [
