@@ -49,13 +49,14 @@ struct Load: ParsableCommand {
     func validate() throws {
         guard connections > 0, devices > 0, duration > 0 else { throw ValidationError("--connections, --devices and --duration must be positive") }
         guard TransportType(name: transport) != nil else { throw ValidationError("unknown --transport \(transport)") }
+        guard let (_, port) = PlatformSocketClient.hostAndPort(connect), Int(port) + devices - 1 <= 65535 else {
+            throw ValidationError("--connect must be host:port, with room for --devices ports from there; not '\(connect)'")
+        }
     }
 
     func run() throws {
-        guard let colon = connect.lastIndex(of: ":"), let firstPort = Int(connect[connect.index(after: colon)...]) else {
-            throw ValidationError("--connect must be host:port")
-        }
-        let host = String(connect[..<colon])
+        let (host, first) = PlatformSocketClient.hostAndPort(connect)!
+        let firstPort = Int(first)
         let transportType = TransportType(name: transport)!
         if let hold { return try holdIdle(hold, host: host, firstPort: firstPort, transport: transportType) }
 

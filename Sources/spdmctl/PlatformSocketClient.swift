@@ -44,7 +44,19 @@ final class PlatformSocketClient {
     /// Exactly one of --connect host:port and --unix PATH, and a known --transport.
     static func validateEndpoint(connect: String?, unix: String?, transport: String) throws {
         guard (connect == nil) != (unix == nil) else { throw ValidationError("give exactly one of --connect host:port and --unix PATH") }
+        if let connect, hostAndPort(connect) == nil { throw ValidationError("--connect must be host:port (a port 1-65535), not '\(connect)'") }
         guard TransportType(name: transport) != nil else { throw ValidationError("--transport must be mctp, pci-doe, none or tcp") }
+    }
+
+    /// "host:port" or "[v6]:port" -> (host without brackets, port); nil when malformed.
+    static func hostAndPort(_ connect: String) -> (host: String, port: UInt16)? {
+        guard let colon = connect.lastIndex(of: ":"), let port = UInt16(connect[connect.index(after: colon)...]), port > 0 else {
+            return nil
+        }
+        var host = String(connect[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
     }
 
     /// Connects to --connect host:port (IPv6 in brackets) or --unix PATH.
@@ -52,11 +64,7 @@ final class PlatformSocketClient {
         guard let connect else {
             return try .unix(path: unix!, transport: transport, timeoutSeconds: timeoutSeconds)
         }
-        guard let colon = connect.lastIndex(of: ":"), let port = UInt16(connect[connect.index(after: colon)...]) else {
-            throw ValidationError("--connect must be host:port")
-        }
-        var host = String(connect[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let (host, port) = hostAndPort(connect) else { throw ValidationError("--connect must be host:port") }
         return try .tcp(host: host, port: port, transport: transport, timeoutSeconds: timeoutSeconds)
     }
 
