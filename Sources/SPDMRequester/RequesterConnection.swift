@@ -150,9 +150,7 @@ public struct RequesterConnection: Sendable {
 
     /// Runs a decoder, turning its failure into `malformedResponse`.
     func decode<T>(_ code: RequestCode, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as RequesterError { throw error } catch {
-            throw RequesterError.malformedResponse(request: code, reason: "\(error)")
-        }
+        try decodeResponse(code, body)
     }
 
     /// The response's exact bytes: a binding may pad (PCI-DOE pads to dwords), so the transcript

@@ -41,14 +41,9 @@ struct ReloadSessionTests {
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
             trustedRoots: [], allowUnanchoredChains: true)
         var requester = RequesterConnection(configuration: configuration)
-        let plain: ([UInt8]) throws -> [UInt8] = { request in
-            guard let reply = connection.exchange(request) else { throw TestError("connection closed") }
-            return reply
-        }
-        let secured: SecuredExchange = { try connection.exchangeSecured($0) }
-        for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms] {
-            _ = try requester.perform(operation, exchange: plain)
-        }
+        let plain = connection.plainExchange
+        let secured: SecuredExchange = connection.exchangeSecured
+        try connection.negotiate(&requester)
         var session = try requester.pskExchange(hint: Self.hint, psk: Self.psk, channel: .mctp, exchange: plain, secured: secured)
         try requester.heartbeat(session: &session, via: secured)
 

@@ -37,14 +37,9 @@ struct HeartbeatTimeoutTests {
             capabilities: [.cert, .chal, .encrypt, .mac, .pskWithoutContext, .heartbeat, .keyUpdate],
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes256GCM], keySchedule: .spdm, allowUnanchoredChains: true)
         var requester = RequesterConnection(configuration: configuration)
-        let plain: ([UInt8]) throws -> [UInt8] = { request in
-            guard let reply = connection.exchange(request) else { throw TestSupportError("connection closed") }
-            return reply
-        }
-        let secured: SecuredExchange = { try connection.exchangeSecured($0) }
-        for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms] {
-            _ = try requester.perform(operation, exchange: plain)
-        }
+        let plain = connection.plainExchange
+        let secured: SecuredExchange = connection.exchangeSecured
+        try connection.negotiate(&requester)
         let hint = Array("TestPskHint".utf8) + [0], psk = Array("TestPskData".utf8) + [0]
         var kept = try requester.pskExchange(hint: hint, psk: psk, requesterSessionID: 0xFFFF, channel: .mctp, exchange: plain, secured: secured)
         var silent = try requester.pskExchange(hint: hint, psk: psk, requesterSessionID: 0xFFFE, channel: .mctp, exchange: plain, secured: secured)

@@ -96,6 +96,19 @@ public final class PlatformSocket: @unchecked Sendable {
         return message
     }
 
+    /// `exchange` as a RequesterConnection exchange: a closed connection throws.
+    public func plainExchange(_ request: [UInt8]) throws -> [UInt8] {
+        guard let reply = exchange(request) else { throw TestSupportError("connection closed") }
+        return reply
+    }
+
+    /// GET_VERSION, GET_CAPABILITIES and NEGOTIATE_ALGORITHMS between `requester` and the device.
+    public func negotiate(_ requester: inout RequesterConnection) throws {
+        for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms] {
+            _ = try requester.perform(operation, exchange: plainExchange)
+        }
+    }
+
     /// One DSP0277 secured record in a NORMAL frame; the reply is a secured record or, for a record
     /// the responder could not open, an SPDM message in the clear.
     public func exchangeSecured(_ record: [UInt8]) throws -> SecuredReply {

@@ -50,7 +50,7 @@ extension EncapsulatedResponder {
                 return outcome
             }
             try check(reply, code: code, expected: .encapsulatedRequest)
-            let message = try decode(code) { try EncapsulatedRequestResponse(decoding: reply) }
+            let message = try decodeResponse(code) { try EncapsulatedRequestResponse(decoding: reply) }
             guard message.encapsulatedRequest.count >= MessageHeader.size else {
                 throw RequesterError.malformedResponse(request: code, reason: "ENCAPSULATED_REQUEST carries no request")
             }
@@ -68,7 +68,7 @@ extension EncapsulatedResponder {
             let deliver = DeliverEncapsulatedResponse(version: version, requestID: requestID, encapsulatedResponse: answer.response).encoded
             let reply = try send(deliver, code, answer.movesResponseKey)
             try check(reply, code: code, expected: .encapsulatedResponseAck)
-            let ack = try decode(code) { try EncapsulatedResponseAck(decoding: reply) }
+            let ack = try decodeResponse(code) { try EncapsulatedResponseAck(decoding: reply) }
             if version >= .v12 && ack.ackRequestID != requestID {
                 throw RequesterError.malformedResponse(request: code, reason: "AckRequestID \(ack.ackRequestID), we delivered RequestID \(requestID)")
             }
@@ -93,21 +93,7 @@ extension EncapsulatedResponder {
 
     /// ERROR -> errorResponse; otherwise the expected response code at the connection's version.
     private func check(_ reply: [UInt8], code: RequestCode, expected: ResponseCode) throws {
-        guard let header = try? MessageHeader(peeking: reply) else {
-            throw RequesterError.malformedResponse(request: code, reason: "\(reply.count) bytes, shorter than the SPDM header")
-        }
-        if header.code == ResponseCode.error.rawValue {
-            let error = try decode(code) { try ErrorResponse(decoding: reply, context: .unnegotiated(header.version)) }
-            throw RequesterError.errorResponse(request: code, code: error.code, data: error.data)
-        }
-        guard header.code == expected.rawValue else { throw RequesterError.unexpectedResponse(request: code, code: header.code) }
-        guard header.version == version else { throw RequesterError.versionMismatch(request: code, expected: version, got: header.version) }
-    }
-
-    private func decode<T>(_ code: RequestCode, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as RequesterError { throw error } catch {
-            throw RequesterError.malformedResponse(request: code, reason: "\(error)")
-        }
+        try checkResponse(reply, code: code, expected: expected, version: version)
     }
 }
 

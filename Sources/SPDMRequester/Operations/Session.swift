@@ -42,15 +42,7 @@ extension RequesterConnection {
 
     /// Turns an ERROR in the clear into `errorResponse`, and checks the response code and version.
     func checkSessionResponse(_ response: [UInt8], code: RequestCode, expected: ResponseCode, version: SPDMVersion) throws {
-        guard let header = try? MessageHeader(peeking: response) else {
-            throw RequesterError.malformedResponse(request: code, reason: "\(response.count) bytes, shorter than the SPDM header")
-        }
-        if header.code == ResponseCode.error.rawValue {
-            let error = try decode(code) { try ErrorResponse(decoding: response, context: .unnegotiated(header.version)) }
-            throw RequesterError.errorResponse(request: code, code: error.code, data: error.data)
-        }
-        guard header.code == expected.rawValue else { throw RequesterError.unexpectedResponse(request: code, code: header.code) }
-        guard header.version == version else { throw RequesterError.versionMismatch(request: code, expected: version, got: header.version) }
+        try checkResponse(response, code: code, expected: expected, version: version)
     }
 
     func checkSecuredMessageVersion(_ opaque: [UInt8], version: SPDMVersion, code: RequestCode) throws -> UInt16? {
