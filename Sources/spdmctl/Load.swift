@@ -7,19 +7,22 @@ import SPDMTransport
 import SPDMWire
 
 /// `spdmctl load`: a fleet load driver. Each of --connections threads holds one connection to one
-/// device (devices are host:port, host:port+1, ... round robin) and runs full attestation flows on
-/// it back to back — VCA, DIGESTS, CERTIFICATE, CHALLENGE, signed MEASUREMENTS, all verified.
-/// Reports flows/s, latency percentiles and the ratio to the crypto bound of the negotiated
-/// algorithms, measured in the same run.
+/// device (devices are host:port, host:port+1, ... round robin) and runs flows on it back to back,
+/// all verified: attestation (VCA, DIGESTS, CERTIFICATE, CHALLENGE, signed MEASUREMENTS) or a
+/// session (VCA, DIGESTS, CERTIFICATE, KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION). Reports
+/// flows/s, latency percentiles and the ratio to the crypto bound of the negotiated algorithms,
+/// measured in the same run.
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Drive many concurrent attestation flows against a fleet and report throughput.",
+        abstract: "Drive many concurrent attestation or session flows against a fleet and report throughput.",
         discussion: """
-        Every flow is verified as by `attest` (give --root for the chain check). The crypto bound is
-        what this machine's cores could do if a flow cost nothing but its signatures and
-        verifications (2 signatures by the responder, 2 signature and 3 certificate verifications by
-        the requester); `bound ratio` is achieved/bound. Use --hold to open connections that only
-        say hello and stay idle (for memory measurements).
+        Every flow is verified as by `attest` or `session` (give --root for the chain check). \
+        The crypto bound is what this machine's cores could do if a flow cost nothing but its \
+        public-key operations: for attest, 2 signatures by the responder and 2 signature plus 3 \
+        certificate verifications by the requester; for session, 1 signature, 1 signature plus 3 \
+        certificate verifications, and a DHE key pair and shared secret on each side. `bound ratio` \
+        is achieved/bound. Use --hold to open connections that only say hello and stay idle (for \
+        memory measurements).
         """)
 
     @Option(name: .long, help: ArgumentHelp("First device's TCP address.", valueName: "host:port"))
@@ -30,6 +33,9 @@ struct Load: ParsableCommand {
 
     @Option(name: .long, help: "Concurrent connections (one thread each).")
     var connections: Int = 4
+
+    @Option(name: .long, help: "What each flow runs: attest, or session (KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION after the certificate).")
+    var flow: LoadFlow = .attest
 
     @Option(name: .long, help: "Seconds to run.")
     var duration: Double = 5
@@ -61,7 +67,7 @@ struct Load: ParsableCommand {
         if let hold { return try holdIdle(hold, host: host, firstPort: firstPort, transport: transportType) }
 
         let roots = try root.flatMap { try RootFiles.load($0) }
-        let configuration = RequesterConfiguration(trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+        let configuration = flow.configuration(roots: roots)
         let results = LoadResults()
         let deadline = Date().addingTimeInterval(duration)
         let progress = ProgressPrinter(enabled: !json, total: duration)
@@ -71,14 +77,14 @@ struct Load: ParsableCommand {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
-                LoadWorker(host: host, port: port, transport: transportType, configuration: configuration)
+                LoadWorker(host: host, port: port, transport: transportType, flow: flow, configuration: configuration)
                     .run(until: deadline, results: results)
             }
         }
         while group.wait(timeout: .now() + 1) == .timedOut { progress.tick(results.flowCount) }
         let summary = results.summary(duration: duration)
-        let bound = summary.algorithms.map { CryptoBound.measure(hash: $0.hash, asym: $0.asym) }
-        LoadReport(summary: summary, bound: bound, connections: connections, devices: devices).print(json: json)
+        let bound = summary.algorithms.map { CryptoBound.measure($0, flow: flow) }
+        LoadReport(flow: flow, summary: summary, bound: bound, connections: connections, devices: devices).print(json: json)
         if summary.flows == 0 || summary.errors > 0 { throw ExitCode(1) }
     }
 
@@ -96,11 +102,30 @@ struct Load: ParsableCommand {
     }
 }
 
-/// One connection's loop: attest, record, repeat.
+/// What one load flow runs.
+enum LoadFlow: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case attest
+    case session
+
+    func configuration(roots: [Certificate]) -> RequesterConfiguration {
+        switch self {
+        case .attest:
+            return RequesterConfiguration(trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+        case .session:
+            return RequesterConfiguration(
+                capabilities: [.cert, .chal, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate],
+                dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
+                trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+        }
+    }
+}
+
+/// One connection's loop: run a flow, record, repeat.
 struct LoadWorker {
     let host: String
     let port: UInt16
     let transport: TransportType
+    let flow: LoadFlow
     let configuration: RequesterConfiguration
 
     func run(until deadline: Date, results: LoadResults) {
@@ -112,17 +137,34 @@ struct LoadWorker {
             results.record(error: "connect \(host):\(port): \(error)")
             return
         }
-        let plan = AttestationPlan(measurements: .all, automaticSummary: true)
         while Date() < deadline {
-            var requester = RequesterConnection(configuration: configuration)
             let start = DispatchTime.now().uptimeNanoseconds
             do {
-                let report = try requester.attest(plan) { try client.exchangeSPDM($0) }
-                results.record(latency: DispatchTime.now().uptimeNanoseconds - start, algorithms: report.algorithms)
+                let algorithms = try runFlow(client)
+                results.record(latency: DispatchTime.now().uptimeNanoseconds - start, algorithms: algorithms)
             } catch {
                 results.record(error: "\(host):\(port): \(error)")
                 return
             }
+        }
+    }
+
+    /// One verified flow on a fresh VCA; returns the negotiated algorithms.
+    private func runFlow(_ client: PlatformSocketClient) throws -> NegotiatedAlgorithms {
+        var requester = RequesterConnection(configuration: configuration)
+        let plain: ([UInt8]) throws -> [UInt8] = { try client.exchangeSPDM($0) }
+        switch flow {
+        case .attest:
+            return try requester.attest(AttestationPlan(measurements: .all, automaticSummary: true), exchange: plain).algorithms
+        case .session:
+            let operations: [RequesterOperation] = [.getVersion, .getCapabilities, .negotiateAlgorithms, .getDigests, .getCertificate(slot: 0)]
+            for operation in operations { _ = try requester.perform(operation, exchange: plain) }
+            let secured: SecuredExchange = { try client.exchangeSecured($0) }
+            var session = try requester.keyExchange(channel: transport == .mctp ? .mctp : .pciDOE, exchange: plain, secured: secured)
+            try requester.heartbeat(session: &session, via: secured)
+            try requester.endSession(session: &session, via: secured)
+            guard let algorithms = requester.negotiated else { throw RequesterError.invalidState("no algorithms negotiated") }
+            return algorithms
         }
     }
 }

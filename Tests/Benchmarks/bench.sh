@@ -2,7 +2,9 @@
 # make bench: release build, then in one run
 #   1. throughput of verified attestation flows per signing algorithm, as a ratio to the crypto
 #      bound measured on this machine in the same run (spdmctl load);
-#   2. memory: resident bytes per device (1 vs 1,000 devices) and per idle connection (1,000 held).
+#   2. throughput of verified session flows (KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION after the
+#      certificate) against the default config's gpu0, as a ratio to its crypto bound;
+#   3. memory: resident bytes per device (1 vs 1,000 devices) and per idle connection (1,000 held).
 # Figures are printed, never asserted: tests do not time things.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,6 +42,33 @@ print("%-12s %10.1f %10.2f %10.2f %12.1f %8.2f" % (sys.argv[1], d["flows_per_sec
       d["latency_ms"]["p99"], d.get("crypto_bound_flows_per_second", 0), d.get("bound_ratio", 0)))
 PY
 done
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+echo "== throughput: verified session flows (VCA, DIGESTS, CERTIFICATE, KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION)"
+cat > "$WORK/sessions.toml" <<'TOML'
+[[device]]
+name = "gpu0"
+tcp = "127.0.0.1:2323"
+capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD"]
+  [device.algorithms]
+  dhe = ["SECP_384_R1", "SECP_256_R1", "FFDHE_2048"]
+[[device.slot]]
+generate = { ca = "builtin", algorithm = "ECDSA_P384" }
+[[device.measurement]]
+index = 1
+type = "mutable_firmware"
+value = "fw"
+TOML
+printf "%-24s %10s %10s %10s %12s %8s\n" "algorithm + DHE" "flows/s" "p50 ms" "p99 ms" "bound/s" ratio
+pid=$(start_daemon sessions "$WORK/sessions.toml"); PIDS+=("$pid")
+"$BIN/spdmctl" load --connect 127.0.0.1:2323 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
+    --root "$WORK/state/ca/ecp384/ca.cert.der" --json > "$WORK/load-session.json"
+python3 - "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[2]))
+print("%-24s %10.1f %10.2f %10.2f %12.1f %8.2f" % (sys.argv[1], d["flows_per_second"], d["latency_ms"]["p50"],
+      d["latency_ms"]["p99"], d.get("crypto_bound_flows_per_second", 0), d.get("bound_ratio", 0)))
+PY
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "== memory"

@@ -42,8 +42,8 @@ extension RequesterConnection {
                                           requesterSessionID: UInt16 = 0xFFFF, sessionPolicy: UInt8 = 0) throws
         -> (request: [UInt8], state: KeyExchangeState) {
         guard pending == nil else { throw RequesterError.invalidState("\(pending!.code) is still in flight") }
-        let (_, algorithms, _) = try sessionSchedule(for: .keyExchange)
         try requireResponder(.keyEx, "KEY_EX_CAP for KEY_EXCHANGE")
+        let (_, algorithms, _) = try sessionSchedule(for: .keyExchange)
         guard configuration.capabilities.contains(.keyEx) else { throw RequesterError.invalidState("KEY_EXCHANGE without KEY_EX_CAP in our capabilities") }
         _ = try sessionEncrypts()
         guard let group = DHEGroup(algorithms.dhe) else { throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated DHE group") }
