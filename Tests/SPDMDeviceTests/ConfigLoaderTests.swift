@@ -88,7 +88,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 12)
+        #expect(config.devices.count == 14)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -105,6 +105,12 @@ struct ConfigLoaderTests {
         #expect(clear.listeners.first == .tcp(host: "127.0.0.1", port: 2335))
         #expect(clear.responder.mutualAuth.mode == .encapsulated)
         #expect(clear.responder.capabilities.contains([.encap, .handshakeInTheClear]))
+        // 2336-2337: gpu0's session device at 1.4 over MCTP, and over PCI-DOE on TCP.
+        for (device, port) in zip(config.devices.suffix(2), [2336, 2337]) {
+            #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
+            #expect(device.responder.versions.contains(.v14))
+            #expect(device.responder.capabilities.contains([.keyEx, .pskWithContext, .encap, .handshakeInTheClear]))
+        }
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 

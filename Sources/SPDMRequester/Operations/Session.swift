@@ -124,7 +124,7 @@ extension RequesterConnection {
     /// PSK_FINISH with RequesterVerifyData = HMAC(request finished_key, Hash(TH || PSK_FINISH header)).
     public func pskFinishRequest(session: inout RequesterSession) -> [UInt8] {
         var header: [UInt8] = []
-        MessageHeader(version: session.version, code: RequestCode.pskFinish.rawValue).encode(into: &header)
+        PSKFinishRequest(version: session.version).encodeWithoutVerifyData(into: &header)
         session.transcript += header
         let verifyData = session.secrets.verifyData(requestDirection: true,
                                                     transcriptHash: Digest.hash(session.secrets.schedule.hash, session.transcript))
@@ -134,7 +134,8 @@ extension RequesterConnection {
 
     public func receivePSKFinish(_ response: [UInt8], session: inout RequesterSession) throws {
         try checkSessionResponse(response, code: .pskFinish, expected: .pskFinishRsp, version: session.version)
-        session.transcript += try exact(response, length: MessageHeader.size, code: .pskFinish)
+        let message = try decode(.pskFinish) { try PSKFinishResponse(decoding: response) }
+        session.transcript += try exact(response, length: message.encodedSize, code: .pskFinish)
         session.secrets.establish(th2Hash: Digest.hash(session.secrets.schedule.hash, session.transcript))
     }
 

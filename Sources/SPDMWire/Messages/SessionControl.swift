@@ -1,32 +1,10 @@
-/// The small session-control PDUs (DSP0274 §10.18-10.20), each just the 4-byte header:
+/// The small session-control PDUs (DSP0274 §10.19-10.21), each just the 4-byte header
+/// (PSK_FINISH is in PSKFinish.swift):
 ///
-///     PSK_FINISH      0xE7 | Reserved | Reserved | RequesterVerifyData (H)
-///     PSK_FINISH_RSP  0x67 | Reserved | Reserved
 ///     HEARTBEAT       0xE8 / HEARTBEAT_ACK 0x68 | Reserved | Reserved
 ///     KEY_UPDATE      0xE9 / KEY_UPDATE_ACK 0x69 | Param1: KeyOperation | Param2: Tag
 ///     END_SESSION     0xEC | Param1: EndSessionRequestAttributes (bit 0: clear negotiated state) | Reserved
 ///     END_SESSION_ACK 0x6C | Reserved | Reserved
-public struct PSKFinishRequest: Hashable, Sendable {
-    public var version: SPDMVersion
-    public var verifyData: [UInt8]
-
-    public init(version: SPDMVersion, verifyData: [UInt8]) {
-        self.version = version
-        self.verifyData = verifyData
-    }
-
-    public init(decoding bytes: [UInt8], verifyDataSize: Int) throws {
-        var reader = WireReader(bytes)
-        version = try MessageHeader(decoding: &reader).version
-        verifyData = try reader.readBytes(verifyDataSize, "RequesterVerifyData")
-    }
-
-    public func encode(into out: inout [UInt8]) {
-        MessageHeader(version: version, code: RequestCode.pskFinish.rawValue).encode(into: &out)
-        out += verifyData
-    }
-}
-
 /// KEY_UPDATE operations (DSP0274 Table "KEY_UPDATE operations").
 public struct KeyUpdateOperation: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt8
@@ -45,7 +23,6 @@ public struct EndSessionAttributes: OptionSet, Hashable, Sendable {
 
 /// A header-only response of the session-control family.
 public enum SessionControlResponse {
-    public static func pskFinishRsp(_ version: SPDMVersion) -> [UInt8] { header(version, .pskFinishRsp) }
     public static func heartbeatAck(_ version: SPDMVersion) -> [UInt8] { header(version, .heartbeatAck) }
     public static func endSessionAck(_ version: SPDMVersion) -> [UInt8] { header(version, .endSessionAck) }
     public static func keyUpdateAck(_ version: SPDMVersion, operation: KeyUpdateOperation, tag: UInt8) -> [UInt8] {
