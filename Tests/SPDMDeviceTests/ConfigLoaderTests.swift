@@ -88,7 +88,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 14)
+        #expect(config.devices.count == 15)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -106,11 +106,15 @@ struct ConfigLoaderTests {
         #expect(clear.responder.mutualAuth.mode == .encapsulated)
         #expect(clear.responder.capabilities.contains([.encap, .handshakeInTheClear]))
         // 2336-2337: gpu0's session device at 1.4 over MCTP, and over PCI-DOE on TCP.
-        for (device, port) in zip(config.devices.suffix(2), [2336, 2337]) {
+        for (device, port) in zip(config.devices.dropFirst(12).prefix(2), [2336, 2337]) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.versions.contains(.v14))
             #expect(device.responder.capabilities.contains([.keyEx, .pskWithContext, .encap, .handshakeInTheClear]))
         }
+        // 2338: SM2 with SM3.
+        let sm2 = config.devices[14]
+        #expect(sm2.listeners.first == .tcp(host: "127.0.0.1", port: 2338))
+        #expect(sm2.responder.asymPreference == [.sm2])
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 
