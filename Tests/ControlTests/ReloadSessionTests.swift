@@ -13,22 +13,8 @@ struct ReloadSessionTests {
     static let hint = Array("TestPskHint".utf8) + [0]
     static let psk = Array("TestPskData".utf8) + [0]
 
-    static let keep = """
-    [[device]]
-    name = "keep0"
-    tcp = "127.0.0.1:0"
-    capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "PSK", "HBEAT", "KEY_UPD"]
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    [[device.psk]]
-    hint = "cstr:TestPskHint"
-    key = "cstr:TestPskData"
-
-    """
+    static let keep = TestDevice("keep0", capabilities: TestDevice.sessionCapabilities.filter { $0 != "KEY_EX" },
+                                 tables: [TestDevice.referencePSK]).toml
 
     @Test("PSK session on keep0 answers HEARTBEAT before, between and after reloads")
     func sessionSurvivesReload() throws {

@@ -6,30 +6,8 @@ import Testing
 /// The daemon's answer to bad peers: close that connection, keep serving everyone else.
 @Suite("Framing robustness against the real daemon", .serialized)
 struct FramingRobustnessTests {
-    static let config = """
-    [[device]]
-    name = "tcp0"
-    transport = "mctp"
-    tcp = "127.0.0.1:0"
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-
-    [[device]]
-    name = "unix0"
-    transport = "pci-doe"
-    unix = "unix0.sock"
-    unix_mode = "0600"
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    """
+    static let config = TestDevice("tcp0").toml
+        + TestDevice("unix0", transport: "pci-doe", listener: "unix = \"unix0.sock\"\nunix_mode = \"0600\"").toml
 
     @Test("a 4 GiB claim, a truncated frame, garbage and a foreign transport close only their own connections")
     func badPeers() throws {

@@ -10,23 +10,8 @@ import Testing
 /// (the responder state machine has no clock).
 @Suite("heartbeat timeout on the real daemon", .serialized)
 struct HeartbeatTimeoutTests {
-    static let config = """
-    [[device]]
-    name = "hb0"
-    tcp = "127.0.0.1:0"
-    capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "PSK", "HBEAT", "KEY_UPD"]
-    heartbeat_period = 1
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    [[device.psk]]
-    hint = "cstr:TestPskHint"
-    key = "cstr:TestPskData"
-
-    """
+    static let config = TestDevice("hb0", capabilities: TestDevice.sessionCapabilities, keys: ["heartbeat_period = 1"],
+                                   tables: [TestDevice.referencePSK]).toml
 
     @Test("HEARTBEATs every half second keep a 1 s-period session; silence ends it, not the other one")
     func timeout() throws {

@@ -8,19 +8,7 @@ import Testing
 @Suite("spdmctl load against the real daemon", .serialized)
 struct LoadDriverTests {
     static func device(_ name: String, port: Int) -> String {
-        """
-        [[device]]
-        name = "\(name)"
-        tcp = "127.0.0.1:\(port)"
-        capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD"]
-        [[device.slot]]
-        generate = { algorithm = "ECDSA_P256" }
-        [[device.measurement]]
-        index = 1
-        type = "mutable_firmware"
-        value = "fw"
-
-        """
+        TestDevice(name, listener: "tcp = \"127.0.0.1:\(port)\"", capabilities: TestDevice.sessionCapabilities).toml
     }
 
     @Test("attest and session flows over two devices, then idle connections held")

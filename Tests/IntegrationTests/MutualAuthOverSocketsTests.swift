@@ -8,25 +8,10 @@ import Testing
 @Suite("spdmctl session mutual authentication against the real daemon", .serialized)
 struct MutualAuthOverSocketsTests {
     static func device(_ name: String, mode: String) -> String {
-        """
-        [[device]]
-        name = "\(name)"
-        transport = "mctp"
-        tcp = "127.0.0.1:0"
-        capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD", "MUT_AUTH", "ENCAP", "HANDSHAKE_IN_THE_CLEAR"]
-        heartbeat_period = 10
-        mut_auth = "\(mode)"
-          [device.algorithms]
-          asym = ["ECDSA_P256"]
-          req_asym = ["RSAPSS_3072"]
-          [[device.slot]]
-          generate = { algorithm = "ECDSA_P256" }
-          [[device.measurement]]
-          index = 1
-          type = "mutable_firmware"
-          value = "fw"
-
-        """
+        TestDevice(name, capabilities: ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD", "MUT_AUTH", "ENCAP",
+                                        "HANDSHAKE_IN_THE_CLEAR"],
+                   keys: ["heartbeat_period = 10", "mut_auth = \"\(mode)\""],
+                   tables: ["[device.algorithms]\nasym = [\"ECDSA_P256\"]\nreq_asym = [\"RSAPSS_3072\"]"]).toml
     }
 
     static let config = device("mutenc", mode: "encapsulated") + device("mutkex", mode: "key_exchange")

@@ -7,40 +7,12 @@ import Testing
 /// over a Unix socket).
 @Suite("spdmctl sessions against the real daemon", .serialized)
 struct SessionsOverSocketsTests {
-    static let config = """
-    [[device]]
-    name = "tcp0"
-    transport = "mctp"
-    tcp = "127.0.0.1:0"
-    capabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH", "ENCRYPT", "MAC", "KEY_EX", "PSK_WITH_CONTEXT", "HBEAT", "KEY_UPD"]
-    heartbeat_period = 10
-    max_sessions = 8
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    [[device.psk]]
-    hint = "cstr:TestPskHint"
-    key = "cstr:TestPskData"
-
-    [[device]]
-    name = "unix0"
-    transport = "pci-doe"
-    unix = "unix0.sock"
-    unix_mode = "0600"
-    capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "PSK", "HBEAT", "KEY_UPD"]
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    [[device.psk]]
-    hint = "hex:01020304"
-    key = "hex:00112233445566778899aabbccddeeff"
-    """
+    static let config = TestDevice(
+        "tcp0", capabilities: ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH", "ENCRYPT", "MAC", "KEY_EX", "PSK_WITH_CONTEXT", "HBEAT", "KEY_UPD"],
+        keys: ["heartbeat_period = 10", "max_sessions = 8"], tables: [TestDevice.referencePSK]).toml
+        + TestDevice("unix0", transport: "pci-doe", listener: "unix = \"unix0.sock\"\nunix_mode = \"0600\"",
+                     capabilities: TestDevice.sessionCapabilities,
+                     tables: ["[[device.psk]]\nhint = \"hex:01020304\"\nkey = \"hex:00112233445566778899aabbccddeeff\""]).toml
 
     @Test("four spdmctl session processes at once, two sessions each, over TCP/MCTP and Unix/PCI-DOE")
     func concurrentSessions() async throws {

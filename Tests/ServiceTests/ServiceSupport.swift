@@ -93,17 +93,5 @@ extension String {
 
 /// A small device definition for the tests' configs.
 func deviceConfig(name: String, transport: String = "mctp", listener: String) -> String {
-    """
-    [[device]]
-    name = "\(name)"
-    transport = "\(transport)"
-    \(listener)
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-
-    """
+    TestDevice(name, transport: transport, listener: listener).toml
 }

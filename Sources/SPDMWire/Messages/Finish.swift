@@ -26,7 +26,7 @@ public struct FinishRequest: Hashable, Sendable {
         version = header.version
         signatureIncluded = header.param1 & 0x01 != 0
         requesterSlotID = header.param2
-        opaqueData = version >= .v14 ? try reader.readBytes(Int(try reader.readU16("OpaqueDataLength")), "OpaqueData") : []
+        opaqueData = try reader.readFinishOpaqueData(version: version)
         signature = signatureIncluded ? try reader.readBytes(signatureSize, "Signature") : []
         verifyData = try reader.readBytes(verifyDataSize, "RequesterVerifyData")
     }
@@ -35,10 +35,7 @@ public struct FinishRequest: Hashable, Sendable {
     public func encodeWithoutSignature(into out: inout [UInt8]) {
         MessageHeader(version: version, code: RequestCode.finish.rawValue, param1: signatureIncluded ? 1 : 0,
                       param2: requesterSlotID).encode(into: &out)
-        if version >= .v14 {
-            out.appendU16(UInt16(opaqueData.count))
-            out += opaqueData
-        }
+        out.appendFinishOpaqueData(opaqueData, version: version)
     }
 
     public func encode(into out: inout [UInt8]) {
@@ -65,10 +62,7 @@ public struct FinishResponse: Hashable, Sendable {
 
     public func encodeWithoutVerifyData(into out: inout [UInt8]) {
         MessageHeader(version: version, code: ResponseCode.finishRsp.rawValue).encode(into: &out)
-        if version >= .v14 {
-            out.appendU16(UInt16(opaqueData.count))
-            out += opaqueData
-        }
+        out.appendFinishOpaqueData(opaqueData, version: version)
     }
 
     public func encode(into out: inout [UInt8]) {

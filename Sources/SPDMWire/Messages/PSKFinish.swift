@@ -18,17 +18,14 @@ public struct PSKFinishRequest: Hashable, Sendable {
     public init(decoding bytes: [UInt8], verifyDataSize: Int) throws {
         var reader = WireReader(bytes)
         version = try MessageHeader(decoding: &reader).version
-        opaqueData = version >= .v14 ? try reader.readBytes(Int(try reader.readU16("OpaqueDataLength")), "OpaqueData") : []
+        opaqueData = try reader.readFinishOpaqueData(version: version)
         verifyData = try reader.readBytes(verifyDataSize, "RequesterVerifyData")
     }
 
     /// Header (and 1.4 opaque data): what RequesterVerifyData covers.
     public func encodeWithoutVerifyData(into out: inout [UInt8]) {
         MessageHeader(version: version, code: RequestCode.pskFinish.rawValue).encode(into: &out)
-        if version >= .v14 {
-            out.appendU16(UInt16(opaqueData.count))
-            out += opaqueData
-        }
+        out.appendFinishOpaqueData(opaqueData, version: version)
     }
 
     public func encode(into out: inout [UInt8]) {
@@ -36,7 +33,7 @@ public struct PSKFinishRequest: Hashable, Sendable {
         out += verifyData
     }
 
-    public var encodedSizeWithoutVerifyData: Int { MessageHeader.size + (version >= .v14 ? 2 + opaqueData.count : 0) }
+    public var encodedSizeWithoutVerifyData: Int { MessageHeader.size + finishOpaqueDataSize(opaqueData, version: version) }
 }
 
 public struct PSKFinishResponse: Hashable, Sendable {
@@ -51,16 +48,13 @@ public struct PSKFinishResponse: Hashable, Sendable {
     public init(decoding bytes: [UInt8]) throws {
         var reader = WireReader(bytes)
         version = try MessageHeader(decoding: &reader).version
-        opaqueData = version >= .v14 ? try reader.readBytes(Int(try reader.readU16("OpaqueDataLength")), "OpaqueData") : []
+        opaqueData = try reader.readFinishOpaqueData(version: version)
     }
 
     public func encode(into out: inout [UInt8]) {
         MessageHeader(version: version, code: ResponseCode.pskFinishRsp.rawValue).encode(into: &out)
-        if version >= .v14 {
-            out.appendU16(UInt16(opaqueData.count))
-            out += opaqueData
-        }
+        out.appendFinishOpaqueData(opaqueData, version: version)
     }
 
-    public var encodedSize: Int { MessageHeader.size + (version >= .v14 ? 2 + opaqueData.count : 0) }
+    public var encodedSize: Int { MessageHeader.size + finishOpaqueDataSize(opaqueData, version: version) }
 }
