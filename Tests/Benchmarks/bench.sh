@@ -26,21 +26,24 @@ start_daemon() {  # name config -> pid on stdout once ready
     echo "$pid"
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+report_row() {  # label load.json -> one table row: flows/s, p50, p99, crypto bound, ratio
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[2]))
+print("%-24s %10.1f %10.2f %10.2f %12.1f %8.2f" % (sys.argv[1], d["flows_per_second"], d["latency_ms"]["p50"],
+      d["latency_ms"]["p99"], d.get("crypto_bound_flows_per_second", 0), d.get("bound_ratio", 0)))
+PY
+}
 
 echo "== throughput: verified attestation flows (VCA, DIGESTS, CERTIFICATE, CHALLENGE, signed MEASUREMENTS)"
 echo "   $CONNECTIONS connections, ${DURATION}s per algorithm, client and daemon on the same $(nproc) cores"
 pid=$(start_daemon interop config/interop.toml); PIDS+=("$pid")
-printf "%-12s %10s %10s %10s %12s %8s\n" algorithm "flows/s" "p50 ms" "p99 ms" "bound/s" ratio
+printf "%-24s %10s %10s %10s %12s %8s\n" algorithm "flows/s" "p50 ms" "p99 ms" "bound/s" ratio
 for entry in 2324:ecp256:ECDSA_P256 2325:ecp384:ECDSA_P384 2327:rsa3072:RSASSA_3072 2329:ed25519:EDDSA_25519; do
     IFS=: read -r port dir name <<< "$entry"
     "$BIN/spdmctl" load --connect "127.0.0.1:$port" --connections "$CONNECTIONS" --duration "$DURATION" \
         --root "$WORK/state/ca/$dir/ca.cert.der" --json > "$WORK/load-$name.json"
-    python3 - "$name" "$WORK/load-$name.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[2]))
-print("%-12s %10.1f %10.2f %10.2f %12.1f %8.2f" % (sys.argv[1], d["flows_per_second"], d["latency_ms"]["p50"],
-      d["latency_ms"]["p99"], d.get("crypto_bound_flows_per_second", 0), d.get("bound_ratio", 0)))
-PY
+    report_row "$name" "$WORK/load-$name.json"
 done
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
@@ -63,12 +66,7 @@ printf "%-24s %10s %10s %10s %12s %8s\n" "algorithm + DHE" "flows/s" "p50 ms" "p
 pid=$(start_daemon sessions "$WORK/sessions.toml"); PIDS+=("$pid")
 "$BIN/spdmctl" load --connect 127.0.0.1:2323 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
     --root "$WORK/state/ca/ecp384/ca.cert.der" --json > "$WORK/load-session.json"
-python3 - "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[2]))
-print("%-24s %10.1f %10.2f %10.2f %12.1f %8.2f" % (sys.argv[1], d["flows_per_second"], d["latency_ms"]["p50"],
-      d["latency_ms"]["p99"], d.get("crypto_bound_flows_per_second", 0), d.get("bound_ratio", 0)))
-PY
+report_row "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "== memory"
