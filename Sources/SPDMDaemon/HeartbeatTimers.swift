@@ -7,6 +7,8 @@ import NIOCore
 struct HeartbeatTimers {
     private var timers: [UInt32: Scheduled<Void>] = [:]
 
+    var isArmed: Bool { !timers.isEmpty }
+
     /// Brings the timers in line with `periods` (the established sessions with a period): starts
     /// missing ones, drops those of ended sessions, and restarts the one of `active`.
     mutating func update(periods: [UInt32: UInt8], active: UInt32?, on loop: any EventLoop,

@@ -163,6 +163,8 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// Re-arms the heartbeat watchdog after a message; `active` is the session that just spoke.
     private func updateHeartbeats(_ context: ChannelHandlerContext, active: UInt32?) {
         let periods = responder.heartbeatPeriods
+        // Attestation-only traffic (no session with a period, no timer) costs nothing more here.
+        guard !periods.isEmpty || heartbeats.isArmed else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         heartbeats.update(periods: periods, active: active, on: context.eventLoop) { id in
             bound.value.heartbeatExpired(id)

@@ -14,14 +14,7 @@ struct Attest: ParsableCommand {
         discussion: "Exit status: 0 when everything verified; 1 on a protocol or verification failure (named on "
             + "stderr, or in the JSON \"error\" field); 3 when the responder could not be reached or broke the socket protocol.")
 
-    @Option(name: .long, help: ArgumentHelp("TCP address of the responder.", valueName: "host:port"))
-    var connect: String?
-
-    @Option(name: .long, help: ArgumentHelp("Unix socket of the responder.", valueName: "path"))
-    var unix: String?
-
-    @Option(name: .long, help: "Transport binding: mctp, pci-doe, none, tcp.")
-    var transport: String = "mctp"
+    @OptionGroup var endpoint: EndpointOptions
 
     @Option(name: .long, help: ArgumentHelp("Trusted root certificate, DER or PEM (repeatable).", valueName: "file"))
     var root: [String] = []
@@ -60,7 +53,6 @@ struct Attest: ParsableCommand {
     var json = false
 
     func validate() throws {
-        try PlatformSocketClient.validateEndpoint(connect: connect, unix: unix, transport: transport)
         if let spdmVersion, SPDMVersion(string: spdmVersion) == nil { throw ValidationError("--version must be 1.0 to 1.4") }
         guard AttestationPlan.MeasurementMode(rawValue: meas) != nil else { throw ValidationError("--meas must be one-by-one, all or none") }
         guard ["none", "tcb", "all", "auto"].contains(summary) else { throw ValidationError("--summary must be none, tcb, all or auto") }
@@ -71,35 +63,17 @@ struct Attest: ParsableCommand {
         _ = try tcb()
     }
 
-    private func names(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
-    }
-
     func hashes() throws -> BaseHashAlgorithms {
-        let list = names(hash)
-        guard !list.isEmpty else { return RequesterConfiguration.allHashes }
-        return try list.reduce(into: BaseHashAlgorithms()) { set, name in
-            guard let value = BaseHashAlgorithms.named(name) else {
-                throw ValidationError("unknown --hash \(name); known: \(BaseHashAlgorithms.named.map(\.0).joined(separator: ", "))")
-            }
-            set.insert(value)
-        }
+        try algorithmSet(hash, option: "hash", known: BaseHashAlgorithms.named, all: RequesterConfiguration.allHashes)
     }
 
     func asyms() throws -> BaseAsymAlgorithms {
-        let list = names(asym)
-        guard !list.isEmpty else { return RequesterConfiguration.allAsym }
-        return try list.reduce(into: BaseAsymAlgorithms()) { set, name in
-            guard let value = BaseAsymAlgorithms.named(name) else {
-                throw ValidationError("unknown --asym \(name); known: \(BaseAsymAlgorithms.named.map(\.0).joined(separator: ", "))")
-            }
-            set.insert(value)
-        }
+        try algorithmSet(asym, option: "asym", known: BaseAsymAlgorithms.named, all: RequesterConfiguration.allAsym)
     }
 
     func tcb() throws -> Set<UInt8>? {
         guard let tcbIndices else { return nil }
-        return Set(try names([tcbIndices]).map { text in
+        return Set(try commaSeparated([tcbIndices]).map { text in
             guard let index = UInt8(text), index > 0, index < 0xFF else { throw ValidationError("--tcb index \(text) is not 1-254") }
             return index
         })
@@ -110,24 +84,24 @@ struct Attest: ParsableCommand {
     }
 
     func run() throws {
-        let transportType = TransportType(name: transport)!
+        let transportType = endpoint.transportType
         let roots = try loadRoots()
         let configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)),
             dataTransferSize: transferSize, maxSPDMMessageSize: transferSize,
             baseHash: try hashes(), baseAsym: try asyms(),
             trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
-        let endpoint = connect ?? unix!
-        let output = AttestOutput(endpoint: endpoint, transport: transportType.description, json: json)
+        let address = endpoint.address
+        let output = AttestOutput(endpoint: address, transport: transportType.description, json: json)
 
         let client: PlatformSocketClient
         do {
-            client = try PlatformSocketClient.open(connect: connect, unix: unix, transport: transportType, timeoutSeconds: timeout)
+            client = try endpoint.open(timeoutSeconds: timeout)
             try client.hello()
         } catch let error as ValidationError {
             throw error
         } catch {
-            output.fail("cannot reach the responder at \(endpoint): \(error)", requester: nil)
+            output.fail("cannot reach the responder at \(address): \(error)", requester: nil)
             throw ExitCode(3)
         }
 

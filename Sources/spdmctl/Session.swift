@@ -20,14 +20,7 @@ struct Session: ParsableCommand {
         discussion: "Exit status: 0 when everything verified; 1 on a protocol or verification failure; 3 when the "
             + "responder could not be reached or broke the socket protocol.")
 
-    @Option(name: .long, help: ArgumentHelp("TCP address of the responder.", valueName: "host:port"))
-    var connect: String?
-
-    @Option(name: .long, help: ArgumentHelp("Unix socket of the responder.", valueName: "path"))
-    var unix: String?
-
-    @Option(name: .long, help: "Transport binding: mctp, pci-doe, none, tcp.")
-    var transport: String = "mctp"
+    @OptionGroup var endpoint: EndpointOptions
 
     @Option(name: .long, help: ArgumentHelp("Trusted root certificate, DER or PEM (repeatable; needed for key exchange).", valueName: "file"))
     var root: [String] = []
@@ -78,7 +71,6 @@ struct Session: ParsableCommand {
     var json = false
 
     func validate() throws {
-        try PlatformSocketClient.validateEndpoint(connect: connect, unix: unix, transport: transport)
         if let spdmVersion {
             guard let version = SPDMVersion(string: spdmVersion), version >= .v11 else { throw ValidationError("--version must be 1.1 to 1.4") }
         }
@@ -155,7 +147,7 @@ struct Session: ParsableCommand {
     }
 
     func run() throws {
-        let transportType = TransportType(name: transport)!
+        let transportType = endpoint.transportType
         let roots = try root.flatMap { try RootFiles.load($0) }
         let pskPair = try pskPair()
         var identity: RequesterCredentials?
@@ -171,17 +163,17 @@ struct Session: ParsableCommand {
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
             requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false)
-        let endpoint = connect ?? unix!
-        var document = Document(ok: false, endpoint: endpoint, transport: transportType.description, sessions: [], verified: [])
+        let address = endpoint.address
+        var document = Document(ok: false, endpoint: address, transport: transportType.description, sessions: [], verified: [])
 
         let client: PlatformSocketClient
         do {
-            client = try PlatformSocketClient.open(connect: connect, unix: unix, transport: transportType, timeoutSeconds: timeout)
+            client = try endpoint.open(timeoutSeconds: timeout)
             try client.hello()
         } catch let error as ValidationError {
             throw error
         } catch {
-            document.error = "cannot reach the responder at \(endpoint): \(error)"
+            document.error = "cannot reach the responder at \(address): \(error)"
             emit(document)
             throw ExitCode(3)
         }

@@ -6,33 +6,8 @@ import Testing
 /// The control API against the real daemon: every call through spdmctl and through curl.
 @Suite("control API: spdmctl and curl", .serialized)
 struct ControlAPITests {
-    static let config = """
-    [[device]]
-    name = "tcp0"
-    transport = "mctp"
-    tcp = "127.0.0.1:0"
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    [[device.measurement]]
-    index = 2
-    type = "version"
-    value = "1.0.0"
-
-    [[device]]
-    name = "unix0"
-    transport = "pci-doe"
-    unix = "unix0.sock"
-    [[device.slot]]
-    generate = { algorithm = "ECDSA_P256" }
-    [[device.measurement]]
-    index = 1
-    type = "mutable_firmware"
-    value = "fw"
-    """
+    static let config = TestDevice("tcp0", tables: ["[[device.measurement]]\nindex = 2\ntype = \"version\"\nvalue = \"1.0.0\""]).toml
+        + TestDevice("unix0", transport: "pci-doe", listener: "unix = \"unix0.sock\"").toml
 
     /// spdmctl's options for this daemon.
     static func ctl(_ daemon: TestDaemon, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -7,18 +7,7 @@ import Testing
 @Suite("reload keeps unchanged devices' connections", .serialized)
 struct ReloadTests {
     static func device(_ name: String, value: String = "fw") -> String {
-        """
-        [[device]]
-        name = "\(name)"
-        tcp = "127.0.0.1:0"
-        [[device.slot]]
-        generate = { algorithm = "ECDSA_P256" }
-        [[device.measurement]]
-        index = 1
-        type = "mutable_firmware"
-        value = "\(value)"
-
-        """
+        TestDevice(name, measurementValue: value).toml
     }
 
     static let initial = device("keep0") + device("change0") + device("remove0")
