@@ -53,6 +53,25 @@ struct GetCertificateTests {
         #expect(harness.send(Self.request(slot: 7, offset: 0, length: 10)) == [0x12, 0x7F, 0x01, 0x00])
     }
 
+    @Test("SlotSizeRequested ignores Offset and Length, even past the chain (a crash once)",
+          arguments: [UInt16(0), 1, 0x7FFF, 0xFFFF])
+    func slotSizeWithAnyOffset(_ offset: UInt16) throws {
+        let device = Fixtures.device()
+        let chain = device.slots[0].spdmChain(hash: .sha384)
+        var harness = Harness.negotiated(device: device, version: .v13)
+        let request = GetCertificateRequest(version: .v13, slotID: 0, offset: offset, length: 0xFFFF,
+                                            attributes: GetCertificateRequest.slotSizeRequested)
+        let response = harness.send(request.encoded(context: .unnegotiated(.v13)))
+        #expect(response.count == 8)
+        let certificate = try CertificateResponse(decoding: response, context: harness.context)
+        #expect(certificate.portion.isEmpty)
+        #expect(Int(certificate.remainderLength) == chain.count)
+        // The connection goes on: a normal portion request still works.
+        let next = harness.send(GetCertificateRequest(version: .v13, slotID: 0, offset: 0, length: 16)
+            .encoded(context: .unnegotiated(.v13)))
+        #expect(try CertificateResponse(decoding: next, context: harness.context).portion == Array(chain.prefix(16)))
+    }
+
     @Test("before ALGORITHMS -> UnexpectedRequest")
     func wrongState() {
         var afterCapabilities = Harness.afterCapabilities()

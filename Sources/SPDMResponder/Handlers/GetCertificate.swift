@@ -16,10 +16,15 @@ extension ResponderConnection {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         let chain = slot.spdmChain(hash: hash)
-        let offset = Int(message.offset)
+        // SlotSizeRequested (1.3+): Offset and Length are ignored, whatever they hold (DSP0274 1.3
+        // Table "GET_CERTIFICATE request attributes"); the answer is PortionLength 0 and the size.
         let sizeOnly = message.attributes & GetCertificateRequest.slotSizeRequested != 0
+        let offset = sizeOnly ? 0 : Int(message.offset)
         guard sizeOnly || offset < chain.count else {
             throw ResponderError.invalidRequest("offset \(offset) beyond the \(chain.count)-byte chain")
+        }
+        guard chain.count <= Int(UInt16.max) else {
+            throw ResponderError.unspecified("the slot's \(chain.count)-byte chain does not fit RemainderLength")
         }
 
         // Process: never more than asked, than is left, than fits.
