@@ -5,6 +5,8 @@ import Testing
 
 @Suite("Platform frame decoder")
 struct PlatformFrameDecoderTests {
+    /// An EmbeddedChannel left unfinished keeps its pipeline alive (a leak under LeakSanitizer):
+    /// every test finishes its channel.
     private func channel(maximum: Int = 1024, transport: TransportType? = .mctp) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
@@ -15,6 +17,7 @@ struct PlatformFrameDecoderTests {
     @Test("a frame arrives whole even when fed one byte at a time")
     func byteAtATime() throws {
         let channel = try channel()
+        defer { _ = try? channel.finish() }
         let frame = PlatformFrame(command: .normal, transport: .mctp, payload: [0x05, 0x10, 0x84, 0x00, 0x00])
         var decoded: [PlatformFrame] = []
         for byte in frame.bytes + frame.bytes {
@@ -33,6 +36,7 @@ struct PlatformFrameDecoderTests {
     @Test("a frame claiming 4 GiB is refused at its header")
     func oversized() throws {
         let channel = try channel()
+        defer { _ = try? channel.finish() }
         let header: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF]
         #expect(throws: FramingError.payloadTooLarge(claimed: 0xFFFF_FFFF, maximum: 1024)) {
             try channel.writeInbound(ByteBuffer(bytes: header))
@@ -42,6 +46,7 @@ struct PlatformFrameDecoderTests {
     @Test("a frame of another transport type is refused")
     func wrongTransport() throws {
         let channel = try channel(transport: .pciDOE)
+        defer { _ = try? channel.finish() }
         let frame = PlatformFrame(command: .normal, transport: .mctp, payload: [0x05])
         #expect(throws: FramingError.wrongTransport(received: 1, expected: .pciDOE)) {
             try channel.writeInbound(ByteBuffer(bytes: frame.bytes))
@@ -51,6 +56,7 @@ struct PlatformFrameDecoderTests {
     @Test("a truncated frame waits for more bytes and yields nothing")
     func truncated() throws {
         let channel = try channel()
+        defer { _ = try? channel.finish() }
         let frame = PlatformFrame(command: .normal, transport: .mctp, payload: [1, 2, 3, 4, 5, 6])
         try channel.writeInbound(ByteBuffer(bytes: Array(frame.bytes.dropLast(2))))
         let out: PlatformFrame? = try channel.readInbound()
@@ -60,6 +66,7 @@ struct PlatformFrameDecoderTests {
     @Test("the encoder writes exactly the frame bytes")
     func encoder() throws {
         let channel = EmbeddedChannel()
+        defer { _ = try? channel.finish() }
         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(PlatformFrameEncoder()))
         let frame = PlatformFrame(command: .shutdown, transport: .pciDOE)
         try channel.writeOutbound(frame)
