@@ -76,7 +76,7 @@ final class AcceptExhaustionHandler: ChannelInboundHandler {
         switch spare.acceptAndClose(listener: listener) {
         case .closedOne:
             limiter.refusedForDescriptors()
-            logger.warning("\(limiter.explain(.descriptors, cap: 0))", metadata: ["reason": "\(ConnectionRefusal.descriptors.label)"])
+            limiter.logRefusal(.descriptors, cap: 0, logger: logger, peer: nil)
         case .nonePending:
             break
         case .failed(let code):

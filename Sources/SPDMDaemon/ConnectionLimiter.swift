@@ -77,6 +77,7 @@ final class DeviceConnectionLimiter: Sendable {
     let fleet: FleetConnectionLimiter
     private let counters: DeviceCounters
     private let open = NIOLockedValueBox(0)
+    private let logThrottle = NIOLockedValueBox(RefusalLogThrottle())
 
     init(device: String, maxConnections: Int?, fleet: FleetConnectionLimiter, counters: DeviceCounters) {
         self.device = device
@@ -117,6 +118,23 @@ final class DeviceConnectionLimiter: Sendable {
         return .refused(reason, cap: cap)
     }
 
+    /// Logs a refusal (`explain`), unless this device already logged `RefusalLogThrottle.linesPerSecond`
+    /// of them this second: those are only counted.
+    func logRefusal(_ reason: ConnectionRefusal, cap: Int, logger: Logger, peer: String?) {
+        var metadata: Logger.Metadata = ["reason": "\(reason.label)"]
+        if let peer { metadata["peer"] = "\(peer)" }
+        switch logThrottle.withLockedValue({ $0.decide(now: .now()) }) {
+        case .log:
+            logger.warning("\(explain(reason, cap: cap))", metadata: metadata)
+        case .logLast:
+            let line = explain(reason, cap: cap) + "; more refusals of this device in this second are counted "
+                + "in spdm_connections_refused_total, not logged"
+            logger.warning("\(line)", metadata: metadata)
+        case .mute:
+            break
+        }
+    }
+
     /// The log line of a refusal: names the device and the cap that was full.
     func explain(_ reason: ConnectionRefusal, cap: Int) -> String {
         switch reason {
@@ -143,9 +161,36 @@ extension DeviceConnectionLimiter {
         case .admitted:
             channel.closeFuture.whenComplete { _ in self.release() }
         case let .refused(reason, cap):
-            logger.warning("\(explain(reason, cap: cap))",
-                           metadata: ["peer": "\(channel.remoteAddress?.description ?? "unix")", "reason": "\(reason.label)"])
+            logRefusal(reason, cap: cap, logger: logger, peer: channel.remoteAddress?.description ?? "unix")
             throw ConnectionRefusedAtAccept()
         }
+    }
+}
+
+/// Keeps a flood of refusals against one device from flooding the journal (whose rate limit
+/// would then drop every device's lines): at most `linesPerSecond` refusal lines per device and
+/// second, the last of them saying that the rest are only counted.
+struct RefusalLogThrottle {
+    static let linesPerSecond = 10
+
+    enum Decision: Equatable {
+        case log
+        /// The last line this second.
+        case logLast
+        case mute
+    }
+
+    private var windowStart: NIODeadline?
+    private var lines = 0
+
+    mutating func decide(now: NIODeadline) -> Decision {
+        if let windowStart, now - windowStart < .seconds(1) {
+            lines += 1
+        } else {
+            windowStart = now
+            lines = 1
+        }
+        if lines < Self.linesPerSecond { return .log }
+        return lines == Self.linesPerSecond ? .logLast : .mute
     }
 }

@@ -75,9 +75,6 @@ public final class FleetDaemon: @unchecked Sendable {
     /// The connection budget in force (its `warning` belongs in STATUS=).
     public var connectionBudget: ConnectionBudget { budget.withLockedValue { $0 } }
 
-    /// Device connections open across the fleet (admitted, not yet closed).
-    public var admittedConnections: Int { connectionLimiter.openConnections }
-
     /// Sizes the daemon-wide cap for `config` under the open-file limit now in force, and logs it
     /// (a warning when listeners plus the connections the config allows exceed the limit).
     private func applyConnectionBudget(_ config: FleetConfig) {

@@ -143,6 +143,7 @@ struct ConnectionLimitTests {
         #expect(daemon.waitFor("the daemon already holds its cap of \(cap) connections"), "\(daemon.text)")
         let metrics = try Self.metrics(daemon)
         #expect(metrics.contains("spdm_connections_refused_total{device=\"greedy\",reason=\"daemon_limit\"} \(400 - cap)"), "\(metrics)")
+        #expect(metrics.contains("spdm_connection_cap \(cap)\n"), "\(metrics)")
 
         // The held connections still answer; once they go, the other device is served again.
         #expect(flood.answered.allSatisfy { $0.versionWorks() })

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import SPDMDaemon
 
@@ -69,5 +70,14 @@ struct ConnectionLimitUnitTests {
         fleet.configure(cap: 2, frameTimeout: 5)
         #expect(device.admit() == .admitted)
         #expect(fleet.frameTimeout == 5)
+    }
+
+    @Test("refusal lines: at most 10 per device and second, the 10th says the rest are only counted")
+    func logThrottle() {
+        var throttle = RefusalLogThrottle()
+        let start = NIODeadline.uptimeNanoseconds(5_000_000_000)
+        let decisions = (0..<12).map { throttle.decide(now: start + .milliseconds(Int64($0))) }
+        #expect(decisions == Array(repeating: .log, count: 9) + [.logLast, .mute, .mute])
+        #expect(throttle.decide(now: start + .milliseconds(1_000)) == .log)
     }
 }

@@ -38,6 +38,9 @@ enum MetricsRenderer {
                      device.counters.refusedConnections[reason.rawValue])
             }
         }
+        header(&out, "spdm_connection_cap", "gauge",
+               "Device connections the daemon serves at once (open-file limit less listeners and reserve, or [daemon] max_connections).")
+        out += "spdm_connection_cap \(daemon.connectionBudget.cap)\n"
         header(&out, "spdm_frame_timeouts_total", "counter",
                "Connections closed because a partial platform frame got no further byte within [daemon] frame_timeout, by device.")
         for device in devices where device.counters.frameTimeouts > 0 {
