@@ -83,7 +83,7 @@ public final class FleetDaemon: @unchecked Sendable {
         connectionLimiter.configure(cap: budget.cap, frameTimeout: config.daemon.frameTimeout)
         logger.info("connection limits", metadata: [
             "max_connections": "\(budget.cap)", "open_file_limit": "\(budget.openFileLimit)", "listeners": "\(budget.listeners)",
-            "reserved_descriptors": "\(ConnectionBudget.reservedDescriptors)", "frame_timeout": "\(config.daemon.frameTimeout)"])
+            "reserved_descriptors": "\(budget.reservedDescriptors)", "frame_timeout": "\(config.daemon.frameTimeout)"])
         if let warning = budget.warning { logger.warning("\(warning)") }
     }
 

@@ -27,7 +27,7 @@ struct FleetDaemonCommand: AsyncParsableCommand {
         after a clean stop, 78 for a bad config, 1 when a listener cannot be bound.
 
         Every listener and connection is a descriptor: the daemon raises its soft open-file limit to
-        the hard one and serves at most (limit - listeners - 64 reserved) connections at once, less
+        the hard one and serves at most (limit - listeners - reserve of 64 + 1%) connections at once, less
         with [daemon] max_connections; a device's max_connections caps that device alone. A
         connection over a cap is accepted and closed at once with a log line (never left in the
         backlog). A connection that stops sending in the middle of a platform frame is closed after

@@ -8,20 +8,21 @@ struct ConnectionLimitUnitTests {
     @Test("the cap is the open-file limit less listeners and the reserve; [daemon] max_connections only lowers it")
     func cap() {
         let plain = ConnectionBudget(openFileLimit: 20_000, listeners: 100, wanted: 100, configuredCap: nil)
-        #expect(plain.cap == 20_000 - 100 - ConnectionBudget.reservedDescriptors)
+        #expect(plain.reservedDescriptors == 64 + 200)
+        #expect(plain.cap == 20_000 - 100 - 264)
         #expect(plain.warning == nil)
         let lowered = ConnectionBudget(openFileLimit: 20_000, listeners: 100, wanted: 100, configuredCap: 500)
         #expect(lowered.cap == 500)
         #expect(lowered.warning == nil)
         let tooHigh = ConnectionBudget(openFileLimit: 1_000, listeners: 10, wanted: 10, configuredCap: 5_000)
-        #expect(tooHigh.cap == 1_000 - 10 - ConnectionBudget.reservedDescriptors)
+        #expect(tooHigh.cap == 1_000 - 10 - 74)
         #expect(tooHigh.warning?.contains("[daemon] max_connections = 5000 does not fit the open-file limit 1000") == true)
     }
 
     @Test("10,000 devices with one connection each against 20,000 descriptors: warned, and the cap says how many")
     func reportedFleet() throws {
         let budget = ConnectionBudget(openFileLimit: 20_000, listeners: 10_000, wanted: 10_000, configuredCap: nil)
-        #expect(budget.cap == 10_000 - ConnectionBudget.reservedDescriptors)
+        #expect(budget.cap == 10_000 - 264)
         let warning = try #require(budget.warning)
         #expect(warning.contains("10000 listeners + 10000 connections"), "\(warning)")
         #expect(warning.hasSuffix("at most \(budget.cap) connections at once, more are closed at accept"), "\(warning)")
