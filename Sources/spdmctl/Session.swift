@@ -162,7 +162,8 @@ struct Session: ParsableCommand {
         let configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
-            requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false)
+            requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false,
+            chainOptions: .init(validAt: Date()))
         let address = endpoint.address
         var document = Document(ok: false, endpoint: address, transport: transportType.description, sessions: [], verified: [])
 

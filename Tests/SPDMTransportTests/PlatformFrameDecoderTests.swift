@@ -67,3 +67,35 @@ struct PlatformFrameDecoderTests {
         #expect(buffer.map { Array($0.readableBytesView) } == frame.bytes)
     }
 }
+
+@Suite("platform frame header: the one parser")
+struct PlatformFrameHeaderTests {
+    @Test("parses the three big-endian fields and round-trips through PlatformFrame.bytes")
+    func parses() throws {
+        let frame = PlatformFrame(command: .normal, transport: .pciDOE, payload: [1, 2, 3])
+        let header = try #require(PlatformFrameHeader(decoding: frame.bytes))
+        #expect(header.command == .normal && header.transportType == 2 && header.payloadSize == 3)
+        #expect(header.frame(payload: [1, 2, 3]) == frame)
+        // A slice that does not start at index 0 parses the same.
+        let shifted = ([0xAA] + frame.bytes)[1...]
+        #expect(PlatformFrameHeader(decoding: shifted) == header)
+    }
+
+    @Test("fewer than 12 bytes is no header", arguments: 0..<12)
+    func short(_ count: Int) {
+        #expect(PlatformFrameHeader(decoding: [UInt8](repeating: 0xFF, count: count)) == nil)
+    }
+
+    @Test("oversize and foreign transport are framing errors")
+    func checks() throws {
+        let header = try #require(PlatformFrameHeader(decoding: [0, 0, 0, 1, 0, 0, 0, 9, 0xFF, 0xFF, 0xFF, 0xFF]))
+        #expect(throws: FramingError.payloadTooLarge(claimed: 0xFFFF_FFFF, maximum: 4096)) {
+            try header.check(maximumPayloadSize: 4096, expectedTransport: nil)
+        }
+        let small = try #require(PlatformFrameHeader(decoding: [0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 4]))
+        #expect(throws: FramingError.wrongTransport(received: 9, expected: .mctp)) {
+            try small.check(maximumPayloadSize: 4096, expectedTransport: .mctp)
+        }
+        try small.check(maximumPayloadSize: 4096, expectedTransport: nil)
+    }
+}

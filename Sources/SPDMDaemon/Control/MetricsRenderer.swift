@@ -46,11 +46,11 @@ enum MetricsRenderer {
         for device in devices where device.counters.frameTimeouts > 0 {
             line(&out, "spdm_frame_timeouts_total", [("device", device.name)], device.counters.frameTimeouts)
         }
-        header(&out, "spdm_sessions", "gauge", "Open secure sessions, by device.")
+        header(&out, "spdm_sessions", "gauge", "Established secure sessions, by device.")
         for device in devices { line(&out, "spdm_sessions", [("device", device.name)], device.counters.openSessions) }
 
         header(&out, "spdm_handshake_seconds", "histogram",
-               "Time from GET_VERSION to the first CHALLENGE_AUTH or signed MEASUREMENTS on a connection.")
+               "Time from GET_VERSION (or KEY_EXCHANGE/PSK_EXCHANGE without one) to a connection's first CHALLENGE_AUTH, signed MEASUREMENTS or established session.")
         for device in devices {
             var cumulative = 0
             for (index, bound) in DeviceCounters.handshakeBuckets.enumerated() {
