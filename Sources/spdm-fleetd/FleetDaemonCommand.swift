@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import SPDMDaemon
@@ -96,96 +95,13 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             return
         }
 
-        let level = Logger.Level(rawValue: logLevel ?? fleet.daemon.logLevel) ?? .info
-        let destination = logFormat.resolved()
-        LoggingSystem.bootstrap { label in
-            switch destination {
-            case .journal:
-                var handler = JournaldLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            case .stderr, .auto:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
-        let logger = Logger(label: "spdm-fleetd")
-        let shutdown = ShutdownSignal()
-        let hangup = HangupSignal()
-        let notifier = SystemdNotifier(logger: logger)
-        let socketActivation = SocketActivation.fromEnvironment()
-        for socket in socketActivation?.unclaimed(by: fleet.devices) ?? [] {
-            logger.warning("a socket passed by the service manager matches no device listener; ignored",
-                           metadata: ["socket": "\(socket)"])
-        }
-        // The daemon sizes its connection cap from this limit (and warns when the config does not fit it).
-        ResourceLimits.raiseOpenFileLimit()
-        let daemon = FleetDaemon(config: fleet, logger: logger, socketActivation: socketActivation)
-        let control = ControlServer(daemon: daemon, logger: logger)
+        DaemonLogging.bootstrap(level: Logger.Level(rawValue: logLevel ?? fleet.daemon.logLevel) ?? .info, destination: logFormat)
         // Reload (SIGHUP and POST /v1/reload): the same file, or the embedded default, with the same overrides.
-        daemon.setConfigSource(loadConfig)
-        let status: @Sendable () -> String = {
-            SystemdNotifier.statusLine(devices: daemon.config.devices.count, statistics: daemon.statistics.snapshot,
-                                       warning: daemon.connectionBudget.warning)
-        }
-        daemon.setReloadObserver { event in
-            // sd_notify: RELOADING=1 when a reload begins, READY=1 + STATUS= when it ends either way.
-            switch event {
-            case .started:
-                notifier.reloading()
-                logger.notice("reloading the config")
-            case .finished(let summary):
-                for listener in summary.listeners {
-                    logger.info("listening", metadata: ["spdm_device": "\(listener.device)", "address": "\(listener.address)"])
-                }
-                logger.notice("reloaded: \(summary)", metadata: [
-                    "added": "\(summary.added.joined(separator: ","))", "removed": "\(summary.removed.joined(separator: ","))",
-                    "changed": "\(summary.changed.joined(separator: ","))", "unchanged": "\(summary.unchanged.count)"])
-                for note in summary.notes { logger.warning("reload: \(note)") }
-                notifier.reloaded(status: status())
-            case .failed(let error):
-                logger.error("reload failed, the previous config stays in force: \(error)")
-                notifier.reloadFailed("\(error)", status: status())
-            }
-        }
         do {
-            let listeners = try await daemon.start()
-            for listener in listeners {
-                logger.info("listening", metadata: ["spdm_device": "\(listener.device)", "address": "\(listener.address)"])
-            }
-            if let path = fleet.daemon.controlSocket {
-                try await control.bindControlSocket(path: path)
-                logger.info("control API listening", metadata: ["address": "unix:\(path)"])
-            }
-            if let metrics = fleet.daemon.metrics {
-                let address = try await control.bindMetrics(host: metrics.host, port: metrics.port)
-                logger.info("metrics listening", metadata: ["address": "http://\(address)/metrics"])
-            }
-            logger.notice("ready", metadata: ["devices": "\(fleet.devices.count)", "listeners": "\(listeners.count)",
-                                              "ca_directory": "\(CertificateAuthority.builtinDirectory(stateDirectory: fleet.daemon.stateDirectory))"])
-        } catch {
-            logger.critical("\(error)")
-            notifier.notify("STATUS=failed: \(error)")
-            await control.stop()
-            await daemon.stop()
+            try await DaemonLifecycle(fleet: fleet, configSource: loadConfig, logger: Logger(label: "spdm-fleetd")).run()
+        } catch is DaemonLifecycle.StartFailure {
             throw ExitCode(1)
         }
-        notifier.ready(status: status())
-        notifier.startWatchdog(on: daemon.eventLoopGroup)
-        notifier.startStatusUpdates(on: daemon.eventLoopGroup.next(), status)
-        let reloads = Task {
-            for await _ in hangup.signals {
-                logger.notice("SIGHUP received")
-                _ = try? await daemon.reload()
-            }
-        }
-        let signal = await shutdown.wait()
-        logger.notice("stopping", metadata: ["signal": "\(signal)"])
-        notifier.stopping()
-        reloads.cancel()
-        await control.stop()
-        await daemon.stop()
     }
 }
 
@@ -209,48 +125,4 @@ extension FleetDaemonCommand {
             return fleet
         }
     }
-}
-
-/// SIGHUP (reload), caught from the moment this is created so an early one cannot end the process.
-final class HangupSignal: @unchecked Sendable {
-    private let source: DispatchSourceSignal
-    let signals: AsyncStream<Void>
-
-    init() {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        signals = stream
-        signal(SIGHUP, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "spdm-fleetd.sighup"))
-        source.setEventHandler { continuation.yield() }
-        source.resume()
-    }
-
-    deinit { source.cancel() }
-}
-
-/// SIGINT and SIGTERM, caught from the moment this is created (before any listener is bound, so a
-/// supervisor's early SIGTERM is never lost); `wait()` resolves with the first one's name.
-final class ShutdownSignal: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-    private let stream: AsyncStream<String>
-
-    init() {
-        let (stream, continuation) = AsyncStream<String>.makeStream()
-        self.stream = stream
-        let queue = DispatchQueue(label: "spdm-fleetd.signals")
-        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(name) }
-            source.resume()
-            return source
-        }
-    }
-
-    func wait() async -> String {
-        for await name in stream { return name }
-        return "end of signal stream"
-    }
-
-    deinit { sources.forEach { $0.cancel() } }
 }
