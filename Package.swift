@@ -38,8 +38,10 @@ let package = Package(
             "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMResponder", "SPDMTransport",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], resources: [.embedInCode("Embedded/default.toml")]),
+        // The control API's route table and JSON documents, shared by the daemon and spdmctl.
+        .target(name: "SPDMControlModel"),
         .target(name: "SPDMDaemon", dependencies: [
-            "SPDMWire", "SPDMResponder", "SPDMTransport", "SPDMDevice", "CSystemd", "SPDMCrypto", "SPDMCore", "SPDMSession",
+            "SPDMControlModel", "SPDMWire", "SPDMResponder", "SPDMTransport", "SPDMDevice", "CSystemd", "SPDMCrypto", "SPDMCore", "SPDMSession",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -54,13 +56,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "spdmctl", dependencies: [
-            "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession",
+            "SPDMControlModel", "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SPDMWireTests", dependencies: ["SPDMWire"]),
+        .testTarget(name: "SPDMControlModelTests", dependencies: ["SPDMControlModel"]),
         .testTarget(name: "SPDMCryptoTests", dependencies: ["SPDMCrypto"]),
         .testTarget(name: "SPDMSessionTests", dependencies: ["SPDMSession", "SPDMCrypto", "SPDMWire"]),
         .testTarget(name: "SPDMResponderTests", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession"]),

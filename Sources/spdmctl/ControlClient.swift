@@ -1,4 +1,5 @@
 import Foundation
+import SPDMControlModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,11 +16,9 @@ struct ControlClient {
         var text: String { String(decoding: body, as: UTF8.self) }
         var ok: Bool { (200..<300).contains(status) }
 
-        /// The "error" field of a JSON error body, else the body itself.
+        /// The message of an ErrorDocument body, else the body itself.
         var errorMessage: String {
-            if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let message = object["error"] as? String {
-                return message
-            }
+            if let document = try? ControlJSON.decode(ErrorDocument.self, from: body) { return document.error }
             return text.isEmpty ? "HTTP \(status)" : text
         }
     }
@@ -43,11 +42,12 @@ struct ControlClient {
         return runtime + "/control.sock"
     }
 
-    func request(_ method: String, _ path: String, json body: [String: Any]? = nil) throws -> Response {
-        let payload = try body.map { try JSONSerialization.data(withJSONObject: $0) }.map { [UInt8]($0) } ?? []
+    /// One request on `route`, with `body` (a JSON document) when given.
+    func request(_ route: ControlRoute, body: [UInt8]? = nil) throws -> Response {
+        let payload = body ?? []
         let fd = try connect()
         defer { close(fd) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nUser-Agent: spdmctl\r\n"
+        var head = "\(route.method.rawValue) \(route.path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nUser-Agent: spdmctl\r\n"
         if body != nil { head += "Content-Type: application/json\r\n" }
         head += "Content-Length: \(payload.count)\r\n\r\n"
         try send(fd, Array(head.utf8) + payload)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SPDMControlModel
 
 /// Options every control-API subcommand shares.
 struct ControlOptions: ParsableArguments {
@@ -15,10 +16,10 @@ struct ControlOptions: ParsableArguments {
 
     /// Sends one request; exits 3 when the daemon cannot be reached and 1 when it refuses the
     /// request (its "error" message on stderr, or the JSON body with --json).
-    func call(_ method: String, _ path: String, body: [String: Any]? = nil) throws -> ControlClient.Response {
+    func call(_ route: ControlRoute, body: (some Encodable)? = nil as ErrorDocument?) throws -> ControlClient.Response {
         let response: ControlClient.Response
         do {
-            response = try client.request(method, path, json: body)
+            response = try client.request(route, body: try body.map { try ControlJSON.encode($0) })
         } catch {
             FileHandle.standardError.write(Data("spdmctl: \(error)\n".utf8))
             throw ExitCode(3)
@@ -31,21 +32,19 @@ struct ControlOptions: ParsableArguments {
         return response
     }
 
-    /// Prints the JSON body with --json; otherwise hands the decoded body to `human`.
-    func show(_ response: ControlClient.Response, _ human: (Any) -> Void) {
+    /// Prints the JSON body with --json; otherwise decodes it as `T` and hands it to `human`.
+    func show<T: Decodable>(_ response: ControlClient.Response, as type: T.Type, _ human: (T) -> Void) throws {
         if json {
             print(response.text, terminator: response.text.hasSuffix("\n") ? "" : "\n")
-        } else if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) {
-            human(object)
-        } else {
-            print(response.text)
+            return
+        }
+        do {
+            human(try ControlJSON.decode(type, from: response.body))
+        } catch {
+            FileHandle.standardError.write(Data("spdmctl: the daemon's answer is not the \(type) expected: \(error)\n".utf8))
+            throw ExitCode(3)
         }
     }
-}
-
-/// Percent-encodes one path segment (device names may hold any character).
-func pathSegment(_ text: String) -> String {
-    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
 }
 
 /// Prints rows as left-aligned columns.
@@ -58,13 +57,11 @@ func printTable(_ header: [String], _ rows: [[String]]) {
     }
 }
 
-private func string(_ value: Any?) -> String {
-    switch value {
-    case nil, is NSNull: return "-"
-    case let array as [Any]: return array.map { string($0) }.joined(separator: ", ")
-    case let number as NSNumber: return number.stringValue
-    case let other?: return "\(other)"
-    }
+/// "-" for a missing value.
+private func shown(_ value: (some CustomStringConvertible)?) -> String { value.map(\.description) ?? "-" }
+
+private func shown(_ date: Date?) -> String {
+    date.map { ISO8601DateFormatter().string(from: $0) } ?? "-"
 }
 
 struct Devices: ParsableCommand {
@@ -72,11 +69,10 @@ struct Devices: ParsableCommand {
     @OptionGroup var options: ControlOptions
 
     func run() throws {
-        options.show(try options.call("GET", "/v1/devices")) { object in
-            let devices = object as? [[String: Any]] ?? []
+        try options.show(try options.call(.devices), as: [DeviceSummary].self) { devices in
             printTable(["DEVICE", "TRANSPORT", "CONNECTIONS", "SESSIONS", "REQUESTS", "ERRORS", "LISTENERS"], devices.map { device in
-                [string(device["name"]), string(device["transport"]), string(device["open_connections"]), string(device["sessions"]),
-                 string(device["requests"]), string(device["errors"]), string(device["listeners"])]
+                [device.name, device.transport, "\(device.openConnections)", "\(device.sessions)", "\(device.requests)", "\(device.errors)",
+                 device.listeners.joined(separator: ", ")]
             })
         }
     }
@@ -88,33 +84,34 @@ struct Device: ParsableCommand {
     @Argument(help: "The device's name.") var name: String
 
     func run() throws {
-        options.show(try options.call("GET", "/v1/devices/\(pathSegment(name))")) { printDevice($0) }
+        try options.show(try options.call(.device(name)), as: DeviceDetail.self, printDevice)
     }
 }
 
-func printDevice(_ object: Any) {
-    let device = object as? [String: Any] ?? [:]
-    print("device        \(string(device["name"])) (\(string(device["transport"])))")
-    print("listeners     \(string(device["listeners"]))")
-    print("connections   \(string(device["open_connections"])) open, \(string(device["total_connections"])) total; sessions \(string(device["sessions"]))")
-    print("requests      \(string(device["requests"])), errors \(string(device["errors"]))")
-    print("versions      \(string(device["versions"]))")
-    print("capabilities  \(string(device["capabilities"]))")
-    let algorithms = device["algorithms"] as? [String: Any] ?? [:]
-    for key in ["hash", "asym", "measurement_hash", "dhe", "aead"] {
-        print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0))\(string(algorithms[key]))")
+func printDevice(_ device: DeviceDetail) {
+    let summary = device.summary
+    print("device        \(summary.name) (\(summary.transport))")
+    print("listeners     \(summary.listeners.joined(separator: ", "))")
+    print("connections   \(summary.openConnections) open, \(summary.totalConnections) total; sessions \(summary.sessions)")
+    print("requests      \(summary.requests), errors \(summary.errors)")
+    print("versions      \(device.versions.joined(separator: ", "))")
+    print("capabilities  \(device.capabilities.joined(separator: ", "))")
+    let algorithms = device.algorithms
+    for (key, names) in [("hash", algorithms.hash), ("asym", algorithms.asym), ("measurement_hash", algorithms.measurementHash),
+                         ("dhe", algorithms.dhe), ("aead", algorithms.aead)] {
+        print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0))\(names.isEmpty ? "-" : names.joined(separator: ", "))")
     }
-    for slot in device["slots"] as? [[String: Any]] ?? [] {
-        let modified = (slot["modified"] as? Bool) == true ? " (set through the control API)" : ""
-        print("slot \(string(slot["id"]))        \(string(slot["key_type"])), \(string(slot["certificate_model"])) model\(modified)")
-        for certificate in slot["certificates"] as? [[String: Any]] ?? [] {
-            print("                \(string(certificate["subject"]))")
+    for slot in device.slots {
+        let modified = slot.modified ? " (set through the control API)" : ""
+        print("slot \(slot.id)        \(slot.keyType), \(slot.certificateModel) model\(modified)")
+        for certificate in slot.certificates {
+            print("                \(certificate.subject)")
         }
     }
-    for measurement in device["measurements"] as? [[String: Any]] ?? [] {
-        let modified = (measurement["modified"] as? Bool) == true ? " (set through the control API)" : ""
-        print("measurement \(string(measurement["index"]).padding(toLength: 3, withPad: " ", startingAt: 0)) "
-              + "\(string(measurement["type"])), \(string(measurement["representation"])): \(string(measurement["value"]))\(modified)")
+    for measurement in device.measurements {
+        let modified = measurement.modified ? " (set through the control API)" : ""
+        print("measurement \("\(measurement.index)".padding(toLength: 3, withPad: " ", startingAt: 0)) "
+              + "\(measurement.type), \(measurement.representation): \(measurement.value)\(modified)")
     }
 }
 
@@ -123,11 +120,10 @@ struct Connections: ParsableCommand {
     @OptionGroup var options: ControlOptions
 
     func run() throws {
-        options.show(try options.call("GET", "/v1/connections")) { object in
-            let connections = object as? [[String: Any]] ?? []
+        try options.show(try options.call(.connections), as: [ConnectionDocument].self) { connections in
             printTable(["ID", "DEVICE", "PEER", "VERSION", "REQUESTS", "ERRORS", "LAST REQUEST"], connections.map { connection in
-                [string(connection["id"]), string(connection["device"]), string(connection["peer"]), string(connection["version"]),
-                 string(connection["requests"]), string(connection["errors"]), string(connection["last_request"])]
+                ["\(connection.id)", connection.device, connection.peer, shown(connection.version),
+                 "\(connection.requests)", "\(connection.errors)", shown(connection.lastRequest)]
             })
         }
     }
@@ -138,14 +134,11 @@ struct Sessions: ParsableCommand {
     @OptionGroup var options: ControlOptions
 
     func run() throws {
-        options.show(try options.call("GET", "/v1/sessions")) { object in
-            let sessions = object as? [[String: Any]] ?? []
-            printTable(["DEVICE", "CONNECTION", "SESSION", "KIND", "VERSION", "ALGORITHMS", "STARTED", "LAST HEARTBEAT"], sessions.map {
-                let algorithms = $0["algorithms"] as? [String: Any] ?? [:]
-                let named = ["hash", "asym", "dhe", "aead"].compactMap { algorithms[$0] as? String }.joined(separator: "/")
-                return [string($0["device"]), string($0["connection"]), string($0["session_id"]), string($0["kind"]),
-                        string($0["version"]), named.isEmpty ? "-" : named, string($0["started"]),
-                        $0["last_heartbeat"] == nil ? "-" : string($0["last_heartbeat"])]
+        try options.show(try options.call(.sessions), as: [SessionDocument].self) { sessions in
+            printTable(["DEVICE", "CONNECTION", "SESSION", "KIND", "VERSION", "ALGORITHMS", "STARTED", "LAST HEARTBEAT"], sessions.map { session in
+                let named = ["hash", "asym", "dhe", "aead"].compactMap { session.algorithms[$0] }.joined(separator: "/")
+                return [session.device, "\(session.connection)", session.sessionId, session.kind, session.version,
+                        named.isEmpty ? "-" : named, shown(session.started), shown(session.lastHeartbeat)]
             })
         }
     }
@@ -162,11 +155,10 @@ struct SetMeasurement: ParsableCommand {
     @Argument(help: "The new value.") var value: String
 
     func run() throws {
-        let response = try options.call("PUT", "/v1/devices/\(pathSegment(name))/measurements/\(index)", body: ["value": value])
-        options.show(response) { object in
-            let device = object as? [String: Any] ?? [:]
-            let entry = (device["measurements"] as? [[String: Any]] ?? []).first { ($0["index"] as? NSNumber)?.intValue == Int(index) }
-            print("\(name) measurement \(index) = \(string(entry?["value"]))")
+        let response = try options.call(.setMeasurement(device: name, index: "\(index)"), body: MeasurementBody(value: value))
+        try options.show(response, as: DeviceDetail.self) { device in
+            let entry = device.measurements.first { $0.index == index }
+            print("\(name) measurement \(index) = \(shown(entry?.value))")
         }
     }
 }
@@ -188,14 +180,11 @@ struct SetSlot: ParsableCommand {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read \(path) (PEM expected)") }
             return text
         }
-        var body: [String: Any] = ["chain_pem": try read(chain), "key_pem": try read(key)]
-        if let root { body["root_pem"] = try read(root) }
-        let response = try options.call("PUT", "/v1/devices/\(pathSegment(name))/slots/\(slot)", body: body)
-        options.show(response) { object in
-            let device = object as? [String: Any] ?? [:]
-            let entry = (device["slots"] as? [[String: Any]] ?? []).first { ($0["id"] as? NSNumber)?.intValue == Int(slot) }
-            let leaf = (entry?["certificates"] as? [[String: Any]])?.last?["subject"]
-            print("\(name) slot \(slot): \(string(leaf)) (\(string(entry?["key_type"])))")
+        let body = SlotBody(chainPem: try read(chain), keyPem: try read(key), rootPem: try root.map(read))
+        let response = try options.call(.setSlot(device: name, slot: "\(slot)"), body: body)
+        try options.show(response, as: DeviceDetail.self) { device in
+            let entry = device.slots.first { $0.id == slot }
+            print("\(name) slot \(slot): \(shown(entry?.certificates.last?.subject)) (\(shown(entry?.keyType)))")
         }
     }
 }
@@ -206,7 +195,7 @@ struct Reset: ParsableCommand {
     @Argument(help: "The device's name.") var name: String
 
     func run() throws {
-        options.show(try options.call("POST", "/v1/devices/\(pathSegment(name))/reset")) { _ in
+        try options.show(try options.call(.resetDevice(name)), as: DeviceDetail.self) { _ in
             print("\(name) reset to its config")
         }
     }
@@ -219,16 +208,14 @@ struct Reload: ParsableCommand {
     @OptionGroup var options: ControlOptions
 
     func run() throws {
-        options.show(try options.call("POST", "/v1/reload")) { object in
-            let summary = object as? [String: Any] ?? [:]
-            for key in ["added", "removed", "changed", "unchanged"] {
-                let names = summary[key] as? [String] ?? []
+        try options.show(try options.call(.reload), as: ReloadDocument.self) { summary in
+            for (key, names) in [("added", summary.added), ("removed", summary.removed), ("changed", summary.changed), ("unchanged", summary.unchanged)] {
                 print("\(key.padding(toLength: 10, withPad: " ", startingAt: 0))\(names.count)\(names.isEmpty ? "" : ": " + names.joined(separator: ", "))")
             }
-            for listener in summary["listeners"] as? [[String: String]] ?? [] {
-                print("listening \(listener["device"] ?? "?") \(listener["address"] ?? "?")")
+            for listener in summary.listeners {
+                print("listening \(listener.device) \(listener.address)")
             }
-            for note in summary["notes"] as? [String] ?? [] { print("note      \(note)") }
+            for note in summary.notes { print("note      \(note)") }
         }
     }
 }
@@ -238,6 +225,6 @@ struct Metrics: ParsableCommand {
     @OptionGroup var options: ControlOptions
 
     func run() throws {
-        print(try options.call("GET", "/metrics").text, terminator: "")
+        print(try options.call(.metrics).text, terminator: "")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SPDMControlModel
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -201,19 +202,15 @@ struct ControlResponse: Sendable {
     var body: [UInt8]
 
     static func json<T: Encodable>(_ value: T, status: Int = 200) -> ControlResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
         do {
-            return ControlResponse(status: status, contentType: "application/json", body: Array(try encoder.encode(value)) + [0x0A])
+            return ControlResponse(status: status, contentType: "application/json", body: try ControlJSON.encode(value))
         } catch {
             return .error(ControlError.internalError("cannot encode the response: \(error)"))
         }
     }
 
     static func error(_ error: ControlError) -> ControlResponse {
-        json(["error": error.description], status: error.status)
+        json(ErrorDocument(error: error.description), status: error.status)
     }
 
     static func text(_ text: String, contentType: String = "text/plain; version=0.0.4; charset=utf-8") -> ControlResponse {

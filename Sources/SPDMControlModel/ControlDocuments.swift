@@ -1,0 +1,253 @@
+import Foundation
+
+// The JSON documents of the control API (ControlRoute), shared by spdm-fleetd and spdmctl. Keys go
+// on the wire in snake_case (ControlJSON).
+
+/// GET /v1/devices: one row per device.
+public struct DeviceSummary: Codable, Sendable, Hashable {
+    public var name: String
+    public var transport: String
+    public var listeners: [String]
+    public var openConnections: Int
+    public var totalConnections: Int
+    public var sessions: Int
+    public var requests: Int
+    public var errors: Int
+
+    public init(name: String, transport: String, listeners: [String], openConnections: Int, totalConnections: Int,
+                sessions: Int, requests: Int, errors: Int) {
+        self.name = name
+        self.transport = transport
+        self.listeners = listeners
+        self.openConnections = openConnections
+        self.totalConnections = totalConnections
+        self.sessions = sessions
+        self.requests = requests
+        self.errors = errors
+    }
+}
+
+/// GET /v1/devices/{name}, and the answer to every change of a device.
+public struct DeviceDetail: Codable, Sendable, Hashable {
+    public var summary: DeviceSummary
+    public var versions: [String]
+    public var capabilities: [String]
+    public var algorithms: Algorithms
+    public var slots: [Slot]
+    public var measurements: [Measurement]
+    public var fingerprint: String
+
+    public struct Algorithms: Codable, Sendable, Hashable {
+        public var hash: [String]
+        public var asym: [String]
+        public var measurementHash: [String]
+        public var dhe: [String]
+        public var aead: [String]
+
+        public init(hash: [String], asym: [String], measurementHash: [String], dhe: [String], aead: [String]) {
+            self.hash = hash
+            self.asym = asym
+            self.measurementHash = measurementHash
+            self.dhe = dhe
+            self.aead = aead
+        }
+    }
+
+    public struct Slot: Codable, Sendable, Hashable {
+        public var id: UInt8
+        public var certificateModel: String
+        public var keyType: String
+        public var certificates: [CertificateName]
+        /// Replaced through the control API (and persisted) rather than from the config.
+        public var modified: Bool
+
+        public init(id: UInt8, certificateModel: String, keyType: String, certificates: [CertificateName], modified: Bool) {
+            self.id = id
+            self.certificateModel = certificateModel
+            self.keyType = keyType
+            self.certificates = certificates
+            self.modified = modified
+        }
+    }
+
+    public struct CertificateName: Codable, Sendable, Hashable {
+        public var subject: String
+        public var issuer: String
+
+        public init(subject: String, issuer: String) {
+            self.subject = subject
+            self.issuer = issuer
+        }
+    }
+
+    public struct Measurement: Codable, Sendable, Hashable {
+        public var index: UInt8
+        public var type: String
+        public var representation: String
+        public var tcb: Bool
+        public var value: String
+        public var modified: Bool
+
+        public init(index: UInt8, type: String, representation: String, tcb: Bool, value: String, modified: Bool) {
+            self.index = index
+            self.type = type
+            self.representation = representation
+            self.tcb = tcb
+            self.value = value
+            self.modified = modified
+        }
+    }
+
+    public init(summary: DeviceSummary, versions: [String], capabilities: [String], algorithms: Algorithms, slots: [Slot],
+                measurements: [Measurement], fingerprint: String) {
+        self.summary = summary
+        self.versions = versions
+        self.capabilities = capabilities
+        self.algorithms = algorithms
+        self.slots = slots
+        self.measurements = measurements
+        self.fingerprint = fingerprint
+    }
+
+    // The summary's fields sit at the top level of the document, beside the detail's own.
+    private enum CodingKeys: String, CodingKey {
+        case versions, capabilities, algorithms, slots, measurements, fingerprint
+    }
+
+    public init(from decoder: any Decoder) throws {
+        summary = try DeviceSummary(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        versions = try container.decode([String].self, forKey: .versions)
+        capabilities = try container.decode([String].self, forKey: .capabilities)
+        algorithms = try container.decode(Algorithms.self, forKey: .algorithms)
+        slots = try container.decode([Slot].self, forKey: .slots)
+        measurements = try container.decode([Measurement].self, forKey: .measurements)
+        fingerprint = try container.decode(String.self, forKey: .fingerprint)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(versions, forKey: .versions)
+        try container.encode(capabilities, forKey: .capabilities)
+        try container.encode(algorithms, forKey: .algorithms)
+        try container.encode(slots, forKey: .slots)
+        try container.encode(measurements, forKey: .measurements)
+        try container.encode(fingerprint, forKey: .fingerprint)
+    }
+}
+
+/// GET /v1/connections: one open connection.
+public struct ConnectionDocument: Codable, Sendable, Hashable {
+    public var id: UInt64
+    public var device: String
+    public var peer: String
+    public var local: String
+    public var opened: Date
+    public var requests: Int
+    public var errors: Int
+    public var version: String?
+    public var lastRequest: String?
+    public var sessions: Int
+
+    public init(id: UInt64, device: String, peer: String, local: String, opened: Date, requests: Int, errors: Int,
+                version: String?, lastRequest: String?, sessions: Int) {
+        self.id = id
+        self.device = device
+        self.peer = peer
+        self.local = local
+        self.opened = opened
+        self.requests = requests
+        self.errors = errors
+        self.version = version
+        self.lastRequest = lastRequest
+        self.sessions = sessions
+    }
+}
+
+/// GET /v1/sessions: one established secure session.
+public struct SessionDocument: Codable, Sendable, Hashable {
+    public var device: String
+    public var connection: UInt64
+    /// "0x" and eight hex digits.
+    public var sessionId: String
+    /// KEY_EXCHANGE or PSK.
+    public var kind: String
+    public var version: String
+    /// The connection's negotiated algorithms by role: hash, asym, dhe, aead.
+    public var algorithms: [String: String]
+    public var mutualAuthentication: Bool
+    public var heartbeatPeriod: UInt8
+    public var started: Date
+    public var lastHeartbeat: Date?
+
+    public init(device: String, connection: UInt64, sessionId: String, kind: String, version: String,
+                algorithms: [String: String], mutualAuthentication: Bool, heartbeatPeriod: UInt8, started: Date,
+                lastHeartbeat: Date?) {
+        self.device = device
+        self.connection = connection
+        self.sessionId = sessionId
+        self.kind = kind
+        self.version = version
+        self.algorithms = algorithms
+        self.mutualAuthentication = mutualAuthentication
+        self.heartbeatPeriod = heartbeatPeriod
+        self.started = started
+        self.lastHeartbeat = lastHeartbeat
+    }
+}
+
+/// POST /v1/reload: what the reload did.
+public struct ReloadDocument: Codable, Sendable, Hashable {
+    public var added: [String]
+    public var removed: [String]
+    public var changed: [String]
+    public var unchanged: [String]
+    public var listeners: [Listener]
+    public var notes: [String]
+
+    public struct Listener: Codable, Sendable, Hashable {
+        public var device: String
+        public var address: String
+
+        public init(device: String, address: String) {
+            self.device = device
+            self.address = address
+        }
+    }
+
+    public init(added: [String], removed: [String], changed: [String], unchanged: [String], listeners: [Listener], notes: [String]) {
+        self.added = added
+        self.removed = removed
+        self.changed = changed
+        self.unchanged = unchanged
+        self.listeners = listeners
+        self.notes = notes
+    }
+}
+
+/// PUT /v1/devices/{name}/measurements/{index}: the value as in the config ("hex:..", "cstr:..", text).
+public struct MeasurementBody: Codable, Sendable, Hashable {
+    public var value: String
+    public init(value: String) { self.value = value }
+}
+
+/// PUT /v1/devices/{name}/slots/{id}: chain (root or leaf first), the leaf's key, and the root
+/// when the chain does not start with one; PEM.
+public struct SlotBody: Codable, Sendable, Hashable {
+    public var chainPem: String
+    public var keyPem: String
+    public var rootPem: String?
+
+    public init(chainPem: String, keyPem: String, rootPem: String? = nil) {
+        self.chainPem = chainPem
+        self.keyPem = keyPem
+        self.rootPem = rootPem
+    }
+}
+
+/// Every refused request: 400 bad request, 404 no such device or route, 409 invalid config, 500.
+public struct ErrorDocument: Codable, Sendable, Hashable {
+    public var error: String
+    public init(error: String) { self.error = error }
+}

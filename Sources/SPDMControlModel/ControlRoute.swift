@@ -1,0 +1,116 @@
+/// The control API's routes, in one table that the daemon matches requests against and spdmctl
+/// builds its requests from:
+///
+///     GET  /metrics                                     Prometheus text
+///     GET  /v1/devices                                  every device, with its counters
+///     GET  /v1/devices/{name}                           one device: versions, capabilities, algorithms, slots, measurements
+///     GET  /v1/connections                              open connections
+///     GET  /v1/sessions                                 open secure sessions
+///     PUT  /v1/devices/{name}/measurements/{index}      MeasurementBody
+///     PUT  /v1/devices/{name}/slots/{id}                SlotBody
+///     POST /v1/devices/{name}/reset                     forget what the control API changed
+///     POST /v1/reload                                   re-read the config file
+public enum ControlRoute: Hashable, Sendable {
+    case metrics
+    case devices
+    case device(String)
+    case connections
+    case sessions
+    /// The index as given in the path (the daemon checks its range).
+    case setMeasurement(device: String, index: String)
+    case setSlot(device: String, slot: String)
+    case resetDevice(String)
+    case reload
+
+    public enum Method: String, Sendable {
+        case GET, PUT, POST
+    }
+
+    /// One row of the table: method, path pattern ("*" is one segment), and how captures make a route.
+    private struct Row: Sendable {
+        var method: Method
+        var pattern: [String]
+        var make: @Sendable ([String]) -> ControlRoute
+    }
+
+    private static let table: [Row] = [
+        Row(method: .GET, pattern: ["metrics"]) { _ in .metrics },
+        Row(method: .GET, pattern: ["v1", "devices"]) { _ in .devices },
+        Row(method: .GET, pattern: ["v1", "devices", "*"]) { .device($0[0]) },
+        Row(method: .GET, pattern: ["v1", "connections"]) { _ in .connections },
+        Row(method: .GET, pattern: ["v1", "sessions"]) { _ in .sessions },
+        Row(method: .PUT, pattern: ["v1", "devices", "*", "measurements", "*"]) { .setMeasurement(device: $0[0], index: $0[1]) },
+        Row(method: .PUT, pattern: ["v1", "devices", "*", "slots", "*"]) { .setSlot(device: $0[0], slot: $0[1]) },
+        Row(method: .POST, pattern: ["v1", "devices", "*", "reset"]) { .resetDevice($0[0]) },
+        Row(method: .POST, pattern: ["v1", "reload"]) { _ in .reload },
+    ]
+
+    /// Why a request matches no route.
+    public enum MatchError: Error, Equatable, Sendable {
+        /// No route has this path.
+        case notFound
+        /// The path exists with other methods.
+        case methodNotAllowed(allowed: [Method])
+    }
+
+    /// The route of `method` on the percent-decoded path `segments`.
+    public static func match(method: String, segments: [String]) throws(MatchError) -> ControlRoute {
+        let rows = table.compactMap { row in captures(row.pattern, segments).map { (row, $0) } }
+        guard !rows.isEmpty else { throw .notFound }
+        guard let (row, captured) = rows.first(where: { $0.0.method.rawValue == method }) else {
+            throw .methodNotAllowed(allowed: rows.map(\.0.method))
+        }
+        return row.make(captured)
+    }
+
+    private static func captures(_ pattern: [String], _ segments: [String]) -> [String]? {
+        guard pattern.count == segments.count else { return nil }
+        var captured: [String] = []
+        for (expected, actual) in zip(pattern, segments) {
+            if expected == "*" { captured.append(actual) } else if expected != actual { return nil }
+        }
+        return captured
+    }
+
+    public var method: Method {
+        switch self {
+        case .metrics, .devices, .device, .connections, .sessions: return .GET
+        case .setMeasurement, .setSlot: return .PUT
+        case .resetDevice, .reload: return .POST
+        }
+    }
+
+    /// The path segments (not yet percent-encoded).
+    public var segments: [String] {
+        switch self {
+        case .metrics: return ["metrics"]
+        case .devices: return ["v1", "devices"]
+        case .device(let name): return ["v1", "devices", name]
+        case .connections: return ["v1", "connections"]
+        case .sessions: return ["v1", "sessions"]
+        case let .setMeasurement(device, index): return ["v1", "devices", device, "measurements", index]
+        case let .setSlot(device, slot): return ["v1", "devices", device, "slots", slot]
+        case .resetDevice(let name): return ["v1", "devices", name, "reset"]
+        case .reload: return ["v1", "reload"]
+        }
+    }
+
+    /// The request path, each segment percent-encoded (device names may hold any character).
+    public var path: String {
+        "/" + segments.map(Self.percentEncoded).joined(separator: "/")
+    }
+
+    private static func percentEncoded(_ segment: String) -> String {
+        var out = ""
+        for byte in segment.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+}
