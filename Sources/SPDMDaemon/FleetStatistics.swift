@@ -75,6 +75,8 @@ public final class DeviceCounters: Sendable {
         public var openConnections = 0
         public var totalConnections = 0
         public var openSessions = 0
+        /// Sessions established since the device started (open or ended).
+        public var totalSessions = 0
         /// Non-cumulative bucket counts, one more than `handshakeBuckets` (the +Inf bucket).
         public var handshakeBuckets = [Int](repeating: 0, count: DeviceCounters.handshakeBuckets.count + 1)
         public var handshakeCount = 0
@@ -122,10 +124,13 @@ public final class DeviceCounters: Sendable {
 
     func frameTimedOut() { state.withLockedValue { $0.frameTimeouts += 1 } }
 
-    /// For the secure-session path: a session of this device was established (+1) or ended (-1).
-    public func sessionsChanged(by delta: Int) {
+    /// A session of this device was established (+1) or ended (-1).
+    func sessionsChanged(by delta: Int) {
         fleet.sessionsChanged(by: delta)
-        state.withLockedValue { $0.openSessions += delta }
+        state.withLockedValue {
+            $0.openSessions += delta
+            if delta > 0 { $0.totalSessions += delta }
+        }
     }
 
     func handshakeCompleted(seconds: Double) {

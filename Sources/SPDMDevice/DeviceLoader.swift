@@ -218,7 +218,7 @@ struct DeviceLoader {
             faults.notReady.insert(code)
         }
         faults.rdExponent = UInt8(try table.int("rd_exponent", in: 0...31) ?? 1)
-        faults.rdtm = UInt8(try table.int("rdtm", in: 1...255) ?? 1)
+        faults.rdtm = UInt8(try table.int("rdtm", in: Int(FaultInjection.minimumRDTM)...255) ?? Int(FaultInjection.minimumRDTM))
         return faults
     }
 }

@@ -71,9 +71,14 @@ public struct ResponderDevice: Sendable {
 public struct FaultInjection: Sendable, Hashable {
     public var notReady: Set<RequestCode>
     public var rdExponent: UInt8
+    /// RDTM of ResponseNotReady: how many times RDT the response may take. DSP0274 Table
+    /// "ResponseNotReady extended error data": the multiplier is always greater than 1 (DMTF's
+    /// requester refuses 1), so 2 is the least a device can send.
     public var rdtm: UInt8
 
-    public init(notReady: Set<RequestCode> = [], rdExponent: UInt8 = 1, rdtm: UInt8 = 1) {
+    public static let minimumRDTM: UInt8 = 2
+
+    public init(notReady: Set<RequestCode> = [], rdExponent: UInt8 = 1, rdtm: UInt8 = FaultInjection.minimumRDTM) {
         self.notReady = notReady
         self.rdExponent = rdExponent
         self.rdtm = rdtm

@@ -107,6 +107,7 @@ struct SessionVisibilityTests {
         }
         #expect(gone, "the session of a closed connection is still listed")
         #expect(try Self.metric(daemon, "spdm_sessions{device=\"sess0\"}") == 0)
+        #expect(try Self.metric(daemon, "spdm_sessions_total{device=\"sess0\"}") == 2)
         #expect(daemon.stop() == 0)
     }
 

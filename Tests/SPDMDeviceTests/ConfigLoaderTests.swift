@@ -174,6 +174,8 @@ struct ConfigLoaderTests {
         ("ct_exponent = 99", "test.toml: device 'd0': key 'ct_exponent': 99 is out of range 0...31"),
         ("algorithms = { hash = [\"MD5\"] }", "test.toml: device 'd0': key 'algorithms.hash': unknown value 'MD5'"),
         ("faults = { not_ready = [\"DANCE\"] }", "test.toml: device 'd0': key 'faults.not_ready': unknown request 'DANCE'"),
+        // DSP0274: RDTM is always greater than 1 (DMTF's requester gives up on 1).
+        ("faults = { not_ready = [\"CHALLENGE\"], rdtm = 1 }", "test.toml: device 'd0': key 'faults.rdtm': 1 is out of range 2...255"),
     ])
     func errorsNameTheKey(line: String, expected: String) throws {
         let text = Self.minimal.replacingOccurrences(of: "tcp = \"127.0.0.1:0\"", with: "tcp = \"127.0.0.1:0\"\n\(line)")

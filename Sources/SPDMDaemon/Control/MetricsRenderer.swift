@@ -48,6 +48,8 @@ enum MetricsRenderer {
         }
         header(&out, "spdm_sessions", "gauge", "Established secure sessions, by device.")
         for device in devices { line(&out, "spdm_sessions", [("device", device.name)], device.counters.openSessions) }
+        header(&out, "spdm_sessions_total", "counter", "Secure sessions established, by device.")
+        for device in devices { line(&out, "spdm_sessions_total", [("device", device.name)], device.counters.totalSessions) }
 
         header(&out, "spdm_handshake_seconds", "histogram",
                "Time from GET_VERSION (or KEY_EXCHANGE/PSK_EXCHANGE without one) to a connection's first CHALLENGE_AUTH, signed MEASUREMENTS or established session.")
