@@ -84,6 +84,41 @@ extension MutationTarget {
         }
     }
 
+    /// DELIVER_ENCAPSULATED_RESPONSE mutated while the device waits for the KEY_UPDATE_ACK of its own
+    /// KEY_UPDATE (the encapsulated flow of a session): each mutation of the first valid delivery is
+    /// carried over onto the fresh delivery of a newly armed flow (its request id and tag).
+    func mutateEncapsulatedResponses(_ kind: MutationSessionKind, seed: UInt64) throws {
+        if session == nil { try reopenSession(kind) }
+        guard let first = try armedEncapsulatedKeyUpdateDelivery() else {
+            throw TestSupportError("\(name): OOB_ENCAP_KEY_UPDATE and GET_ENCAPSULATED_REQUEST did not start the encapsulated KEY_UPDATE")
+        }
+        // Unmutated, it is acknowledged under the device's next response key (then a new session follows).
+        guard try acknowledgeEncapsulatedKeyUpdate(first)[1] == ResponseCode.encapsulatedResponseAck.rawValue else {
+            throw TestSupportError("\(name): the valid KEY_UPDATE_ACK delivery \(first.hexString) was not acknowledged")
+        }
+        abandonSession()
+        let template = RequestTemplate(name: "DELIVER_ENCAPSULATED_RESPONSE (KEY_UPDATE_ACK)", bytes: first)
+        var delivery: [UInt8]?
+        for mutation in RequestMutations.all(of: template, seed: seed) {
+            if delivery == nil {
+                if session == nil { try reopenSession(kind) }
+                delivery = try armedEncapsulatedKeyUpdateDelivery()
+            }
+            guard let valid = delivery else {
+                abandonSession()
+                continue
+            }
+            delivery = nil
+            let bytes = RequestMutations.rebase(mutation.bytes, from: first, onto: valid)
+            let what = "in a \(kind.rawValue) session with an encapsulated KEY_UPDATE outstanding: \(mutation.description): \(bytes.hexString)"
+            switch try sendInSession(bytes).reply {
+            case .timedOut: try recordHang(what)
+            case .closed: try reconnect(after: what)
+            default: break
+            }
+        }
+    }
+
     /// Corrupted DSP0277 records: each corruption is applied to a freshly sealed HEARTBEAT of a fresh
     /// session, and the session is replaced after it (the responder drops or refuses the record).
     func corruptRecords(_ kind: MutationSessionKind, seed: UInt64) throws {

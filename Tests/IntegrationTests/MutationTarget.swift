@@ -195,6 +195,32 @@ final class MutationTarget {
         return record
     }
 
+    /// A valid DELIVER_ENCAPSULATED_RESPONSE for a responder-initiated KEY_UPDATE in the current session:
+    /// OOB_ENCAP_KEY_UPDATE arms it, GET_ENCAPSULATED_REQUEST fetches the KEY_UPDATE (request id, operation,
+    /// tag), and the delivery carries its KEY_UPDATE_ACK. Nil when the device did not start the flow.
+    func armedEncapsulatedKeyUpdateDelivery() throws -> [UInt8]? {
+        guard let current = session, let version else { return nil }
+        tally.requests += 1
+        socket.send(PlatformFrame(command: .oobEncapKeyUpdate, transport: binding.type,
+                                  payload: (0..<4).map { UInt8(truncatingIfNeeded: current.sessionID >> (8 * $0)) }))
+        guard socket.receiveFrame()?.command == .oobEncapKeyUpdate else { return nil }
+        let getRequest = RequestTemplates.header(version, RequestCode.getEncapsulatedRequest.rawValue, 0, 0)
+        guard let reply = try sendInSession(getRequest).opened, reply.count >= 8,
+              reply[1] == ResponseCode.encapsulatedRequest.rawValue, reply[5] == RequestCode.keyUpdate.rawValue else { return nil }
+        let ack = RequestTemplates.header(version, ResponseCode.keyUpdateAck.rawValue, reply[6], reply[7])
+        return DeliverEncapsulatedResponse(version: version, requestID: reply[2], encapsulatedResponse: ack).encoded
+    }
+
+    /// Sends `delivery`, the acknowledgement of the device's UpdateKey, in the session: the reply comes
+    /// under the device's next response key (DSP0274 §10.20), as our requester expects it.
+    func acknowledgeEncapsulatedKeyUpdate(_ delivery: [UInt8]) throws -> [UInt8] {
+        guard var current = session else { throw TestSupportError("\(name): no session") }
+        tally.requests += 1
+        let reply = try current.exchange(delivery, code: .deliverEncapsulatedResponse, via: socket.exchangeSecured, movingResponseKey: true)
+        session = current
+        return reply
+    }
+
     /// Records a hang (with what was sent) and starts over on a new connection.
     func recordHang(_ what: String) throws {
         tally.hangs.append("\(name): \(what)")

@@ -28,8 +28,8 @@ struct RequestMutationTests {
         SPDMVersion.all.map { DeviceUnderTest(transport: transport, version: $0) }
     }
 
-    /// MCTP devices offer PSK with context and encapsulated mutual authentication (which our requester,
-    /// having no identity, is not asked for); PCI-DOE devices offer PSK without context and the handshake
+    /// MCTP devices offer PSK with context and the encapsulated flow: mutual authentication (which our
+    /// requester, having no identity, is not asked for) and their own KEY_UPDATE; PCI-DOE devices offer PSK without context and the handshake
     /// in the clear. Every device has all of it whatever its version, so version checks are reached too.
     static func toml(_ device: DeviceUnderTest) -> String {
         var capabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD"]
@@ -51,7 +51,8 @@ struct RequestMutationTests {
 
     static func requesterConfiguration(_ transport: TransportType) -> RequesterConfiguration {
         var capabilities: CapabilityFlags = [.cert, .chal, .encrypt, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
-        if transport == .pciDOE { capabilities.insert(.handshakeInTheClear) }
+        // MCTP: ENCAP_CAP, so the device may run its own KEY_UPDATE through the encapsulated flow.
+        capabilities.insert(transport == .mctp ? .encap : .handshakeInTheClear)
         return RequesterConfiguration(capabilities: capabilities, dhe: .secp256r1, aead: .aes256GCM, keySchedule: .spdm,
                                       allowUnanchoredChains: true)
     }
@@ -102,6 +103,7 @@ struct RequestMutationTests {
             #expect(Set(implemented.map(\.name)).isSubset(of: accepted), "\(device.name): templates answered with ERROR in a session")
             #expect(accepted.contains { $0.hasPrefix("KEY_UPDATE") }, "\(device.name): \(accepted)")
             try target.mutateInSession(.keyExchange, templates, seed: Self.seed, device: index)
+            if device.transport == .mctp { try target.mutateEncapsulatedResponses(.keyExchange, seed: Self.seed ^ UInt64(index)) }
             try target.corruptRecords(.keyExchange, seed: Self.seed ^ UInt64(index))
             try target.mutateInSession(.psk, templates.filter { Self.pskSessionCodes.contains(RequestCode(rawValue: $0.code)) },
                                        seed: Self.seed, device: index)

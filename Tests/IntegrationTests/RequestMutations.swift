@@ -161,6 +161,16 @@ enum RequestMutations {
         return result
     }
 
+    /// `mutated` (a mutation of `original`) carried over onto `fresh`, a valid message of the same shape
+    /// with other values: the bytes the mutation left alone take their value from `fresh`.
+    static func rebase(_ mutated: [UInt8], from original: [UInt8], onto fresh: [UInt8]) -> [UInt8] {
+        var bytes = mutated
+        for index in bytes.indices where index < original.count && index < fresh.count && bytes[index] == original[index] {
+            bytes[index] = fresh[index]
+        }
+        return bytes
+    }
+
     /// Corruptions of one DSP0277 record (session id, sequence number on MCTP, length, then the AEAD
     /// ciphertext and MAC): 0/1/max in each header field and a length past the end, truncation inside
     /// the header, the ciphertext and the MAC, a flipped ciphertext byte and MAC byte, extension, and
