@@ -61,10 +61,30 @@ extension MutationTarget {
     }
 
     private func deliverInTheClear(_ request: [UInt8], _ what: String) throws {
-        switch send(.spdm(request)) {
-        case .closed: try reconnect(after: "\(what): \(request.hexString)")
-        case .timedOut: try recordHang("\(what): \(request.hexString)")
+        try deliver(payload: binding.encode(.spdm(request)), "\(what): \(request.hexString)")
+    }
+
+    private func deliver(payload: [UInt8], _ what: String) throws {
+        switch send(payload: payload) {
+        case .closed: try reconnect(after: what)
+        case .timedOut: try recordHang(what)
         default: break
+        }
+    }
+
+    /// The transport envelope of a valid GET_DIGESTS mutated (MCTP message type; PCI-DOE VendorID,
+    /// DataObjectType, Length in dwords), down to an empty payload: the binding's decoder, and the
+    /// daemon closing a connection whose frame it cannot take.
+    func mutateTransportEnvelope(seed: UInt64) throws {
+        guard let version else { return }
+        let payload = binding.encode(.spdm(RequestTemplates.header(version, RequestCode.getDigests.rawValue, 0, 0)))
+        let fields: [TemplateField] = binding.type == .pciDOE
+            ? [TemplateField(name: "VendorID", offset: 0, width: 2), .length("Length", offset: 4, width: 4)] : []
+        let template = RequestTemplate(name: "\(binding.type) envelope of GET_DIGESTS", bytes: payload, fields: fields)
+        for mutation in RequestMutations.all(of: template, seed: seed) {
+            if !isNegotiated { try negotiate(retrievingCertificate: false) }
+            try deliver(payload: mutation.bytes, "\(template.name) \(mutation.description): \(mutation.bytes.hexString)")
+            isNegotiated = false
         }
     }
 

@@ -156,9 +156,12 @@ final class MutationTarget {
     // MARK: Sending
 
     /// Sends one transport message and reads the reply frame (or notices the closed connection / the timeout).
-    func send(_ message: TransportMessage) -> MutationReply {
+    func send(_ message: TransportMessage) -> MutationReply { send(payload: binding.encode(message)) }
+
+    /// Sends one transport payload (binding header included) in a NORMAL frame and reads the reply frame.
+    func send(payload: [UInt8]) -> MutationReply {
         tally.requests += 1
-        socket.send(PlatformFrame(command: .normal, transport: binding.type, payload: binding.encode(message)))
+        socket.send(PlatformFrame(command: .normal, transport: binding.type, payload: payload))
         guard let frame = socket.receiveFrame() else {
             if socket.lastReceiveFailure == .timedOut { return .timedOut }
             tally.closedConnections += 1

@@ -87,6 +87,7 @@ struct RequestMutationTests {
             let accepted = try target.acceptedTemplates(templates)
             #expect(Set(implemented.map(\.name)).isSubset(of: accepted), "\(device.name): templates answered with ERROR")
             try target.mutateInTheClear(templates, seed: Self.seed, device: index)
+            try target.mutateTransportEnvelope(seed: Self.seed ^ UInt64(index))
         }
         print("mutation test (in the clear, seed 0x\(String(Self.seed, radix: 16))): \(total.summary)")
         #expect(total.hangs.isEmpty, "\(total.hangs)")
