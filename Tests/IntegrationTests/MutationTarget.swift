@@ -105,9 +105,15 @@ final class MutationTarget {
         isNegotiated = true
     }
 
-    /// Opens a session of `kind` on the current connection.
-    func openSession(_ kind: MutationSessionKind) throws {
-        let plain = socket.plainExchange
+    /// Opens a session of `kind` on the current connection. `intercept` sees each message our requester
+    /// sends in the clear and may answer it itself (given the way to send it as is).
+    func openSession(_ kind: MutationSessionKind,
+                     intercept: (([UInt8], ([UInt8]) throws -> [UInt8]) throws -> [UInt8])? = nil) throws {
+        let socket = socket
+        let plain: ([UInt8]) throws -> [UInt8] = { request in
+            guard let intercept else { return try socket.plainExchange(request) }
+            return try intercept(request, socket.plainExchange)
+        }
         let secured: SecuredExchange = socket.exchangeSecured
         switch kind {
         case .keyExchange:

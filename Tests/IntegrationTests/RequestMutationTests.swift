@@ -28,15 +28,15 @@ struct RequestMutationTests {
         SPDMVersion.all.map { DeviceUnderTest(transport: transport, version: $0) }
     }
 
-    /// MCTP devices offer PSK with context and the encapsulated flow: mutual authentication (which our
-    /// requester, having no identity, is not asked for) and their own KEY_UPDATE; PCI-DOE devices offer PSK without context and the handshake
+    /// MCTP devices offer PSK with context and the encapsulated flow: mutual authentication (asked of a
+    /// requester with an identity, as in the mutual-authentication test) and their own KEY_UPDATE; PCI-DOE devices offer PSK without context and the handshake
     /// in the clear. Every device has all of it whatever its version, so version checks are reached too.
     static func toml(_ device: DeviceUnderTest) -> String {
         var capabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD"]
         var keys = ["versions = [\"\(device.version)\"]", "log_level = \"warning\""]
         var tables = [TestDevice.referencePSK]
         if device.transport == .mctp {
-            capabilities += ["PSK_WITH_CONTEXT", "MUT_AUTH", "ENCAP"]
+            capabilities += ["PSK_WITH_CONTEXT", "MUT_AUTH", "ENCAP", "HANDSHAKE_IN_THE_CLEAR"]
             keys.append("mut_auth = \"encapsulated\"")
             tables.append("[device.algorithms]\nreq_asym = [\"ECDSA_P256\"]")
         } else {
@@ -57,11 +57,23 @@ struct RequestMutationTests {
                                       allowUnanchoredChains: true)
     }
 
-    static func target(_ device: DeviceUnderTest, _ daemon: TestDaemon) throws -> MutationTarget {
+    static func target(_ device: DeviceUnderTest, _ daemon: TestDaemon,
+                       configuration: RequesterConfiguration? = nil) throws -> MutationTarget {
         let port = try #require(daemon.port(device.name))
         return try MutationTarget(name: device.name, port: port, binding: TransportBindings.binding(for: device.transport),
-                                  configuration: requesterConfiguration(device.transport), timeout: timeout)
+                                  configuration: configuration ?? requesterConfiguration(device.transport), timeout: timeout)
     }
+
+    /// A requester with the builtin CA's identity that the MCTP devices ask for session mutual
+    /// authentication, with the handshake in the clear (so the encapsulated flow is in plain messages).
+    static func mutualAuthConfiguration(_ daemon: TestDaemon) throws -> RequesterConfiguration {
+        RequesterConfiguration(capabilities: [.cert, .chal, .encrypt, .mac, .keyEx, .mutAuth, .encap, .handshakeInTheClear],
+                               dhe: .secp256r1, aead: .aes256GCM, keySchedule: .spdm,
+                               requesterIdentity: try MutationTarget.builtinRequesterIdentity(daemon), allowUnanchoredChains: true)
+    }
+
+    /// The device whose mutual authentication flow is mutated (one: each mutation costs a KEY_EXCHANGE).
+    static let mutualAuthDevice = DeviceUnderTest(transport: .mctp, version: .v13)
 
     /// Codes whose unmutated template the daemon must answer without ERROR in the clear (what it implements).
     static func implementedInTheClear(_ version: SPDMVersion) -> Set<RequestCode> {
@@ -97,7 +109,7 @@ struct RequestMutationTests {
     @Test("every request code mutated inside KEY_EXCHANGE and PSK sessions, and corrupted secured records, at 1.1-1.4")
     func mutationsInSessions() async throws {
         let daemon = try TestDaemon(config: Self.config)
-        let total = try await Self.forEachDevice(Self.devices.filter { $0.version >= .v11 }, daemon, "in sessions") { index, device, target in
+        var total = try await Self.forEachDevice(Self.devices.filter { $0.version >= .v11 }, daemon, "in sessions") { index, device, target in
             let templates = RequestTemplates.all(try target.templateContext())
             let accepted = try target.acceptedTemplatesInSession(.keyExchange, templates)
             let implemented = templates.filter { Self.implementedInSession.contains(RequestCode(rawValue: $0.code)) }
@@ -110,6 +122,10 @@ struct RequestMutationTests {
                                        seed: Self.seed, device: index)
             try target.corruptRecords(.psk, seed: Self.seed ^ UInt64(index))
         }
+        let mutual = try Self.target(Self.mutualAuthDevice, daemon, configuration: try Self.mutualAuthConfiguration(daemon))
+        try mutual.mutateMutualAuthDeliveries(seed: Self.seed)
+        print("mutation test: \(mutual.name) mutual authentication deliveries: \(mutual.tally.summary)")
+        total += mutual.tally
         print("mutation test (in sessions, seed 0x\(String(Self.seed, radix: 16))): \(total.summary)")
         #expect(total.hangs.isEmpty, "\(total.hangs)")
         try Self.expectDaemonServes(daemon)

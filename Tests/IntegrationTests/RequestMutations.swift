@@ -67,7 +67,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
 /// - boundary values (0x00, 0x01, 0x7F, 0x80, 0xFE, 0xFF) in each byte (of a data field: its first and last);
 /// - 0, 1 and the maximum in each multi-byte field; length fields also one past the bytes that follow
 ///   them, and far past the end; data fields all 0x00 and all 0xFF;
-/// - truncation to every shorter length (0 included);
+/// - truncation to every shorter length (0 included; inside a data field only after its first byte and in its middle);
 /// - extension by one byte, by many bytes, and by a large block;
 /// - `randomCount` seeded random mutations (overwritten bytes, random tails, random bodies behind the header).
 enum RequestMutations {
@@ -78,8 +78,13 @@ enum RequestMutations {
             + random(template, seed: seed)
     }
 
+    /// The bytes strictly inside data fields (their first and last byte excluded).
+    static func dataInteriors(_ template: RequestTemplate) -> Set<Int> {
+        Set(template.fields.filter { $0.kind == .data && $0.width > 2 }.flatMap { ($0.offset + 1)..<($0.offset + $0.width - 1) })
+    }
+
     static func boundaryValues(_ template: RequestTemplate) -> [Mutation] {
-        var skipped = Set(template.fields.filter { $0.kind == .data && $0.width > 2 }.flatMap { ($0.offset + 1)..<($0.offset + $0.width - 1) })
+        var skipped = dataInteriors(template)
         if !template.definedCode { skipped.insert(1) }
         var result: [Mutation] = []
         for index in template.bytes.indices where !skipped.contains(index) {
@@ -121,8 +126,12 @@ enum RequestMutations {
         return result
     }
 
+    /// Every shorter length, except inside a data field, which is cut only after its first byte and in its middle.
     static func truncations(_ template: RequestTemplate) -> [Mutation] {
-        (0..<template.bytes.count).map { Mutation(description: "truncated to \($0)", bytes: Array(template.bytes.prefix($0))) }
+        let interiors = dataInteriors(template)
+        let middles = Set(template.fields.filter { $0.kind == .data && $0.width > 2 }.map { $0.offset + $0.width / 2 })
+        return (0..<template.bytes.count).filter { !interiors.contains($0 - 1) || middles.contains($0) }
+            .map { Mutation(description: "truncated to \($0)", bytes: Array(template.bytes.prefix($0))) }
     }
 
     static func extensions(_ template: RequestTemplate) -> [Mutation] {

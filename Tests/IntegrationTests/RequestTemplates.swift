@@ -259,6 +259,26 @@ enum RequestTemplates {
         ])
     }
 
+    /// A DELIVER_ENCAPSULATED_RESPONSE our requester sent in mutual authentication: DIGESTS (its digests
+    /// as data), or CERTIFICATE (PortionLength, RemainderLength, the chain portion as data).
+    static func encapsulatedDelivery(_ bytes: [UInt8]) -> RequestTemplate {
+        let inner = 4
+        guard bytes.count >= inner + 4 else { return RequestTemplate(name: "DELIVER_ENCAPSULATED_RESPONSE", bytes: bytes) }
+        switch ResponseCode(rawValue: bytes[inner + 1]) {
+        case .certificate where bytes.count > inner + 8:
+            return RequestTemplate(name: "DELIVER_ENCAPSULATED_RESPONSE (CERTIFICATE)", bytes: bytes, fields: [
+                .length("PortionLength", offset: inner + 4, width: 2), .length("RemainderLength", offset: inner + 6, width: 2),
+                .data("CertChain portion", offset: inner + 8, width: bytes.count - inner - 8),
+            ])
+        case .digests:
+            // 1.3+: SupportedSlotMask (Param1) and ProvisionedSlotMask (Param2) before the digests.
+            return RequestTemplate(name: "DELIVER_ENCAPSULATED_RESPONSE (DIGESTS)", bytes: bytes,
+                                   fields: [.data("Digest", offset: inner + 4, width: bytes.count - inner - 4)])
+        default:
+            return RequestTemplate(name: "DELIVER_ENCAPSULATED_RESPONSE", bytes: bytes)
+        }
+    }
+
     /// FINISH and PSK_FINISH: OpaqueDataLength at offset 4 from 1.4; RequesterVerifyData last.
     static func finishFields(_ v: SPDMVersion, _ count: Int, _ hashSize: Int) -> [TemplateField] {
         var fields = [TemplateField.data("RequesterVerifyData", offset: count - hashSize, width: hashSize)]
