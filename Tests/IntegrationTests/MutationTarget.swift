@@ -1,4 +1,5 @@
 import SPDMCore
+import SPDMCrypto
 import SPDMRequester
 import SPDMTestSupport
 import SPDMTransport
@@ -153,10 +154,14 @@ final class MutationTarget {
         var forKeyExchange = requester
         var forPSK = requester
         let wire = negotiated.wireContext
+        let exchangeDataSize = DHEGroup(negotiated.dhe)?.exchangeDataSize ?? 64
         return TemplateContext(version: negotiated.version, hashSize: max(wire.hashSize, 32), signatureSize: wire.signatureSize,
-                               getCapabilities: getCapabilities, negotiateAlgorithms: negotiateAlgorithms,
-                               keyExchange: try? forKeyExchange.startKeyExchange().request,
-                               pskExchange: try? forPSK.startPSKExchange(hint: Self.pskHint, psk: Self.psk).request)
+                               exchangeDataSize: exchangeDataSize, getCapabilities: getCapabilities, negotiateAlgorithms: negotiateAlgorithms,
+                               keyExchange: (try? forKeyExchange.startKeyExchange().request).map {
+                                   RequestTemplates.fixingRandomness(ofKeyExchange: $0, exchangeDataSize: exchangeDataSize)
+                               },
+                               pskExchange: (try? forPSK.startPSKExchange(hint: Self.pskHint, psk: Self.psk).request)
+                                   .map(RequestTemplates.fixingRandomness(ofPSKExchange:)))
     }
 
     // MARK: Sending

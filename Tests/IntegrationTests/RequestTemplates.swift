@@ -1,12 +1,14 @@
 import SPDMWire
 
 /// What valid requests at one connection's version are built from: the negotiated sizes, the VCA
-/// requests our requester sends, and the session-opening requests it would send (genuine DHE
-/// exchange data and secured-message opaque data; nil where it cannot build them, as at 1.0).
+/// requests our requester sends, and the session-opening requests it would send (its secured-message
+/// opaque data, its random parts fixed; nil where it cannot build them, as at 1.0).
 struct TemplateContext: Sendable {
     var version: SPDMVersion
     var hashSize: Int
     var signatureSize: Int
+    /// The negotiated DHE group's ExchangeData size (64 when none is negotiated, as at 1.0).
+    var exchangeDataSize: Int
     var getCapabilities: [UInt8]
     var negotiateAlgorithms: [UInt8]
     var keyExchange: [UInt8]?
@@ -220,23 +222,49 @@ enum RequestTemplates {
         let bytes = context.keyExchange ?? {
             var out: [UInt8] = []
             KeyExchangeRequest(version: context.version, summaryHashType: .none, slotID: 0, requesterSessionID: 0xFFFF,
-                               randomData: pattern(32, from: 0x10), exchangeData: pattern(64, from: 0x20), opaqueData: [])
+                               randomData: pattern(32, from: 0x10), exchangeData: pattern(context.exchangeDataSize, from: 0x20),
+                               opaqueData: [])
                 .encode(into: &out)
             return out
         }()
-        // The opaque data is what follows its length field: find the field from the end.
-        var opaqueLengthOffset = 40
-        for offset in stride(from: bytes.count - 2, through: 40, by: -1)
-            where Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 == bytes.count - offset - 2 {
-            opaqueLengthOffset = offset
-            break
-        }
+        let opaqueLengthOffset = 40 + context.exchangeDataSize
         return RequestTemplate(name: "KEY_EXCHANGE", bytes: bytes, fields: [
             TemplateField(name: "ReqSessionID", offset: 4, width: 2),
             .data("RandomData", offset: 8, width: 32),
             .data("ExchangeData", offset: 40, width: opaqueLengthOffset - 40),
             .length("OpaqueDataLength", offset: opaqueLengthOffset, width: 2),
         ])
+    }
+
+    /// The P-256 generator (x || y): a valid SECP256R1 ExchangeData, the same on every run.
+    static let secp256r1Generator: [UInt8] = [
+        0x6B, 0x17, 0xD1, 0xF2, 0xE1, 0x2C, 0x42, 0x47, 0xF8, 0xBC, 0xE6, 0xE5, 0x63, 0xA4, 0x40, 0xF2,
+        0x77, 0x03, 0x7D, 0x81, 0x2D, 0xEB, 0x33, 0xA0, 0xF4, 0xA1, 0x39, 0x45, 0xD8, 0x98, 0xC2, 0x96,
+        0x4F, 0xE3, 0x42, 0xE2, 0xFE, 0x1A, 0x7F, 0x9B, 0x8E, 0xE7, 0xEB, 0x4A, 0x7C, 0x0F, 0x9E, 0x16,
+        0x2B, 0xCE, 0x33, 0x57, 0x6B, 0x31, 0x5E, 0xCE, 0xCB, 0xB6, 0x40, 0x68, 0x37, 0xBF, 0x51, 0xF5,
+    ]
+
+    /// Our requester's KEY_EXCHANGE with its random parts fixed, so that the template and every mutation
+    /// are the same on each run: RandomData a pattern, a SECP256R1 ExchangeData the curve's generator.
+    static func fixingRandomness(ofKeyExchange request: [UInt8], exchangeDataSize: Int) -> [UInt8] {
+        var bytes = request
+        guard bytes.count >= 40 + exchangeDataSize else { return bytes }
+        bytes.replaceSubrange(8..<40, with: pattern(32, from: 0x10))
+        if exchangeDataSize == secp256r1Generator.count {
+            bytes.replaceSubrange(40..<(40 + exchangeDataSize), with: secp256r1Generator)
+        }
+        return bytes
+    }
+
+    /// Our requester's PSK_EXCHANGE with a patterned RequesterContext instead of its random one.
+    static func fixingRandomness(ofPSKExchange request: [UInt8]) -> [UInt8] {
+        var bytes = request
+        guard bytes.count >= 12 else { return bytes }
+        let start = 12 + (Int(bytes[6]) | Int(bytes[7]) << 8)
+        let end = start + (Int(bytes[8]) | Int(bytes[9]) << 8)
+        guard end <= bytes.count else { return bytes }
+        bytes.replaceSubrange(start..<end, with: pattern(end - start, from: 0x10))
+        return bytes
     }
 
     /// ReqSessionID, PSKHintLength, RequesterContextLength, OpaqueDataLength.
