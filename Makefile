@@ -6,13 +6,14 @@ PREFIX ?= /usr/local
 BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config curl
 
-.PHONY: all deps build release run test bench certs clean help
+.PHONY: all deps build release run test test-sanitize bench certs clean help
 
 all: build
 
 help:
 	@echo "make run    - build and start spdm-fleetd on the embedded default config (loopback only)"
 	@echo "make test   - install missing libraries, build from nothing, run every test"
+	@echo "make test-sanitize - the whole suite under thread sanitizer, then address sanitizer (daemon included)"
 	@echo "make bench  - release build and benchmarks (ratios against the crypto bound)"
 	@echo "make certs  - generate SPDM certificate chains for every algorithm into certs/out"
 
@@ -38,6 +39,21 @@ test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
+# The whole suite twice, each in its own build folder: under ThreadSanitizer (a data race anywhere,
+# the daemon the integration tests start included, stops it at once and fails its test), then under
+# AddressSanitizer with LeakSanitizer (Tests/Sanitizers/lsan.supp names the third-party leaks it
+# ignores). The children inherit the sanitizer options from the test process.
+SANITIZERS ?= thread address
+test-sanitize: deps
+	@set -e; for sanitizer in $(SANITIZERS); do \
+	  echo "== $$sanitizer sanitizer: build"; \
+	  $(SWIFT) build --build-tests --scratch-path .build-$$sanitizer --sanitize=$$sanitizer $(BUILD_FLAGS); \
+	  echo "== $$sanitizer sanitizer: tests"; \
+	  TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 $$ASAN_OPTIONS" \
+	  LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp print_suppressions=0 $$LSAN_OPTIONS" \
+	    $(SWIFT) test --skip-build --scratch-path .build-$$sanitizer --sanitize=$$sanitizer $(BUILD_FLAGS); \
+	done
+
 bench: release
 	bash Tests/Benchmarks/bench.sh
 
@@ -45,7 +61,7 @@ certs:
 	bash certs/generate.sh certs/out
 
 clean:
-	rm -rf .build certs/out
+	rm -rf .build .build-thread .build-address certs/out
 
 # `make install`: release binaries, the systemd units, the default config (an existing one is kept)
 # and man pages generated from --help. PREFIX and DESTDIR are honoured (packagers:

@@ -4,23 +4,21 @@ import Foundation
 /// Verifies SPDM certificate chains (DSP0274 "Certificate chain format": root first, leaf last).
 public enum ChainVerifier {
     public struct Options: Sendable {
-        /// Check every certificate's notBefore/notAfter against `time`. libspdm does not by default
-        /// (devices often lack a clock); we do unless told otherwise.
-        public var checkValidity: Bool
-        /// The time to check validity at; nil means now.
-        public var time: Date?
+        /// Check every certificate's notBefore/notAfter at this time; nil: validity is not checked
+        /// (libspdm's default: devices often lack a clock). This module reads no clock: the caller
+        /// that has one (spdmctl, the daemon) passes the time in.
+        public var validAt: Date?
         /// Tolerate critical extensions OpenSSL does not know (e.g. DICE TCB info in alias chains).
         public var ignoreUnknownCriticalExtensions: Bool
 
-        public init(checkValidity: Bool = true, time: Date? = nil, ignoreUnknownCriticalExtensions: Bool = true) {
-            self.checkValidity = checkValidity
-            self.time = time
+        public init(validAt: Date? = nil, ignoreUnknownCriticalExtensions: Bool = true) {
+            self.validAt = validAt
             self.ignoreUnknownCriticalExtensions = ignoreUnknownCriticalExtensions
         }
     }
 
     /// `chain` is root-first (SPDM order). Verifies each signature in the given order, CA constraints
-    /// (cA and pathLenConstraint), validity, and that chain[0] is one of `trustedRoots` (byte equal)
+    /// (cA and pathLenConstraint), validity at `options.validAt`, and that chain[0] is one of `trustedRoots` (byte equal)
     /// or is issued by one of them. Throws a `CryptoError` naming the failing certificate.
     public static func verify(chain: [Certificate], trustedRoots: [Certificate]) throws {
         try verify(chain: chain, trustedRoots: trustedRoots, options: Options())
@@ -28,7 +26,7 @@ public enum ChainVerifier {
 
     public static func verify(chain: [Certificate], trustedRoots: [Certificate], options: Options) throws {
         guard !chain.isEmpty else { throw CryptoError("empty certificate chain") }
-        let now = options.time ?? Date()
+        let now = options.validAt
 
         // 1. Anchor: chain[0] is a trusted root itself, or is signed by one.
         if !trustedRoots.contains(chain[0]) {
@@ -80,8 +78,8 @@ public enum ChainVerifier {
         return X509_verify_cert(context) == 1
     }
 
-    private static func checkValidity(_ certificate: Certificate, label: String, at time: Date, options: Options) throws {
-        guard options.checkValidity else { return }
+    private static func checkValidity(_ certificate: Certificate, label: String, at time: Date?, options: Options) throws {
+        guard let time else { return }
         if time < certificate.notBefore {
             throw CryptoError("\(label) is not valid before \(certificate.notBefore)")
         }

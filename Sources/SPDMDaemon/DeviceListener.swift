@@ -6,7 +6,9 @@ import SPDMDevice
 import SPDMTransport
 
 /// Binds one listener of one device and builds each accepted connection's pipeline:
-/// PlatformFrameDecoder -> SPDMConnectionHandler, PlatformFrameEncoder on the way out.
+/// PlatformFrameDecoder -> SPDMConnectionHandler, PlatformFrameEncoder on the way out, with the
+/// frame stall watch around the decoder. A connection over the device's or the daemon's cap is
+/// closed at accept.
 struct DeviceListener {
     let device: DeviceDefinition
     let address: ListenerAddress
@@ -15,6 +17,8 @@ struct DeviceListener {
     let statistics: FleetStatistics
     /// The device as it answers now (config plus control-API changes) and its connection registry.
     let runtime: DeviceRuntime
+    /// The device's connection caps (shared by its listeners) and the daemon's.
+    let limiter: DeviceConnectionLimiter
     /// Sockets passed by systemd; a socket named after this device replaces binding `address`.
     var socketActivation: SocketActivation? = nil
 
@@ -23,18 +27,51 @@ struct DeviceListener {
         socketActivation?.socket(forDevice: device.name, address: address, listeners: device.listeners)
     }
 
+    /// Connections the kernel queues for this listener before the daemon accepts them.
+    static let backlog: CInt = 256
+
     func bind(group: EventLoopGroup) async throws -> Channel {
+        // The daemon binds (or adopts) the socket itself so it knows the descriptor: when accept
+        // runs out of descriptors, AcceptExhaustionHandler takes the connection with the spare one.
+        let descriptor: CInt
+        if let socketActivation, let inherited = inheritedSocket {
+            // Socket activation: systemd bound it (and set its mode); adopt a duplicate of it.
+            descriptor = try socketActivation.adopt(inherited)
+            logger.info("adopted socket from the service manager",
+                        metadata: ["fd": "\(inherited.descriptor)", "configured_address": "\(address)"])
+        } else {
+            if case .unix(let path, _) = address { try prepareUnixPath(path) }
+            descriptor = try ListeningSocket.bind(address)
+        }
+        let channel = try await bootstrap(group: group, listener: descriptor).withBoundSocket(descriptor).get()
+        listen(descriptor, Self.backlog)  // NIO listened with its default backlog
+        if case let .unix(path, mode) = address, inheritedSocket == nil, chmod(path, mode_t(mode)) != 0 {
+            let code = errno
+            try? await channel.close()
+            throw ListenerError(address: address, reason: "chmod \(String(mode, radix: 8)): \(String(cString: strerror(code)))")
+        }
+        return channel
+    }
+
+    private func bootstrap(group: EventLoopGroup, listener descriptor: CInt) -> ServerBootstrap {
         let device = self.device
         let maxFramePayload = self.maxFramePayload
         let logger = self.logger
         let statistics = self.statistics
         let runtime = self.runtime
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        let limiter = self.limiter
+        let spare = limiter.fleet.spare
+        return ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptExhaustionHandler(listener: descriptor, limiter: limiter, spare: spare, logger: logger))
+                }
+            }
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try limiter.admit(channel, logger: logger)
                     if case .tcp = self.address {
                         // The reference requester writes each frame in small pieces with Nagle on;
                         // answer at once so neither side waits for a delayed ACK.
@@ -42,36 +79,23 @@ struct DeviceListener {
                     }
                     var handlers: [ChannelHandler] = []
                     if case .tcp = self.address { handlers.append(QuickAckHandler()) }
+                    let frameTimeout = limiter.fleet.frameTimeout
+                    let stallWatch = frameTimeout > 0
+                        ? FrameStallWatch(seconds: frameTimeout, logger: logger, counters: runtime.counters) : nil
+                    if let stallWatch { handlers.append(stallWatch.bytesIn) }
                     handlers += [
                         ByteToMessageHandler(PlatformFrameDecoder(maximumPayloadSize: maxFramePayload,
                                                                   expectedTransport: device.transport)),
                         MessageToByteHandler(PlatformFrameEncoder()),
+                    ]
+                    if let stallWatch { handlers.append(stallWatch.framesOut) }
+                    handlers += [
                         SPDMConnectionHandler(runtime: runtime, binding: TransportBindings.binding(for: device.transport),
                                               logger: logger, statistics: statistics),
                     ]
                     try channel.pipeline.syncOperations.addHandlers(handlers)
                 }
             }
-        if let socketActivation, let inherited = inheritedSocket {
-            // Socket activation: systemd bound it (and set its mode); adopt a duplicate of it.
-            let descriptor = try socketActivation.adopt(inherited)
-            logger.info("adopted socket from the service manager",
-                        metadata: ["fd": "\(inherited.descriptor)", "configured_address": "\(address)"])
-            return try await bootstrap.withBoundSocket(descriptor).get()
-        }
-        switch address {
-        case let .tcp(host, port):
-            return try await bootstrap.bind(host: host, port: port).get()
-        case let .unix(path, mode):
-            try prepareUnixPath(path)
-            let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
-            guard chmod(path, mode_t(mode)) == 0 else {
-                let code = errno
-                try? await channel.close()
-                throw ListenerError(address: address, reason: "chmod \(String(mode, radix: 8)): \(String(cString: strerror(code)))")
-            }
-            return channel
-        }
     }
 
     private func prepareUnixPath(_ path: String) throws {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import SPDMCore
 import SPDMCrypto
 import SPDMDevice
 import SPDMResponder
@@ -129,43 +130,64 @@ public final class DeviceRuntime: Sendable {
         counters.connectionClosed()
     }
 
-    /// For the secure-session path: session `id` was established on the connection of `record`.
-    func sessionStarted(_ record: ConnectionRecord?, id: UInt32) {
-        record?.state.withLockedValue { $0.sessions.append(id) }
+    /// Session `summary` was established on the connection of `record`. The first authentication
+    /// of a connection (a session, CHALLENGE_AUTH or signed MEASUREMENTS) ends its handshake timing.
+    func sessionStarted(_ record: ConnectionRecord, _ summary: SessionSummary, algorithms: NegotiatedAlgorithms?) {
+        let seconds = record.state.withLockedValue { state -> Double? in
+            state.sessions.append(OpenSession(summary, algorithms: algorithms))
+            return state.completeHandshake()
+        }
         counters.sessionsChanged(by: 1)
+        if let seconds { counters.handshakeCompleted(seconds: seconds) }
     }
 
-    /// For the secure-session path: session `id` ended (END_SESSION, or a fatal error in it).
-    func sessionEnded(_ record: ConnectionRecord?, id: UInt32) {
-        let removed = record?.state.withLockedValue { state -> Bool in
-            guard let position = state.sessions.firstIndex(of: id) else { return false }
+    /// Session `id` of the connection of `record` ended (END_SESSION, a fatal error in it, its
+    /// heartbeat timing out, GET_VERSION).
+    func sessionEnded(_ record: ConnectionRecord, id: UInt32) {
+        let removed = record.state.withLockedValue { state -> Bool in
+            guard let position = state.sessions.firstIndex(where: { $0.id == id }) else { return false }
             state.sessions.remove(at: position)
             return true
-        } ?? true
+        }
         if removed { counters.sessionsChanged(by: -1) }
     }
 
-    /// Counts one handled request, on the device and on its connection, and times the handshake
-    /// (GET_VERSION to the first CHALLENGE_AUTH or signed MEASUREMENTS).
-    func requestHandled(_ record: ConnectionRecord?, request: [UInt8], outcome: ResponderConnection.Outcome, version: SPDMVersion?) {
-        counters.requestHandled(outcome.request, error: outcome.error?.code)
+    /// A HEARTBEAT of session `id` was answered.
+    func sessionHeartbeat(_ record: ConnectionRecord, id: UInt32) {
+        record.state.withLockedValue { state in
+            guard let position = state.sessions.firstIndex(where: { $0.id == id }) else { return }
+            state.sessions[position].lastHeartbeat = Date()
+        }
+    }
+
+    /// Counts one handled request (in the clear or inside a session), on the device and on its
+    /// connection, and times the handshake: from GET_VERSION (or, without one, from KEY_EXCHANGE or
+    /// PSK_EXCHANGE) to the connection's first authentication — CHALLENGE_AUTH, signed MEASUREMENTS,
+    /// or an established session (`sessionStarted`).
+    func requestHandled(_ record: ConnectionRecord?, code: RequestCode?, error: ErrorCode?, signedMeasurements: Bool,
+                        version: SPDMVersion?) {
+        counters.requestHandled(code, error: error)
         guard let record else { return }
-        let signedMeasurements = outcome.request == .getMeasurements && request.count > 2 && request[2] & 0x01 != 0
         let seconds: Double? = record.state.withLockedValue { state in
             state.requests += 1
-            if outcome.error != nil { state.errors += 1 }
+            if error != nil { state.errors += 1 }
             if let version { state.version = version.description }
-            state.lastRequest = outcome.request?.description
-            guard outcome.error == nil else { return nil }
-            if outcome.request == .getVersion {
+            state.lastRequest = code?.description
+            guard error == nil else { return nil }
+            switch code {
+            case .getVersion:
                 state.handshakeStart = .now()
                 return nil
+            case .keyExchange, .pskExchange:
+                if state.handshakeStart == nil { state.handshakeStart = .now() }
+                return nil
+            case .challenge:
+                return state.completeHandshake()
+            case .getMeasurements where signedMeasurements:
+                return state.completeHandshake()
+            default:
+                return nil
             }
-            if let start = state.handshakeStart, outcome.request == .challenge || signedMeasurements {
-                state.handshakeStart = nil
-                return Double((NIODeadline.now() - start).nanoseconds) / 1e9
-            }
-            return nil
         }
         if let seconds { counters.handshakeCompleted(seconds: seconds) }
     }
@@ -195,8 +217,15 @@ final class ConnectionRecord: Sendable {
         var version: String?
         var lastRequest: String?
         var handshakeStart: NIODeadline?
-        /// Open secure session ids (for GET /v1/sessions).
-        var sessions: [UInt32] = []
+        /// Established secure sessions (for GET /v1/sessions).
+        var sessions: [OpenSession] = []
+
+        /// The seconds since the handshake began, once; nil when none is being timed.
+        mutating func completeHandshake() -> Double? {
+            guard let start = handshakeStart else { return nil }
+            handshakeStart = nil
+            return Double((NIODeadline.now() - start).nanoseconds) / 1e9
+        }
     }
 
     let state = NIOLockedValueBox(State())

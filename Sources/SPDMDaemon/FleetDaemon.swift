@@ -26,6 +26,9 @@ public final class FleetDaemon: @unchecked Sendable {
     /// Serializes start, reload and stop.
     private let operations = AsyncSerializer()
     private let hooks = NIOLockedValueBox(Hooks())
+    /// The daemon-wide connection cap and frame timeout, shared by every device's admission.
+    private let connectionLimiter: FleetConnectionLimiter
+    private let budget: NIOLockedValueBox<ConnectionBudget>
 
     private struct State {
         var config: FleetConfig
@@ -64,6 +67,24 @@ public final class FleetDaemon: @unchecked Sendable {
         self.socketActivation = socketActivation
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let budget = ConnectionBudget(config: config, openFileLimit: Int(clamping: ResourceLimits.openFileLimit()))
+        self.budget = NIOLockedValueBox(budget)
+        self.connectionLimiter = FleetConnectionLimiter(cap: budget.cap, frameTimeout: config.daemon.frameTimeout)
+    }
+
+    /// The connection budget in force (its `warning` belongs in STATUS=).
+    public var connectionBudget: ConnectionBudget { budget.withLockedValue { $0 } }
+
+    /// Sizes the daemon-wide cap for `config` under the open-file limit now in force, and logs it
+    /// (a warning when listeners plus the connections the config allows exceed the limit).
+    private func applyConnectionBudget(_ config: FleetConfig) {
+        let budget = ConnectionBudget(config: config, openFileLimit: Int(clamping: ResourceLimits.openFileLimit()))
+        self.budget.withLockedValue { $0 = budget }
+        connectionLimiter.configure(cap: budget.cap, frameTimeout: config.daemon.frameTimeout)
+        logger.info("connection limits", metadata: [
+            "max_connections": "\(budget.cap)", "open_file_limit": "\(budget.openFileLimit)", "listeners": "\(budget.listeners)",
+            "reserved_descriptors": "\(budget.reservedDescriptors)", "frame_timeout": "\(config.daemon.frameTimeout)"])
+        if let warning = budget.warning { logger.warning("\(warning)") }
     }
 
     /// The config in force (the last one that loaded and applied).
@@ -89,6 +110,7 @@ public final class FleetDaemon: @unchecked Sendable {
     public func start() async throws -> [BoundListener] {
         try await operations.run {
             let config = self.config
+            applyConnectionBudget(config)
             var started: [String: RunningDevice] = [:]
             do {
                 for device in config.devices {
@@ -235,6 +257,7 @@ public final class FleetDaemon: @unchecked Sendable {
                 state.config = newConfig
                 state.running = running
             }
+            applyConnectionBudget(newConfig)
             summary.listeners = newConfig.devices.filter { toStart.contains($0.name) }.flatMap { device in
                 (running[device.name]?.listeners ?? []).map { BoundListener(device: device.name, address: $0.shown) }
             }
@@ -277,12 +300,14 @@ public final class FleetDaemon: @unchecked Sendable {
     private func startDevice(_ runtime: DeviceRuntime, maxFramePayload: Int) async throws -> RunningDevice {
         let device = runtime.definition
         let deviceLogger = deviceLogger(device)
+        let limiter = DeviceConnectionLimiter(device: device.name, maxConnections: device.maxConnections,
+                                              fleet: connectionLimiter, counters: runtime.counters)
         var bound: [BoundChannel] = []
         do {
             for address in device.listeners {
                 let listener = DeviceListener(device: device, address: address, maxFramePayload: maxFramePayload,
                                               logger: deviceLogger, statistics: statistics, runtime: runtime,
-                                              socketActivation: socketActivation)
+                                              limiter: limiter, socketActivation: socketActivation)
                 let channel: Channel
                 do {
                     channel = try await listener.bind(group: group)

@@ -79,6 +79,10 @@ public final class DeviceCounters: Sendable {
         public var handshakeBuckets = [Int](repeating: 0, count: DeviceCounters.handshakeBuckets.count + 1)
         public var handshakeCount = 0
         public var handshakeSum = 0.0
+        /// Connections accepted and closed at once, indexed by `ConnectionRefusal.rawValue`.
+        public var refusedConnections = [Int](repeating: 0, count: ConnectionRefusal.allCases.count)
+        /// Connections closed because a partial platform frame waited longer than frame_timeout.
+        public var frameTimeouts = 0
 
         public var requests: Int { requestsByCode.reduce(0, +) }
         public var errors: Int { errorsByCode.reduce(0, +) + framingErrors }
@@ -113,6 +117,10 @@ public final class DeviceCounters: Sendable {
     }
 
     func framingError() { state.withLockedValue { $0.framingErrors += 1 } }
+
+    func connectionRefused(_ reason: ConnectionRefusal) { state.withLockedValue { $0.refusedConnections[reason.rawValue] += 1 } }
+
+    func frameTimedOut() { state.withLockedValue { $0.frameTimeouts += 1 } }
 
     /// For the secure-session path: a session of this device was established (+1) or ended (-1).
     public func sessionsChanged(by delta: Int) {

@@ -16,4 +16,11 @@ public enum ResourceLimits {
         }
         return UInt64(limit.rlim_cur)
     }
+
+    /// The open-file limit (soft) in force.
+    public static func openFileLimit() -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        return UInt64(limit.rlim_cur)
+    }
 }

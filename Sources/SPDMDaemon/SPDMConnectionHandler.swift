@@ -22,6 +22,8 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     private let connectionID: UInt64
     private var record: ConnectionRecord?
     private var heartbeats = HeartbeatTimers()
+    /// The established sessions the runtime has been told of (compared after every message).
+    private var reportedSessions: Set<UInt32> = []
 
     init(runtime: DeviceRuntime, binding: any TransportBinding, logger: Logger, statistics: FleetStatistics) {
         let snapshot = runtime.snapshot()
@@ -108,7 +110,10 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         case .spdm(let request):
             if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
             let outcome = responder.handle(request)
-            runtime.requestHandled(record, request: request, outcome: outcome, version: responder.version)
+            let signedMeasurements = outcome.request == .getMeasurements && request.count > 2 && request[2] & 0x01 != 0
+            runtime.requestHandled(record, code: outcome.request, error: outcome.error?.code,
+                                   signedMeasurements: signedMeasurements, version: responder.version)
+            reportSessionChanges()
             var metadata: Logger.Metadata = ["spdm_request": "\(outcome.request?.description ?? "short")"]
             if let version = responder.version { metadata["spdm_version"] = "\(version)" }
             if let error = outcome.error {
@@ -135,6 +140,15 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     private func handleSecured(_ context: ChannelHandlerContext, _ record: [UInt8]) {
         let mctp = binding.type == .mctp
         let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp)
+        if outcome.request != nil || outcome.error != nil {
+            // Requests inside a session count like the ones in the clear (metrics, connection list).
+            runtime.requestHandled(self.record, code: outcome.request, error: outcome.error?.code,
+                                   signedMeasurements: false, version: responder.version)
+        }
+        if outcome.request == .heartbeat, outcome.error == nil, let sessionID = outcome.sessionID, let connection = self.record {
+            runtime.sessionHeartbeat(connection, id: sessionID)
+        }
+        reportSessionChanges()
         var metadata: Logger.Metadata = [:]
         if let sessionID = outcome.sessionID { metadata["spdm_session"] = "0x\(String(sessionID, radix: 16))" }
         if let request = outcome.request { metadata["spdm_request"] = "\(request)" }
@@ -174,8 +188,28 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     private func heartbeatExpired(_ sessionID: UInt32) {
         heartbeats.fired(sessionID)
         guard responder.expireSession(sessionID) else { return }
+        reportSessionChanges()
         logger.notice("session terminated: no message within twice its HeartbeatPeriod",
                       metadata: ["spdm_session": "0x\(String(sessionID, radix: 16))"])
+    }
+
+    /// Tells the runtime which sessions were established or ended by the last message (the state
+    /// machine knows; the control API and metrics read the runtime). Connections without sessions
+    /// return at the first check.
+    private func reportSessionChanges() {
+        guard let record, responder.hasSessions || !reportedSessions.isEmpty else { return }
+        let established = responder.establishedSessions
+        let current = Set(established.map(\.id))
+        guard current != reportedSessions else { return }
+        for session in established where !reportedSessions.contains(session.id) {
+            runtime.sessionStarted(record, session, algorithms: responder.negotiated)
+            logger.info("session established", metadata: ["spdm_session": "0x\(String(session.id, radix: 16))",
+                                                          "spdm_session_kind": "\(session.kind.rawValue)"])
+        }
+        for id in reportedSessions.subtracting(current) {
+            runtime.sessionEnded(record, id: id)
+        }
+        reportedSessions = current
     }
 
     private func reply(_ context: ChannelHandlerContext, _ command: PlatformCommand, _ payload: [UInt8]) {

@@ -48,8 +48,11 @@ public struct ConfigLoader: Sendable {
         var settings = DaemonSettings(stateDirectory: stateDirectoryOverride ?? StateDirectory.defaultPath(),
                                       runtimeDirectory: runtimeDirectoryOverride ?? StateDirectory.defaultRuntimePath())
         guard let table else { return settings }
-        try table.allowOnly(["max_frame_payload", "log_level", "state_directory", "runtime_directory", "control_socket", "metrics"])
+        try table.allowOnly(["max_frame_payload", "log_level", "state_directory", "runtime_directory", "control_socket", "metrics",
+                            "max_connections", "frame_timeout"])
         if let size = try table.int("max_frame_payload", in: 64...16_777_216) { settings.maxFramePayload = size }
+        settings.maxConnections = try table.int("max_connections", in: 1...10_000_000)
+        if let seconds = try table.int("frame_timeout", in: 0...86_400) { settings.frameTimeout = seconds }
         if let level = try table.string("log_level") { settings.logLevel = try LogLevels.validate(level, table, "log_level") }
         if stateDirectoryOverride == nil, let state = try table.string("state_directory") {
             settings.stateDirectory = resolve(state, against: baseDirectory)

@@ -29,7 +29,8 @@ struct DeviceIdentityStore {
            let certificate = try? Certificate(der: certificateBytes),
            key.matches(algorithm),
            certificate.publicKey.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
-           (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root])) != nil {
+           (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root],
+                                                options: .init(validAt: Date()))) != nil {
             return Leaf(key: key, certificate: certificate)
         }
         let key = try PrivateKey.generate(algorithm)

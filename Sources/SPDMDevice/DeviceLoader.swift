@@ -14,6 +14,7 @@ struct DeviceLoader {
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
         "psk", "faults", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
+        "max_connections",
     ]
 
     func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
@@ -33,7 +34,8 @@ struct DeviceLoader {
             var responder = shared.responder
             responder.name = name
             return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
-                                    psk: shared.psk, logLevel: shared.logLevel, fingerprint: fingerprint)
+                                    psk: shared.psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
+                                    fingerprint: fingerprint)
         }
     }
 
@@ -42,6 +44,7 @@ struct DeviceLoader {
         var responder: ResponderDevice
         var psk: PSKStore
         var logLevel: String?
+        var maxConnections: Int?
     }
 
     private func loadShared(_ table: ConfigTable) throws -> Shared {
@@ -99,7 +102,8 @@ struct DeviceLoader {
         responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
         responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
-        return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel)
+        let maxConnections = try table.int("max_connections", in: 1...1_000_000)
+        return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel, maxConnections: maxConnections)
     }
 
     /// `mut_auth` and `trusted_requester_roots`. The builtin CA directories of the requester

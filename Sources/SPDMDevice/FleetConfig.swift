@@ -22,6 +22,12 @@ public struct DaemonSettings: Sendable, Hashable {
     public var controlSocket: String?
     /// A TCP address ("127.0.0.1:9464") serving Prometheus metrics only (`metrics`); nil: none.
     public var metrics: MetricsAddress?
+    /// `max_connections`: a lower daemon-wide connection cap than the one the open-file limit
+    /// allows (nil: the open-file limit alone decides).
+    public var maxConnections: Int?
+    /// `frame_timeout`: seconds a connection may keep a partial platform frame without sending
+    /// another byte before it is closed; 0 disables. Idle between frames is never timed out.
+    public var frameTimeout: Int = 30
 
     public init(stateDirectory: String, runtimeDirectory: String) {
         self.stateDirectory = stateDirectory
@@ -62,6 +68,8 @@ public struct DeviceDefinition: Sendable {
     public var responder: ResponderDevice
     public var psk: PSKStore
     public var logLevel: String?
+    /// `max_connections`: connections this device holds at once; one more is closed at accept (nil: no per-device cap).
+    public var maxConnections: Int? = nil
     /// A digest of the device's config text; equal fingerprints mean an unchanged device on reload.
     public var fingerprint: String
 }

@@ -34,6 +34,51 @@ public struct PlatformFrame: Hashable, Sendable {
     }
 }
 
+/// The 12-byte header of a platform frame: the one place it is parsed and checked, for the
+/// daemon's NIO decoder and for the blocking clients (spdmctl, the tests) alike.
+///
+///     +0 Command (u32 BE) | +4 TransportType (u32 BE) | +8 PayloadSize (u32 BE)
+public struct PlatformFrameHeader: Hashable, Sendable {
+    public var command: PlatformCommand
+    /// The TransportType field as received (an unknown value survives for the error message).
+    public var transportType: UInt32
+    public var payloadSize: UInt32
+
+    /// Parses the first 12 bytes of `bytes`; nil when fewer are there.
+    public init?<Bytes: Collection>(decoding bytes: Bytes) where Bytes.Element == UInt8 {
+        guard bytes.count >= PlatformFrame.headerSize else { return nil }
+        var fields: [UInt32] = []
+        var index = bytes.startIndex
+        for _ in 0..<3 {
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                value = value << 8 | UInt32(bytes[index])
+                index = bytes.index(after: index)
+            }
+            fields.append(value)
+        }
+        command = PlatformCommand(rawValue: fields[0])
+        transportType = fields[1]
+        payloadSize = fields[2]
+    }
+
+    /// A frame over `maximumPayloadSize`, or of another transport than `expectedTransport` (when
+    /// given), is a framing error: the connection ends, never the process.
+    public func check(maximumPayloadSize: Int, expectedTransport: TransportType?) throws {
+        guard UInt64(payloadSize) <= UInt64(maximumPayloadSize) else {
+            throw FramingError.payloadTooLarge(claimed: payloadSize, maximum: maximumPayloadSize)
+        }
+        if let expectedTransport, transportType != expectedTransport.rawValue {
+            throw FramingError.wrongTransport(received: transportType, expected: expectedTransport)
+        }
+    }
+
+    /// The frame this header starts, with its payload.
+    public func frame(payload: [UInt8]) -> PlatformFrame {
+        PlatformFrame(command: command, transport: TransportType(rawValue: transportType) ?? .none, payload: payload)
+    }
+}
+
 /// Platform commands (spdm-emu's command.h).
 public struct PlatformCommand: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32

@@ -42,23 +42,11 @@ public struct PlatformFrameDecoder: ByteToMessageDecoder {
 
     /// Takes one whole frame off the front of `buffer`, or nil when more bytes are needed.
     public static func parse(_ buffer: inout ByteBuffer, maximumPayloadSize: Int, expectedTransport: TransportType?) throws -> PlatformFrame? {
-        guard buffer.readableBytes >= PlatformFrame.headerSize,
-              let command = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
-              let transport = buffer.getInteger(at: buffer.readerIndex + 4, endianness: .big, as: UInt32.self),
-              let size = buffer.getInteger(at: buffer.readerIndex + 8, endianness: .big, as: UInt32.self) else {
-            return nil
-        }
-        guard UInt64(size) <= UInt64(maximumPayloadSize) else {
-            throw FramingError.payloadTooLarge(claimed: size, maximum: maximumPayloadSize)
-        }
-        if let expectedTransport, transport != expectedTransport.rawValue {
-            throw FramingError.wrongTransport(received: transport, expected: expectedTransport)
-        }
-        guard buffer.readableBytes >= PlatformFrame.headerSize + Int(size) else { return nil }
+        guard let header = buffer.withUnsafeReadableBytes({ PlatformFrameHeader(decoding: $0) }) else { return nil }
+        try header.check(maximumPayloadSize: maximumPayloadSize, expectedTransport: expectedTransport)
+        guard buffer.readableBytes >= PlatformFrame.headerSize + Int(header.payloadSize) else { return nil }
         buffer.moveReaderIndex(forwardBy: PlatformFrame.headerSize)
-        let payload = buffer.readBytes(length: Int(size)) ?? []
-        return PlatformFrame(command: PlatformCommand(rawValue: command),
-                             transport: TransportType(rawValue: transport) ?? .none, payload: payload)
+        return header.frame(payload: buffer.readBytes(length: Int(header.payloadSize)) ?? [])
     }
 }
 

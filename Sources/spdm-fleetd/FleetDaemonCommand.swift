@@ -26,6 +26,15 @@ struct FleetDaemonCommand: AsyncParsableCommand {
         did not change keep their connections; an invalid config changes nothing). Exit status: 0
         after a clean stop, 78 for a bad config, 1 when a listener cannot be bound.
 
+        Every listener and connection is a descriptor: the daemon raises its soft open-file limit to
+        the hard one and serves at most (limit - listeners - reserve of 64 + 1%) connections at once, less
+        with [daemon] max_connections; a device's max_connections caps that device alone. A
+        connection over a cap is accepted and closed at once with a log line (never left in the
+        backlog). A connection that stops sending in the middle of a platform frame is closed after
+        [daemon] frame_timeout seconds (default 30); one idle between frames stays open. When the
+        config's listeners and connections do not fit the limit, a warning is logged and kept in
+        STATUS=.
+
         As a systemd service (spdm-fleetd.service, Type=notify): READY=1 once every listener is
         bound, STATUS= with devices, connections, sessions and requests, WATCHDOG=1 from every event
         loop at half of WatchdogSec=, RELOADING=1 and STOPPING=1. Sockets passed by socket activation
@@ -110,17 +119,15 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             logger.warning("a socket passed by the service manager matches no device listener; ignored",
                            metadata: ["socket": "\(socket)"])
         }
-        let openFiles = ResourceLimits.raiseOpenFileLimit()
-        let needed = fleet.devices.reduce(0) { $0 + $1.listeners.count }
-        if UInt64(needed) * 2 > openFiles {
-            logger.warning("the open-file limit \(openFiles) leaves little room for connections beside \(needed) listeners")
-        }
+        // The daemon sizes its connection cap from this limit (and warns when the config does not fit it).
+        ResourceLimits.raiseOpenFileLimit()
         let daemon = FleetDaemon(config: fleet, logger: logger, socketActivation: socketActivation)
         let control = ControlServer(daemon: daemon, logger: logger)
         // Reload (SIGHUP and POST /v1/reload): the same file, or the embedded default, with the same overrides.
         daemon.setConfigSource(loadConfig)
         let status: @Sendable () -> String = {
-            SystemdNotifier.statusLine(devices: daemon.config.devices.count, statistics: daemon.statistics.snapshot)
+            SystemdNotifier.statusLine(devices: daemon.config.devices.count, statistics: daemon.statistics.snapshot,
+                                       warning: daemon.connectionBudget.warning)
         }
         daemon.setReloadObserver { event in
             // sd_notify: RELOADING=1 when a reload begins, READY=1 + STATUS= when it ends either way.

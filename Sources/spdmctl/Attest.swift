@@ -90,7 +90,7 @@ struct Attest: ParsableCommand {
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)),
             dataTransferSize: transferSize, maxSPDMMessageSize: transferSize,
             baseHash: try hashes(), baseAsym: try asyms(),
-            trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+            trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
         let address = endpoint.address
         let output = AttestOutput(endpoint: address, transport: transportType.description, json: json)
 

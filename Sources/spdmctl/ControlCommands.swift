@@ -140,8 +140,12 @@ struct Sessions: ParsableCommand {
     func run() throws {
         options.show(try options.call("GET", "/v1/sessions")) { object in
             let sessions = object as? [[String: Any]] ?? []
-            printTable(["DEVICE", "CONNECTION", "SESSION"], sessions.map {
-                [string($0["device"]), string($0["connection"]), string($0["session_id"])]
+            printTable(["DEVICE", "CONNECTION", "SESSION", "KIND", "VERSION", "ALGORITHMS", "STARTED", "LAST HEARTBEAT"], sessions.map {
+                let algorithms = $0["algorithms"] as? [String: Any] ?? [:]
+                let named = ["hash", "asym", "dhe", "aead"].compactMap { algorithms[$0] as? String }.joined(separator: "/")
+                return [string($0["device"]), string($0["connection"]), string($0["session_id"]), string($0["kind"]),
+                        string($0["version"]), named.isEmpty ? "-" : named, string($0["started"]),
+                        $0["last_heartbeat"] == nil ? "-" : string($0["last_heartbeat"])]
             })
         }
     }

@@ -110,12 +110,12 @@ enum LoadFlow: String, CaseIterable, ExpressibleByArgument, Sendable {
     func configuration(roots: [Certificate]) -> RequesterConfiguration {
         switch self {
         case .attest:
-            return RequesterConfiguration(trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+            return RequesterConfiguration(trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
         case .session:
             return RequesterConfiguration(
                 capabilities: [.cert, .chal, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate],
                 dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
-                trustedRoots: roots, allowUnanchoredChains: roots.isEmpty)
+                trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
         }
     }
 }

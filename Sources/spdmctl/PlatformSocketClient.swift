@@ -162,17 +162,14 @@ final class PlatformSocketClient {
     }
 
     func receive() throws -> PlatformFrame {
-        let header = try readExactly(PlatformFrame.headerSize, what: "while a frame header was expected")
-        func u32(_ offset: Int) -> UInt32 {
-            header[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let bytes = try readExactly(PlatformFrame.headerSize, what: "while a frame header was expected")
+        guard let header = PlatformFrameHeader(decoding: bytes) else { throw Failure.closed("in a frame header") }
+        do {
+            try header.check(maximumPayloadSize: maximumPayloadSize, expectedTransport: nil)
+        } catch {
+            throw Failure.protocolError("responder \(error)")
         }
-        let size = Int(u32(8))
-        guard size <= maximumPayloadSize else {
-            throw Failure.protocolError("responder frame claims \(size) payload bytes (limit \(maximumPayloadSize))")
-        }
-        let payload = try readExactly(size, what: "in the middle of a frame")
-        return PlatformFrame(command: PlatformCommand(rawValue: u32(0)),
-                             transport: TransportType(rawValue: u32(4)) ?? .none, payload: payload)
+        return header.frame(payload: try readExactly(Int(header.payloadSize), what: "in the middle of a frame"))
     }
 
     private func readExactly(_ count: Int, what: String) throws -> [UInt8] {

@@ -64,6 +64,9 @@ struct Session: ParsableCommand {
           help: "In each session, ask for the responder's own KEY_UPDATE (platform command OOB_ENCAP_KEY_UPDATE with the session id), then answer it in the encapsulated flow (offers ENCAP_CAP).")
     var responderKeyUpdate = false
 
+    @Option(name: .long, help: ArgumentHelp("Keep the sessions open this long before END_SESSION, with a HEARTBEAT in each every half heartbeat period (to watch them in `spdmctl sessions`).", valueName: "seconds"))
+    var hold: Double = 0
+
     @Option(name: .long, help: "Seconds to wait for each response.")
     var timeout: Int = 30
 
@@ -75,6 +78,7 @@ struct Session: ParsableCommand {
             guard let version = SPDMVersion(string: spdmVersion), version >= .v11 else { throw ValidationError("--version must be 1.1 to 1.4") }
         }
         guard (1...16).contains(sessions) else { throw ValidationError("--sessions must be 1-16") }
+        guard hold >= 0 && hold <= 86_400 else { throw ValidationError("--hold must be 0-86400 seconds") }
         guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
         guard (requesterCert == nil) == (requesterKey == nil) else {
             throw ValidationError("give --requester-cert and --requester-key together")
@@ -162,7 +166,8 @@ struct Session: ParsableCommand {
         let configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
-            requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false)
+            requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false,
+            chainOptions: .init(validAt: Date()))
         let address = endpoint.address
         var document = Document(ok: false, endpoint: address, transport: transportType.description, sessions: [], verified: [])
 
@@ -268,6 +273,9 @@ struct Session: ParsableCommand {
                     document.sessions[index].measurementsSigned = result.signatureVerified
                     document.verified.append("\(name): MEASUREMENTS (\(result.blocks.count) blocks\(signed ? ", signature over L1" : ", unsigned"))")
                 }
+            }
+            if hold > 0 {
+                try SessionHold(seconds: hold, heartbeats: flags.contains(.heartbeat)).run(&open, requester: requester, via: secured)
             }
             for index in open.indices {
                 try requester.endSession(session: &open[index], via: secured)

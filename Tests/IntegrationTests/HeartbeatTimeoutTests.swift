@@ -29,6 +29,7 @@ struct HeartbeatTimeoutTests {
         var kept = try requester.pskExchange(hint: hint, psk: psk, requesterSessionID: 0xFFFF, channel: .mctp, exchange: plain, secured: secured)
         var silent = try requester.pskExchange(hint: hint, psk: psk, requesterSessionID: 0xFFFE, channel: .mctp, exchange: plain, secured: secured)
         #expect(kept.heartbeatPeriod == 1)
+        #expect(try Self.listedSessions(daemon) == [kept.sessionID, silent.sessionID].sorted())
 
         // Six HEARTBEATs half a second apart: three seconds, more than twice the period.
         for _ in 0..<6 {
@@ -42,8 +43,18 @@ struct HeartbeatTimeoutTests {
             guard case RequesterError.errorResponse(_, let code, _) = error else { return false }
             return code == .decryptError
         }
+        // The timed-out session left the control API's list; the kept one is still there.
+        #expect(try Self.listedSessions(daemon) == [kept.sessionID])
         try requester.heartbeat(session: &kept, via: secured)
         try requester.endSession(session: &kept, via: secured)
+        #expect(try Self.listedSessions(daemon).isEmpty)
         #expect(daemon.stop() == 0)
+    }
+
+    /// The session ids `spdmctl sessions --json` lists.
+    static func listedSessions(_ daemon: TestDaemon) throws -> [UInt32] {
+        let result = try runSeparately(Products.path("spdmctl"), ["sessions", "--control-socket", daemon.controlSocket, "--json"])
+        let sessions = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return sessions.compactMap { ($0["session_id"] as? String).flatMap { UInt32($0.dropFirst(2), radix: 16) } }.sorted()
     }
 }

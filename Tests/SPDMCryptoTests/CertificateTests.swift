@@ -86,23 +86,25 @@ struct CertificateTests {
         }
     }
 
-    @Test("expired leaf fails; validity check can be disabled")
+    @Test("expired leaf fails at the time passed in; without a time validity is not checked")
     func expired() throws {
-        let longAgo = Date().addingTimeInterval(-86_400 * 30)
+        let now = Date()
+        let longAgo = now.addingTimeInterval(-86_400 * 30)
         let chain = try TestChain(.ecdsaP256, leafNotBefore: longAgo, leafDays: 10)
         do {
-            try ChainVerifier.verify(chain: chain.chain, trustedRoots: [chain.root])
+            try ChainVerifier.verify(chain: chain.chain, trustedRoots: [chain.root], options: .init(validAt: now))
             Issue.record("expired chain verified")
         } catch let error as CryptoError {
             #expect(error.message.contains("certificate 2") && error.message.contains("expired"))
         }
         try ChainVerifier.verify(chain: chain.chain, trustedRoots: [chain.root],
-                                 options: .init(checkValidity: false))
+                                 options: .init(validAt: nil))
+        try ChainVerifier.verify(chain: chain.chain, trustedRoots: [chain.root])
         // A good chain checked twenty years from now has expired too.
         let fresh = try TestChain(.ecdsaP256)
         #expect(throws: CryptoError.self) {
             try ChainVerifier.verify(chain: fresh.chain, trustedRoots: [fresh.root],
-                                     options: .init(time: Date().addingTimeInterval(86_400 * 365 * 20)))
+                                     options: .init(validAt: now.addingTimeInterval(86_400 * 365 * 20)))
         }
     }
 

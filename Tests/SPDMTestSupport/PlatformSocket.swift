@@ -84,12 +84,10 @@ public final class PlatformSocket: @unchecked Sendable {
     }
 
     public func receiveFrame() -> PlatformFrame? {
-        guard let header = receive(PlatformFrame.headerSize) else { return nil }
-        func u32(_ offset: Int) -> UInt32 { header[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) } }
-        let size = Int(u32(8))
+        guard let bytes = receive(PlatformFrame.headerSize), let header = PlatformFrameHeader(decoding: bytes) else { return nil }
+        let size = Int(header.payloadSize)
         guard let payload = size == 0 ? [] : receive(size) else { return nil }
-        return PlatformFrame(command: PlatformCommand(rawValue: u32(0)), transport: TransportType(rawValue: u32(4)) ?? .none,
-                             payload: payload)
+        return header.frame(payload: payload)
     }
 
     /// True when the daemon closed the connection (EOF), false if it is still open after the timeout.

@@ -13,13 +13,16 @@ public final class TestDaemon: @unchecked Sendable {
     public var controlSocket: String { directory + "/run/control.sock" }
     public var runtimeDirectory: String { directory + "/run" }
 
-    public init(config: String, directory reused: String? = nil, extraArguments: [String] = []) throws {
+    /// `launcher` runs the daemon through another program that execs it (such as
+    /// `["/usr/bin/prlimit", "--nofile=300:300"]` for a low descriptor limit).
+    public init(config: String, directory reused: String? = nil, extraArguments: [String] = [], launcher: [String] = []) throws {
         directory = reused ?? NSTemporaryDirectory() + "spdm-fleetd-t-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try config.write(toFile: directory + "/fleet.toml", atomically: true, encoding: .utf8)
-        child = try ChildProcess(Products.path("spdm-fleetd"),
-                                 ["--config", directory + "/fleet.toml", "--state-dir", directory + "/state",
-                                  "--runtime-dir", directory + "/run"] + extraArguments)
+        let command = launcher + [Products.path("spdm-fleetd"),
+                                  "--config", directory + "/fleet.toml", "--state-dir", directory + "/state",
+                                  "--runtime-dir", directory + "/run"] + extraArguments
+        child = try ChildProcess(command[0], Array(command.dropFirst()))
         guard child.waitFor(" ready", timeout: Limits.startup) else {
             throw TestSupportError("spdm-fleetd did not become ready: \(child.text)")
         }

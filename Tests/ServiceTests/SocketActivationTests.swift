@@ -51,8 +51,12 @@ struct SocketActivationTests {
                 + deviceConfig(name: "act1", transport: "pci-doe", listener: "unix = \"configured-act1.sock\"")
                 + deviceConfig(name: "bound0", listener: "tcp = \"127.0.0.1:0\""),
             to: "fleet.toml")
+        // systemd-socket-activate passes on only the environment named with -E: a sanitizer's
+        // options (make test-sanitize) must reach the daemon it starts.
+        let sanitizerOptions = ["TSAN_OPTIONS", "ASAN_OPTIONS", "LSAN_OPTIONS"]
+            .filter { ProcessInfo.processInfo.environment[$0] != nil }.map { "-E" + $0 }
         let daemon = try ChildProcess(tool, [
-            "-l", "127.0.0.1:\(port)", "-l", activatedUnix, "--fdname=act0:act1",
+            "-l", "127.0.0.1:\(port)", "-l", activatedUnix, "--fdname=act0:act1"] + sanitizerOptions + [
             Products.path("spdm-fleetd"), "--config", config, "--state-dir", scratch.path + "/state",
             "--runtime-dir", scratch.path + "/run", "--log-format", "stderr",
         ])

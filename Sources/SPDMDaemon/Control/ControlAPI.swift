@@ -78,9 +78,7 @@ struct ControlAPI: Sendable {
         case (.GET, ["v1", "sessions"]):
             return .json(daemon.runtimes.flatMap { runtime in
                 runtime.openConnections.flatMap { record in
-                    record.state.withLockedValue { $0.sessions }.map {
-                        SessionDocument(device: runtime.name, connection: record.id, sessionId: String(format: "0x%08x", $0))
-                    }
+                    record.state.withLockedValue { $0.sessions }.map { SessionDocument($0, device: runtime.name, connection: record.id) }
                 }
             })
         case (.PUT, ["v1", "devices", "*", "measurements", "*"]):
@@ -229,6 +227,27 @@ struct ControlAPI: Sendable {
         var device: String
         var connection: UInt64
         var sessionId: String
+        /// KEY_EXCHANGE or PSK.
+        var kind: String
+        var version: String
+        var algorithms: [String: String]
+        var mutualAuthentication: Bool
+        var heartbeatPeriod: UInt8
+        var started: Date
+        var lastHeartbeat: Date?
+
+        init(_ session: OpenSession, device: String, connection: UInt64) {
+            self.device = device
+            self.connection = connection
+            sessionId = String(format: "0x%08x", session.id)
+            kind = session.kind.rawValue
+            version = session.version.description
+            algorithms = session.algorithms
+            mutualAuthentication = session.mutualAuthentication
+            heartbeatPeriod = session.heartbeatPeriod
+            started = session.started
+            lastHeartbeat = session.lastHeartbeat
+        }
     }
 
     struct ReloadDocument: Encodable {
@@ -264,14 +283,13 @@ struct ControlAPI: Sendable {
         let counters = runtime.counters.snapshot
         let device = runtime.device
         let configured = runtime.definition.responder
-        func name<T: Equatable>(_ value: T, in table: [(String, T)]) -> String { table.first { $0.1 == value }?.0 ?? "\(value)" }
         let algorithms = DeviceDetail.Algorithms(
-            hash: device.hashPreference.map { name(BaseHashAlgorithms($0), in: BaseHashAlgorithms.named) },
-            asym: device.asymPreference.map { name(BaseAsymAlgorithms($0), in: BaseAsymAlgorithms.named) },
+            hash: device.hashPreference.map { algorithmName(BaseHashAlgorithms($0), in: BaseHashAlgorithms.named) },
+            asym: device.asymPreference.map { algorithmName(BaseAsymAlgorithms($0), in: BaseAsymAlgorithms.named) },
             measurementHash: device.measurementRawBitStreamOnly ? ["RAW_BIT_STREAM_ONLY"]
-                : device.measurementHashPreference.map { name(BaseHashAlgorithms($0), in: BaseHashAlgorithms.named) },
-            dhe: device.dhePreference.map { name($0, in: DHEGroups.named) },
-            aead: device.aeadPreference.map { name($0, in: AEADSuites.named) })
+                : device.measurementHashPreference.map { algorithmName(BaseHashAlgorithms($0), in: BaseHashAlgorithms.named) },
+            dhe: device.dhePreference.map { algorithmName($0, in: DHEGroups.named) },
+            aead: device.aeadPreference.map { algorithmName($0, in: AEADSuites.named) })
         let slots = device.slots.map { slot -> DeviceDetail.Slot in
             let certificates = (try? Certificate.parseConcatenatedDER(slot.certificatesDER)) ?? []
             let original = configured.slot(slot.id)

@@ -29,11 +29,28 @@ enum MetricsRenderer {
         for device in devices { line(&out, "spdm_open_connections", [("device", device.name)], device.counters.openConnections) }
         header(&out, "spdm_connections_total", "counter", "Accepted connections, by device.")
         for device in devices { line(&out, "spdm_connections_total", [("device", device.name)], device.counters.totalConnections) }
-        header(&out, "spdm_sessions", "gauge", "Open secure sessions, by device.")
+        header(&out, "spdm_connections_refused_total", "counter",
+               "Connections accepted and closed at once, by device and reason: device_limit (the device's max_connections), "
+               + "daemon_limit (the daemon-wide cap from the open-file limit or [daemon] max_connections), descriptors (accept ran out of descriptors).")
+        for device in devices {
+            for reason in ConnectionRefusal.allCases where device.counters.refusedConnections[reason.rawValue] > 0 {
+                line(&out, "spdm_connections_refused_total", [("device", device.name), ("reason", reason.label)],
+                     device.counters.refusedConnections[reason.rawValue])
+            }
+        }
+        header(&out, "spdm_connection_cap", "gauge",
+               "Device connections the daemon serves at once (open-file limit less listeners and reserve, or [daemon] max_connections).")
+        out += "spdm_connection_cap \(daemon.connectionBudget.cap)\n"
+        header(&out, "spdm_frame_timeouts_total", "counter",
+               "Connections closed because a partial platform frame got no further byte within [daemon] frame_timeout, by device.")
+        for device in devices where device.counters.frameTimeouts > 0 {
+            line(&out, "spdm_frame_timeouts_total", [("device", device.name)], device.counters.frameTimeouts)
+        }
+        header(&out, "spdm_sessions", "gauge", "Established secure sessions, by device.")
         for device in devices { line(&out, "spdm_sessions", [("device", device.name)], device.counters.openSessions) }
 
         header(&out, "spdm_handshake_seconds", "histogram",
-               "Time from GET_VERSION to the first CHALLENGE_AUTH or signed MEASUREMENTS on a connection.")
+               "Time from GET_VERSION (or KEY_EXCHANGE/PSK_EXCHANGE without one) to a connection's first CHALLENGE_AUTH, signed MEASUREMENTS or established session.")
         for device in devices {
             var cumulative = 0
             for (index, bound) in DeviceCounters.handshakeBuckets.enumerated() {

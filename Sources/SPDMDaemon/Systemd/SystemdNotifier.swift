@@ -156,10 +156,10 @@ public final class SystemdNotifier: Sendable {
         state.withLockedValue { $0.tasks.append(task) }
     }
 
-    /// The STATUS= line for the fleet's counters.
-    public static func statusLine(devices: Int, statistics: FleetStatistics.Snapshot) -> String {
+    /// The STATUS= line for the fleet's counters, with a standing `warning` (the connection budget's) after them.
+    public static func statusLine(devices: Int, statistics: FleetStatistics.Snapshot, warning: String? = nil) -> String {
         "\(devices) devices, \(statistics.openConnections) connections, \(statistics.openSessions) sessions, "
-            + "\(statistics.requests) requests, \(statistics.errors) errors"
+            + "\(statistics.requests) requests, \(statistics.errors) errors" + (warning.map { "; warning: \($0)" } ?? "")
     }
 
     private static func withNote(_ status: String, _ note: String?) -> String {

@@ -290,7 +290,7 @@ extension ResponderConnection {
         if first.isSelfSigned && Digest.hash(hash, first.der) != rootHash { throw fail("RootHash is not the hash of the root certificate") }
         do {
             try ChainVerifier.verify(chain: certificates, trustedRoots: device.mutualAuth.trustedRoots,
-                                     options: ChainVerifier.Options(checkValidity: false))
+                                     options: ChainVerifier.Options(validAt: nil))
         } catch {
             throw fail("not trusted: \(error)")
         }
