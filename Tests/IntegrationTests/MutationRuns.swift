@@ -1,9 +1,11 @@
 import SPDMTestSupport
 import SPDMWire
 
-/// The three ways the test mutates one device: requests in the clear after negotiation, requests
-/// sealed in a session, and corrupted secured records. Every request either gets a reply frame or its
-/// connection closed; a closed connection is reopened and renegotiated and the run goes on.
+/// How the test mutates one device: requests in the clear after negotiation (and their transport
+/// envelope), requests sealed in a session, deliveries for the device's own encapsulated KEY_UPDATE,
+/// and corrupted secured records (mutual authentication: MutualAuthMutations.swift). Every request
+/// either gets a reply frame or its connection closed; a closed connection is reopened and
+/// renegotiated and the run goes on; a request with neither within the timeout is recorded as a hang.
 extension MutationTarget {
     static let vcaCodes: Set<UInt8> = [RequestCode.getVersion.rawValue, RequestCode.getCapabilities.rawValue,
                                        RequestCode.negotiateAlgorithms.rawValue]

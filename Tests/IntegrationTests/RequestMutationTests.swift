@@ -8,9 +8,12 @@ import Testing
 /// End-to-end mutation of every request code against the real daemon (issue 8, part 3): devices at
 /// each version 1.0-1.4 over MCTP and over PCI-DOE, negotiated by our requester first, then every
 /// field of a valid request of each code 0x81-0xFF mutated (boundary values, truncation, extension,
-/// seeded random bytes), in the clear and sealed in KEY_EXCHANGE and PSK sessions, plus corrupted
-/// secured records. Every request gets a reply frame or its connection closed (never a hang), and at
-/// the end the daemon is up and its devices, including one nobody mutated, still attest.
+/// seeded random bytes), in the clear (with its transport envelope) and sealed in KEY_EXCHANGE and PSK
+/// sessions, plus the deliveries of the encapsulated flows (the device's own KEY_UPDATE, session mutual
+/// authentication) and corrupted secured records. Every request gets a reply frame or its connection
+/// closed (never a hang), and at the end the daemon is up and its devices, including one nobody
+/// mutated, still attest. Each test prints "mutation test (...): N requests, M connections closed,
+/// K errors, H hangs, S sessions opened" (errors: SPDM ERROR replies).
 @Suite("Request mutations against the real daemon", .serialized)
 struct RequestMutationTests {
     /// The random mutations are seeded: a failure names its template and mutation and reproduces.
@@ -28,9 +31,10 @@ struct RequestMutationTests {
         SPDMVersion.all.map { DeviceUnderTest(transport: transport, version: $0) }
     }
 
-    /// MCTP devices offer PSK with context and the encapsulated flow: mutual authentication (asked of a
-    /// requester with an identity, as in the mutual-authentication test) and their own KEY_UPDATE; PCI-DOE devices offer PSK without context and the handshake
-    /// in the clear. Every device has all of it whatever its version, so version checks are reached too.
+    /// MCTP devices offer PSK with context and the encapsulated flow: session mutual authentication (asked
+    /// of a requester with an identity) and their own KEY_UPDATE; PCI-DOE devices offer PSK without context.
+    /// Both offer the handshake in the clear (used when the requester offers it too). Every device has all
+    /// of it whatever its version, so the version checks are reached too.
     static func toml(_ device: DeviceUnderTest) -> String {
         var capabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD"]
         var keys = ["versions = [\"\(device.version)\"]", "log_level = \"warning\""]
@@ -106,7 +110,7 @@ struct RequestMutationTests {
         try Self.expectDaemonServes(daemon)
     }
 
-    @Test("every request code mutated inside KEY_EXCHANGE and PSK sessions, and corrupted secured records, at 1.1-1.4")
+    @Test("every request code mutated inside KEY_EXCHANGE and PSK sessions, the encapsulated flows' deliveries, and corrupted secured records, at 1.1-1.4")
     func mutationsInSessions() async throws {
         let daemon = try TestDaemon(config: Self.config)
         var total = try await Self.forEachDevice(Self.devices.filter { $0.version >= .v11 }, daemon, "in sessions") { index, device, target in
@@ -122,8 +126,11 @@ struct RequestMutationTests {
                                        seed: Self.seed, device: index)
             try target.corruptRecords(.psk, seed: Self.seed ^ UInt64(index))
         }
-        let mutual = try Self.target(Self.mutualAuthDevice, daemon, configuration: try Self.mutualAuthConfiguration(daemon))
-        try mutual.mutateMutualAuthDeliveries(seed: Self.seed)
+        let mutual = try Self.withDaemonLog(daemon) {
+            let target = try Self.target(Self.mutualAuthDevice, daemon, configuration: try Self.mutualAuthConfiguration(daemon))
+            try target.mutateMutualAuthDeliveries(seed: Self.seed)
+            return target
+        }
         print("mutation test: \(mutual.name) mutual authentication deliveries: \(mutual.tally.summary)")
         total += mutual.tally
         print("mutation test (in sessions, seed 0x\(String(Self.seed, radix: 16))): \(total.summary)")
@@ -132,8 +139,7 @@ struct RequestMutationTests {
     }
 
     /// Runs `body` on a connection to each device, two devices at a time (the machine has two cores);
-    /// prints each device's tally in device order and returns the sum. A failure carries the tail of the
-    /// daemon's log (where a trap would show).
+    /// prints each device's tally in device order and returns the sum.
     static func forEachDevice(_ devices: [DeviceUnderTest], _ daemon: TestDaemon, _ phase: String,
                               _ body: @escaping @Sendable (Int, DeviceUnderTest, MutationTarget) throws -> Void) async throws -> MutationTally {
         let workers = 2
@@ -142,12 +148,10 @@ struct RequestMutationTests {
                 group.addTask {
                     var done: [(Int, MutationTally)] = []
                     for (index, device) in devices.enumerated() where index % workers == worker {
-                        do {
+                        try withDaemonLog(daemon) {
                             let target = try target(device, daemon)
                             try body(index, device, target)
                             done.append((index, target.tally))
-                        } catch {
-                            throw TestSupportError("\(error)\n--- spdm-fleetd log, last lines ---\n\(daemon.text.suffix(3000))")
                         }
                     }
                     return done
@@ -163,6 +167,15 @@ struct RequestMutationTests {
             total += tally
         }
         return total
+    }
+
+    /// `body`, whose failure carries the tail of the daemon's log (where a trap would show).
+    static func withDaemonLog<T>(_ daemon: TestDaemon, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw TestSupportError("\(error)\n--- spdm-fleetd log, last lines ---\n\(daemon.text.suffix(3000))")
+        }
     }
 
     /// The daemon is running, did not trap, every mutated device answers a fresh GET_VERSION, and the
