@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
         // What the tests that drive the real binary share: the platform-socket client.
         .target(name: "SPDMTestSupport", dependencies: ["SPDMTransport", "SPDMRequester"], path: "Tests/SPDMTestSupport"),
-        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester", "SPDMCore", "SPDMCrypto"]),
         // systemd integration against the real binary: notify, socket activation, journald, units.
         .testTarget(name: "ServiceTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMDaemon"]),
         // The control API, reload and metrics against the real binary (spdmctl and curl).

@@ -56,13 +56,28 @@ public final class PlatformSocket: @unchecked Sendable {
 
     public func send(_ frame: PlatformFrame) { send(frame.bytes) }
 
-    /// Reads exactly `count` bytes; nil when the peer closed (or the read timed out).
+    /// Why the last `receive` returned nil.
+    public enum ReceiveFailure: Sendable, Equatable {
+        /// The peer closed (EOF) or reset the connection.
+        case closed
+        /// Nothing arrived within the socket's timeout.
+        case timedOut
+    }
+
+    public private(set) var lastReceiveFailure: ReceiveFailure?
+
+    /// Reads exactly `count` bytes; nil when the peer closed or the read timed out (`lastReceiveFailure` says which).
     public func receive(_ count: Int) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: count)
         var received = 0
+        lastReceiveFailure = nil
         while received < count {
             let result = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + received, count - received, 0) }
-            if result <= 0 { return nil }
+            if result < 0 && errno == EINTR { continue }
+            if result <= 0 {
+                lastReceiveFailure = result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? .timedOut : .closed
+                return nil
+            }
             received += result
         }
         return buffer
