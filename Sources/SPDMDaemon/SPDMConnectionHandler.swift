@@ -134,9 +134,16 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Hands the connection the measurement table the control API left, when it changed.
+    func refreshMeasurements() {
+        if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
+    }
+
+    /// This connection's measurement table from now on (a tamper:measurement fault swaps it for one request).
+    func useMeasurements(_ table: MeasurementTable) { responder.updateMeasurements(table) }
+
     /// The responder's answer to an SPDM request in the clear, counted and logged.
     func handleInTheClear(_ request: [UInt8]) -> [UInt8] {
-        if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
         let outcome = responder.handle(request)
         let signedMeasurements = outcome.request == .getMeasurements && request.count > 2 && request[2] & 0x01 != 0
         runtime.requestHandled(record, code: outcome.request, error: outcome.error?.code,

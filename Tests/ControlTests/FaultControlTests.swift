@@ -111,4 +111,24 @@ struct FaultControlTests {
         #expect(restored.stdout.contains("not_ready") && !restored.stdout.contains("corrupt:signature"), "\(restored.stdout)")
         #expect(daemon.stop() == 0)
     }
+
+    @Test("tamper:measurement on every request: another value for the index, summary hash and signatures consistent")
+    func tamperMeasurement() throws {
+        let daemon = try TestDaemon(config: Self.config)
+        #expect(try Self.ctl(daemon, ["fault", "clear", "tcp0"]).status == 0)
+        func measurementOne() throws -> String? {
+            let port = try #require(daemon.port("tcp0"))
+            let result = try spdmctl(["attest", "--connect", "127.0.0.1:\(port)", "--root", daemon.directory + "/state/ca/ecp256/ca.cert.der", "--json"])
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+            let blocks = (json(result.stdout) as? [String: Any])?["measurements"] as? [[String: Any]] ?? []
+            return blocks.first { $0["index"] as? Int == 1 }?["value"] as? String
+        }
+        let honest = try measurementOne()
+        #expect(honest != nil)
+        #expect(try Self.ctl(daemon, ["fault", "set", "tcp0", #"[{"on": "*", "action": "tamper:measurement:1"}]"#]).status == 0)
+        let tampered = try measurementOne()
+        #expect(tampered != nil && tampered != honest, "\(String(describing: tampered)) vs \(String(describing: honest))")
+        #expect(try Self.metric(daemon, "tamper:measurement:1") ?? 0 >= 1)
+        #expect(daemon.stop() == 0)
+    }
 }

@@ -1,4 +1,5 @@
 import SPDMDevice
+import SPDMResponder
 import SPDMWire
 import Testing
 @testable import SPDMDaemon
@@ -19,7 +20,7 @@ struct FaultLayerTests {
         let code = RequestCode(rawValue: request[1])
         let injection = layer.decide(code, inSession: inSession)
         return layer.apply(injection, code: code, request: request, response: response, inSession: inSession,
-                           geometry: { ResponseFaults.SignatureGeometry(signature: 64, keyExchangeVerifyData: 32) })
+                           geometry: { ResponseFaults.SignatureGeometry(signature: 64, keyExchangeVerifyData: 32, hash: 32) })
     }
 
     static func sent(_ step: FaultStep) -> [[UInt8]] {
@@ -172,7 +173,7 @@ struct FaultLayerTests {
 
     @Test("corrupt:signature finds the Signature of CHALLENGE_AUTH, signed MEASUREMENTS and KEY_EXCHANGE_RSP")
     func signature() {
-        let geometry = ResponseFaults.SignatureGeometry(signature: 64, keyExchangeVerifyData: 32)
+        let geometry = ResponseFaults.SignatureGeometry(signature: 64, keyExchangeVerifyData: 32, hash: 32)
         let body = Array(repeating: UInt8(0x22), count: 200)
         func corrupted(_ response: [UInt8], request: [UInt8]) -> ResponseFaults.Rewrite {
             ResponseFaults.corruptSignature(response, request: request, geometry: geometry)
@@ -185,6 +186,34 @@ struct FaultLayerTests {
         let keyExchange = [0x12, 0x64, 0, 0] + body
         #expect(corrupted(keyExchange, request: [0x12, 0xE4, 0, 0]) == .bytes(flip(keyExchange, at: keyExchange.count - 32 - 64)))
         #expect(corrupted(Self.response, request: Self.request) != .bytes(Self.response))
+    }
+
+    @Test("corrupt:nonce and corrupt:verify_data find their fields")
+    func nonceAndVerifyData() {
+        let geometry = ResponseFaults.SignatureGeometry(signature: 64, keyExchangeVerifyData: 32, hash: 48)
+        let body = Array(repeating: UInt8(0x33), count: 300)
+        let challengeAuth = [0x12, 0x03, 0, 0] + body
+        #expect(ResponseFaults.corruptNonce(challengeAuth, geometry: geometry) == .bytes(flip(challengeAuth, at: 4 + 48)))
+        let measurements: [UInt8] = [0x12, 0x60, 0, 0, 1, 10, 0, 0] + body
+        #expect(ResponseFaults.corruptNonce(measurements, geometry: geometry) == .bytes(flip(measurements, at: 18)))
+        let keyExchange = [0x12, 0x64, 0, 0] + body
+        #expect(ResponseFaults.corruptNonce(keyExchange, geometry: geometry) == .bytes(flip(keyExchange, at: 8)))
+        #expect(ResponseFaults.corruptVerifyData(keyExchange, geometry: geometry) == .bytes(flip(keyExchange, at: keyExchange.count - 48)))
+        let inTheClear = ResponseFaults.SignatureGeometry(signature: 64, keyExchangeVerifyData: 0, hash: 48)
+        #expect(ResponseFaults.corruptVerifyData(keyExchange, geometry: inTheClear) != .bytes(flip(keyExchange, at: keyExchange.count - 48)))
+        let pskExchange = [0x12, 0x66, 0, 0] + body
+        #expect(ResponseFaults.corruptVerifyData(pskExchange, geometry: geometry) == .bytes(flip(pskExchange, at: pskExchange.count - 48)))
+        #expect(ResponseFaults.corruptVerifyData(challengeAuth, geometry: geometry) != .bytes(flip(challengeAuth, at: challengeAuth.count - 48)))
+    }
+
+    @Test("tamper:measurement: another value for that index, the same for the same seed and device")
+    func tamperedMeasurement() throws {
+        let table = MeasurementTable(entries: [.init(index: 1, type: .mutableFirmware, value: Array("fw 1.0".utf8), representation: .raw, tcb: true)])
+        let first = try #require(ConnectionFaults.tamperedMeasurements(table, index: 1, seed: 3, device: "d"))
+        #expect(first == ConnectionFaults.tamperedMeasurements(table, index: 1, seed: 3, device: "d"))
+        #expect(first != ConnectionFaults.tamperedMeasurements(table, index: 1, seed: 4, device: "d"))
+        #expect(first.entry(1)?.value.count == 6 && first.entry(1)?.value != table.entry(1)?.value)
+        #expect(ConnectionFaults.tamperedMeasurements(table, index: 9, seed: 3, device: "d") == nil)
     }
 
     private func flip(_ bytes: [UInt8], at offset: Int) -> [UInt8] {

@@ -16,7 +16,7 @@ struct FaultRuleTests {
 
     @Test("every action and schedule parses, and prints back as written", arguments: [
         "not_ready", "not_ready:3:4", "busy", "error:InvalidRequest", "error:Unspecified", "delay:300", "drop", "close",
-        "truncate:3", "corrupt:byte:5", "corrupt:signature", "corrupt:mac", "wrong_version", "wrong_code", "duplicate", "replay",
+        "truncate:3", "corrupt:byte:5", "corrupt:signature", "corrupt:mac", "corrupt:nonce", "corrupt:verify_data", "tamper:measurement:2", "wrong_version", "wrong_code", "duplicate", "replay",
         "mutate:0.25",
     ])
     func actions(_ text: String) throws {
@@ -42,6 +42,7 @@ struct FaultRuleTests {
         (["on": .string("*"), "action": .string("delay:0")], "action", "the delay (ms) must be an integer"),
         (["on": .string("*"), "action": .string("not_ready:1:1")], "action", "rdtm must be an integer in 2...255"),
         (["on": .string("*"), "action": .string("mutate:2")], "action", "the rate must be a number in (0, 1]"),
+        (["on": .string("*"), "action": .string("tamper:measurement:255")], "action", "the measurement index must be an integer in 1...254"),
         (["on": .string("*"), "action": .string("drop"), "when": .string("sometimes")], "when", "unknown schedule"),
         (["on": .string("*"), "action": .string("drop"), "when": .string("nth:0")], "when", "N must be an integer of at least 1"),
         (["on": .string("*"), "action": .string("drop"), "when": .string("probability:1.5")], "when", "P must be a number in [0, 1]"),

@@ -1,4 +1,5 @@
 import SPDMDevice
+import SPDMResponder
 import SPDMWire
 
 /// What the connection sends after the fault layer.
@@ -76,6 +77,18 @@ struct ConnectionFaults: Sendable {
         return (error(request.first ?? 0x10, code), code)
     }
 
+    /// The table a `tamper:measurement:<index>` rule makes the device answer from: the entry's value
+    /// with every byte XORed with a non-zero byte drawn from the rule's seed and the device alone (not
+    /// n), so MEASUREMENTS and the summary hashes of CHALLENGE_AUTH and KEY_EXCHANGE_RSP agree, as a
+    /// device with other firmware would; nil when the device has no such index.
+    static func tamperedMeasurements(_ table: MeasurementTable, index: UInt8, seed: UInt64, device: String) -> MeasurementTable? {
+        guard let entry = table.entry(index) else { return nil }
+        var random = FaultRandom(seed: seed, device: device, n: 0)
+        var tampered = table
+        _ = tampered.set(index: index, value: entry.value.map { $0 ^ random.nonZeroByte() })
+        return tampered
+    }
+
     private static func error(_ version: UInt8, _ code: ErrorCode) -> [UInt8] {
         ErrorResponse(version: SPDMVersion(rawValue: version), code: code).encoded(context: .unnegotiated(SPDMVersion(rawValue: version)))
     }
@@ -133,6 +146,13 @@ struct ConnectionFaults: Sendable {
             return rewritten(ResponseFaults.corruptSignature(response, request: request, geometry: geometry()))
         case .corruptMAC:
             return rewritten(ResponseFaults.corruptMAC(response))
+        case .corruptNonce:
+            return rewritten(ResponseFaults.corruptNonce(response, geometry: geometry()))
+        case .corruptVerifyData:
+            return rewritten(ResponseFaults.corruptVerifyData(response, geometry: geometry()))
+        case .tamperMeasurement:
+            // The device built the response from a tampered table (`tamperedMeasurements`).
+            return FaultStep(delivery: .send([response]), injection: injection)
         case .wrongVersion:
             return rewritten(ResponseFaults.wrongVersion(response))
         case .wrongCode:

@@ -11,6 +11,8 @@ enum ResponseFaults {
         var signature: Int
         /// ResponderVerifyData bytes after KEY_EXCHANGE_RSP's signature (0 with HANDSHAKE_IN_THE_CLEAR).
         var keyExchangeVerifyData: Int
+        /// Digest bytes of the negotiated BaseHashAlgo (CertChainHash, verify data).
+        var hash: Int
     }
 
     enum Rewrite: Equatable {
@@ -75,6 +77,36 @@ enum ResponseFaults {
             return .notApplicable("\(ResponseCode(rawValue: response[1])) carries no signature")
         }
         return invert(response, at: end - geometry.signature)
+    }
+
+    /// Inverts the first byte of the Nonce: after CertChainHash in CHALLENGE_AUTH (DSP0274 §10.8),
+    /// after the measurement record in MEASUREMENTS (§10.11); KEY_EXCHANGE_RSP's RandomData (§10.15).
+    static func corruptNonce(_ response: [UInt8], geometry: SignatureGeometry?) -> Rewrite {
+        guard response.count >= 8, let geometry else { return .notApplicable("no algorithms negotiated") }
+        switch ResponseCode(rawValue: response[1]) {
+        case .challengeAuth:
+            return invert(response, at: 4 + geometry.hash)
+        case .measurements:
+            let recordLength = Int(response[5]) | Int(response[6]) << 8 | Int(response[7]) << 16
+            return invert(response, at: 8 + recordLength)
+        case .keyExchangeRsp:
+            return invert(response, at: 8)
+        default:
+            return .notApplicable("\(ResponseCode(rawValue: response[1])) carries no nonce")
+        }
+    }
+
+    /// Inverts the first byte of ResponderVerifyData, the last field of KEY_EXCHANGE_RSP (unless the
+    /// handshake is in the clear), PSK_EXCHANGE_RSP and FINISH_RSP (DSP0274 §10.15-§10.18).
+    static func corruptVerifyData(_ response: [UInt8], geometry: SignatureGeometry?) -> Rewrite {
+        guard response.count >= 2, let geometry else { return .notApplicable("no algorithms negotiated") }
+        switch ResponseCode(rawValue: response[1]) {
+        case .keyExchangeRsp where geometry.keyExchangeVerifyData > 0, .pskExchangeRsp, .finishRsp:
+            guard response.count >= 4 + geometry.hash else { return .notApplicable("FINISH_RSP without verify data") }
+            return invert(response, at: response.count - geometry.hash)
+        default:
+            return .notApplicable("\(ResponseCode(rawValue: response[1])) carries no ResponderVerifyData here")
+        }
     }
 
     /// Inverts a byte of the secured record's MAC: its last 16 bytes (DSP0277 AEAD tag).

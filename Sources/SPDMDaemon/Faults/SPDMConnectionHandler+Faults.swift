@@ -18,11 +18,24 @@ extension SPDMConnectionHandler {
         }
         let code = request.count >= MessageHeader.size ? RequestCode(rawValue: request[1]) : nil
         let injection = faults.decide(code, inSession: false)
+        refreshMeasurements()
         let response: [UInt8]
-        if let injection, injection.action.replacesHandling {
-            let answer = ConnectionFaults.answerInstead(injection, request: request)
+        if let decided = injection, decided.action.replacesHandling {
+            let answer = ConnectionFaults.answerInstead(decided, request: request)
             runtime.requestHandled(record, code: code, error: answer.error, signedMeasurements: false, version: responder.version)
             response = answer.response
+        } else if let decided = injection, case .tamperMeasurement(let index) = decided.action {
+            // The device answers this request from a tampered table: MEASUREMENTS, and the
+            // measurement summary hashes of CHALLENGE_AUTH and KEY_EXCHANGE_RSP.
+            let configured = responder.device.measurements
+            guard let tampered = ConnectionFaults.tamperedMeasurements(configured, index: index, seed: decided.seed,
+                                                                        device: faults.device.device) else {
+                report(decided, notApplied: "the device has no measurement \(index)")
+                return FaultStep(delivery: .send([handleInTheClear(request)]))
+            }
+            useMeasurements(tampered)
+            response = handleInTheClear(request)
+            useMeasurements(configured)
         } else {
             response = handleInTheClear(request)
         }
@@ -42,7 +55,8 @@ extension SPDMConnectionHandler {
     private var signatureGeometry: ResponseFaults.SignatureGeometry? {
         guard let negotiated = responder.negotiated, let asym = negotiated.asym, let hash = negotiated.hash else { return nil }
         return ResponseFaults.SignatureGeometry(signature: asym.signatureSize,
-                                                keyExchangeVerifyData: responder.handshakeInTheClear ? 0 : hash.digestSize)
+                                                keyExchangeVerifyData: responder.handshakeInTheClear ? 0 : hash.digestSize,
+                                                hash: hash.digestSize)
     }
 
     /// Sends what the fault layer decided; `encode` wraps one SPDM message or record for the transport.
@@ -77,7 +91,7 @@ extension SPDMConnectionHandler {
 
     /// Logs the injection (SPDM_FAULT, the rule, the request, n and the seed: enough to reproduce a
     /// CI run from its log) and counts it in spdm_faults_injected_total.
-    private func report(_ injection: FaultInjection, notApplied: String?) {
+    func report(_ injection: FaultInjection, notApplied: String?) {
         let metadata: Logger.Metadata = [
             "spdm_fault": "\(injection.action)",
             "spdm_fault_rule": "\(injection.ruleIndex)",

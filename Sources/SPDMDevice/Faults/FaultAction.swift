@@ -24,6 +24,13 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
     case corruptSignature
     /// A byte of the secured record's MAC (its last 16 bytes, DSP0277) is inverted.
     case corruptMAC
+    /// A byte of the Nonce of CHALLENGE_AUTH or MEASUREMENTS, or of KEY_EXCHANGE_RSP's RandomData, is inverted.
+    case corruptNonce
+    /// A byte of the ResponderVerifyData of KEY_EXCHANGE_RSP, PSK_EXCHANGE_RSP or FINISH_RSP (in the clear) is inverted.
+    case corruptVerifyData
+    /// The device answers from another value than configured for this index: MEASUREMENTS and the
+    /// measurement summary hashes (CHALLENGE_AUTH, KEY_EXCHANGE_RSP) agree, signed correctly.
+    case tamperMeasurement(index: UInt8)
     /// The response's SPDMVersion byte is another version.
     case wrongVersion
     /// The response's RequestResponseCode is another code.
@@ -53,6 +60,9 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
         case .corruptByte(let offset): return "corrupt:byte:\(offset)"
         case .corruptSignature: return "corrupt:signature"
         case .corruptMAC: return "corrupt:mac"
+        case .corruptNonce: return "corrupt:nonce"
+        case .corruptVerifyData: return "corrupt:verify_data"
+        case .tamperMeasurement(let index): return "tamper:measurement:\(index)"
         case .wrongVersion: return "wrong_version"
         case .wrongCode: return "wrong_code"
         case .duplicate: return "duplicate"
@@ -78,7 +88,8 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
 
     public var scope: Scope {
         switch self {
-        case .notReady, .busy, .error, .corruptSignature, .wrongVersion, .wrongCode: return .clear
+        case .notReady, .busy, .error, .corruptSignature, .corruptNonce, .corruptVerifyData, .tamperMeasurement, .wrongVersion, .wrongCode:
+            return .clear
         case .corruptMAC: return .session
         case .delay, .drop, .close, .truncate, .corruptByte, .duplicate, .replay, .mutate: return .both
         }
