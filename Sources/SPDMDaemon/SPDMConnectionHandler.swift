@@ -25,6 +25,9 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     var faults: ConnectionFaults
     /// Frames that arrived while a `delay` fault withholds a response, handled after it is sent.
     var framesBehindDelay: [PlatformFrame]?
+    /// The fault decided for the SPDM request inside the secured record being handled, when it acts
+    /// on the record rather than the plaintext.
+    var faultForRecord: FaultInjection?
     private var heartbeats = HeartbeatTimers()
     /// The established sessions the runtime has been told of (compared after every message).
     private var reportedSessions: Set<UInt32> = []
@@ -165,7 +168,11 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// that does not authenticate is dropped and answered with ERROR(DecryptError) in the clear.
     private func handleSecured(_ context: ChannelHandlerContext, _ record: [UInt8]) {
         let mctp = binding.type == .mctp
-        let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp)
+        let geometry = signatureGeometry
+        faultForRecord = nil
+        let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp) { request, response in
+            rewriteBeforeSealing(request, response, geometry: geometry)
+        }
         if outcome.request != nil || outcome.error != nil {
             // Requests inside a session count like the ones in the clear (metrics, connection list).
             runtime.requestHandled(self.record, code: outcome.request, error: outcome.error?.code,

@@ -131,4 +131,34 @@ struct FaultControlTests {
         #expect(try Self.metric(daemon, "tamper:measurement:1") ?? 0 >= 1)
         #expect(daemon.stop() == 0)
     }
+
+    @Test("inside a session: wrong_code acts on the plaintext (a record that authenticates), corrupt:mac on the record")
+    func inSession() throws {
+        let config = TestDevice("sess0", capabilities: TestDevice.sessionCapabilities, tables: [TestDevice.referencePSK]).toml
+        let daemon = try TestDaemon(config: config)
+        let port = try #require(daemon.port("sess0"))
+        func session() throws -> (status: Int32, stdout: String, stderr: String) {
+            try spdmctl(["session", "--connect", "127.0.0.1:\(port)", "--root", daemon.directory + "/state/ca/ecp256/ca.cert.der"])
+        }
+        func set(_ rules: String) throws {
+            #expect(try spdmctl(["fault", "set", "sess0", rules, "--control-socket", daemon.controlSocket]).status == 0)
+        }
+        let clean = try session()
+        #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")
+
+        try set(#"[{"on": "*", "in_session": true, "action": "wrong_code", "when": "nth:1"}]"#)
+        let wrongCode = try session()
+        #expect(wrongCode.status != 0, "\(wrongCode.stdout)")
+        #expect(daemon.waitFor("spdm_fault=wrong_code"))
+        #expect(!daemon.text.contains("secured message dropped"))
+
+        try set(#"[{"on": "*", "in_session": true, "action": "corrupt:mac", "when": "nth:1"}]"#)
+        let badMAC = try session()
+        #expect(badMAC.status != 0, "\(badMAC.stdout)")
+        #expect(daemon.waitFor("spdm_fault=corrupt:mac"))
+
+        #expect(try spdmctl(["fault", "clear", "sess0", "--control-socket", daemon.controlSocket]).status == 0)
+        #expect(try session().status == 0)
+        #expect(daemon.stop() == 0)
+    }
 }

@@ -138,27 +138,30 @@ struct ConnectionFaults: Sendable {
                                  notApplied: "no earlier response to this request on the connection")
             }
             return FaultStep(delivery: .send([replayed]), injection: injection)
-        case .truncate(let length):
-            return rewritten(ResponseFaults.truncate(response, to: length))
-        case .corruptByte(let offset):
-            return rewritten(ResponseFaults.invert(response, at: offset))
-        case .corruptSignature:
-            return rewritten(ResponseFaults.corruptSignature(response, request: request, geometry: geometry()))
+        case .truncate, .corruptByte, .corruptSignature, .corruptNonce, .corruptVerifyData, .wrongVersion, .wrongCode, .mutate:
+            return rewritten(Self.rewrite(&injection, request: request, response: response, geometry: geometry))
         case .corruptMAC:
             return rewritten(ResponseFaults.corruptMAC(response))
-        case .corruptNonce:
-            return rewritten(ResponseFaults.corruptNonce(response, geometry: geometry()))
-        case .corruptVerifyData:
-            return rewritten(ResponseFaults.corruptVerifyData(response, geometry: geometry()))
         case .tamperMeasurement:
             // The device built the response from a tampered table (`tamperedMeasurements`).
             return FaultStep(delivery: .send([response]), injection: injection)
-        case .wrongVersion:
-            return rewritten(ResponseFaults.wrongVersion(response))
-        case .wrongCode:
-            return rewritten(ResponseFaults.wrongCode(response))
-        case .mutate(let rate):
-            return rewritten(ResponseFaults.mutate(response, rate: rate, random: &injection.random))
+        }
+    }
+
+    /// The rewrite of an SPDM message an action stands for (`FaultAction.rewritesMessage`); in a
+    /// session it acts on the plaintext response before it is sealed.
+    static func rewrite(_ injection: inout FaultInjection, request: [UInt8], response: [UInt8],
+                        geometry: () -> ResponseFaults.SignatureGeometry?) -> ResponseFaults.Rewrite {
+        switch injection.action {
+        case .truncate(let length): return ResponseFaults.truncate(response, to: length)
+        case .corruptByte(let offset): return ResponseFaults.invert(response, at: offset)
+        case .corruptSignature: return ResponseFaults.corruptSignature(response, request: request, geometry: geometry())
+        case .corruptNonce: return ResponseFaults.corruptNonce(response, geometry: geometry())
+        case .corruptVerifyData: return ResponseFaults.corruptVerifyData(response, geometry: geometry())
+        case .wrongVersion: return ResponseFaults.wrongVersion(response)
+        case .wrongCode: return ResponseFaults.wrongCode(response)
+        case .mutate(let rate): return ResponseFaults.mutate(response, rate: rate, random: &injection.random)
+        default: return .notApplicable("\(injection.action) does not rewrite a message")
         }
     }
 }

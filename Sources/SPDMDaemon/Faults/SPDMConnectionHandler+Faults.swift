@@ -43,16 +43,36 @@ extension SPDMConnectionHandler {
                             geometry: { self.signatureGeometry })
     }
 
-    /// The sealed response to an SPDM request inside a session through the fault layer (the record
-    /// as sent: corrupt:mac and the byte actions act on it).
+    /// An SPDM request inside a session and its response, before sealing: the fault is decided here;
+    /// message rewrites act on the plaintext now (the requester gets a record that authenticates,
+    /// holding a broken message), the others wait for the record (`respondInSession`).
+    func rewriteBeforeSealing(_ request: [UInt8], _ response: [UInt8], geometry: ResponseFaults.SignatureGeometry?) -> [UInt8] {
+        let code = request.count >= MessageHeader.size ? RequestCode(rawValue: request[1]) : nil
+        guard var injection = faults.decide(code, inSession: true) else { return response }
+        guard injection.action.rewritesMessage else {
+            faultForRecord = injection
+            return response
+        }
+        switch ConnectionFaults.rewrite(&injection, request: request, response: response, geometry: { geometry }) {
+        case .bytes(let rewritten):
+            report(injection, notApplied: nil)
+            return rewritten
+        case .notApplicable(let why):
+            report(injection, notApplied: why)
+            return response
+        }
+    }
+
+    /// The sealed response to an SPDM request inside a session through the fault layer: corrupt:mac,
+    /// delay, drop, close, duplicate and replay act on the record as sent.
     func respondInSession(_ outcome: SecuredOutcome, sealed: [UInt8]) -> FaultStep {
-        guard let code = outcome.request else { return FaultStep(delivery: .send([sealed])) }
-        let injection = faults.decide(code, inSession: true)
-        return faults.apply(injection, code: code, request: [], response: sealed, inSession: true, geometry: { nil })
+        let injection = faultForRecord
+        faultForRecord = nil
+        return faults.apply(injection, code: outcome.request, request: [], response: sealed, inSession: true, geometry: { nil })
     }
 
     /// Where corrupt:signature finds the signature, from the connection's negotiated algorithms.
-    private var signatureGeometry: ResponseFaults.SignatureGeometry? {
+    var signatureGeometry: ResponseFaults.SignatureGeometry? {
         guard let negotiated = responder.negotiated, let asym = negotiated.asym, let hash = negotiated.hash else { return nil }
         return ResponseFaults.SignatureGeometry(signature: asym.signatureSize,
                                                 keyExchangeVerifyData: responder.handshakeInTheClear ? 0 : hash.digestSize,

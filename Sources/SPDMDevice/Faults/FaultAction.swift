@@ -71,9 +71,10 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Where an action can act. Actions that answer instead of the device, or rewrite an SPDM
-    /// response's fields, work on messages in the clear; the MAC exists only in a session; the rest
-    /// work on whatever goes on the wire (in a session: the secured record).
+    /// Where an action can act. Actions that answer instead of the device or change what it answers
+    /// from work on requests in the clear; the MAC exists only in a session; the rest work in both
+    /// (in a session the message rewrites act on the plaintext before sealing, the others on the
+    /// secured record as sent).
     public enum Scope: Sendable {
         case clear, session, both
 
@@ -88,10 +89,19 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
 
     public var scope: Scope {
         switch self {
-        case .notReady, .busy, .error, .corruptSignature, .corruptNonce, .corruptVerifyData, .tamperMeasurement, .wrongVersion, .wrongCode:
-            return .clear
+        case .notReady, .busy, .error, .tamperMeasurement: return .clear
         case .corruptMAC: return .session
-        case .delay, .drop, .close, .truncate, .corruptByte, .duplicate, .replay, .mutate: return .both
+        case .delay, .drop, .close, .duplicate, .replay, .truncate, .corruptByte, .corruptSignature, .corruptNonce, .corruptVerifyData,
+             .wrongVersion, .wrongCode, .mutate:
+            return .both
+        }
+    }
+
+    /// Rewrites of an SPDM message's bytes (in a session: of the plaintext, before it is sealed).
+    public var rewritesMessage: Bool {
+        switch self {
+        case .truncate, .corruptByte, .corruptSignature, .corruptNonce, .corruptVerifyData, .wrongVersion, .wrongCode, .mutate: return true
+        default: return false
         }
     }
 
