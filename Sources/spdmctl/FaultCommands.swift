@@ -31,7 +31,7 @@ struct Fault: ParsableCommand {
                 """)
         @OptionGroup var options: ControlOptions
         @Argument(help: "The device's name.") var name: String
-        @Argument(help: "The rules: inline JSON, or a file holding it.") var rules: String
+        @Argument(help: "The rules: inline JSON, or a file holding it (a lone object is a list of one).") var rules: String
 
         func run() throws {
             let text = rules.trimmingCharacters(in: .whitespaces)
