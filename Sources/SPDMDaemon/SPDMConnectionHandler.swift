@@ -145,6 +145,9 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// This connection's measurement table from now on (a tamper:measurement fault swaps it for one request).
     func useMeasurements(_ table: MeasurementTable) { responder.updateMeasurements(table) }
 
+    /// This connection's certificate slots from now on (a tamper:chain fault swaps them for one request).
+    func useSlots(_ slots: [CertificateSlot]) { responder.updateSlots(slots) }
+
     /// The responder's answer to an SPDM request in the clear, counted and logged.
     func handleInTheClear(_ request: [UInt8]) -> [UInt8] {
         let outcome = responder.handle(request)

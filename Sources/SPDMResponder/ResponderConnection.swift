@@ -42,6 +42,12 @@ public struct ResponderConnection: Sendable {
         device.measurements = measurements
     }
 
+    /// Replaces the device's certificate slots on this connection (the daemon's fault layer serves a
+    /// tampered chain for a request). Nothing else of the device changes.
+    public mutating func updateSlots(_ slots: [CertificateSlot]) {
+        device.slots = slots
+    }
+
     /// What the requester said of itself in GET_CAPABILITIES.
     public struct PeerCapabilities: Sendable, Hashable {
         public var flags: CapabilityFlags = []

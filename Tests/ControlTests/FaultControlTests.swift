@@ -161,4 +161,17 @@ struct FaultControlTests {
         #expect(try session().status == 0)
         #expect(daemon.stop() == 0)
     }
+
+    @Test("tamper:chain on every request: the served chain no longer verifies; cleared, it does again")
+    func tamperChain() throws {
+        let daemon = try TestDaemon(config: Self.config)
+        #expect(try Self.ctl(daemon, ["fault", "set", "tcp0", #"[{"on": "*", "action": "tamper:chain"}]"#]).status == 0)
+        let tampered = try Self.attest(daemon)
+        #expect(tampered.status != 0, "\(tampered.stdout)")
+        #expect(try Self.metric(daemon, "tamper:chain") ?? 0 >= 1)
+        #expect(try Self.ctl(daemon, ["fault", "clear", "tcp0"]).status == 0)
+        let honest = try Self.attest(daemon)
+        #expect(honest.status == 0, "\(honest.stdout) \(honest.stderr)")
+        #expect(daemon.stop() == 0)
+    }
 }

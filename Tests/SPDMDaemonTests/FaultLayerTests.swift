@@ -1,3 +1,4 @@
+import SPDMCrypto
 import SPDMDevice
 import SPDMResponder
 import SPDMWire
@@ -214,6 +215,15 @@ struct FaultLayerTests {
         #expect(first != ConnectionFaults.tamperedMeasurements(table, index: 1, seed: 4, device: "d"))
         #expect(first.entry(1)?.value.count == 6 && first.entry(1)?.value != table.entry(1)?.value)
         #expect(ConnectionFaults.tamperedMeasurements(table, index: 9, seed: 3, device: "d") == nil)
+    }
+
+    @Test("tamper:chain flips the last byte of each slot's chain (the leaf's signature)")
+    func tamperedChain() throws {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let slot = CertificateSlot(id: 0, certificatesDER: [0x30, 0x01, 0x02, 0x03], rootCertificateDER: [0x30], privateKey: key)
+        let tampered = ConnectionFaults.tamperedSlots([slot])
+        #expect(tampered.map(\.certificatesDER) == [[0x30, 0x01, 0x02, 0xFC]])
+        #expect(tampered[0].rootCertificateDER == slot.rootCertificateDER)
     }
 
     private func flip(_ bytes: [UInt8], at offset: Int) -> [UInt8] {

@@ -16,7 +16,7 @@ struct FaultRuleTests {
 
     @Test("every action and schedule parses, and prints back as written", arguments: [
         "not_ready", "not_ready:3:4", "busy", "error:InvalidRequest", "error:Unspecified", "delay:300", "drop", "close",
-        "truncate:3", "corrupt:byte:5", "corrupt:signature", "corrupt:mac", "corrupt:nonce", "corrupt:verify_data", "tamper:measurement:2", "wrong_version", "wrong_code", "duplicate", "replay",
+        "truncate:3", "corrupt:byte:5", "corrupt:signature", "corrupt:mac", "corrupt:nonce", "corrupt:verify_data", "tamper:measurement:2", "tamper:chain", "wrong_version", "wrong_code", "duplicate", "replay",
         "mutate:0.25",
     ])
     func actions(_ text: String) throws {

@@ -89,6 +89,16 @@ struct ConnectionFaults: Sendable {
         return tampered
     }
 
+    /// The slots a `tamper:chain` rule makes the device answer from: the last byte of each chain (in
+    /// its leaf certificate's signature) inverted, so the chain still parses but does not verify.
+    static func tamperedSlots(_ slots: [CertificateSlot]) -> [CertificateSlot] {
+        slots.map { slot in
+            var tampered = slot
+            if !tampered.certificatesDER.isEmpty { tampered.certificatesDER[tampered.certificatesDER.count - 1] ^= 0xFF }
+            return tampered
+        }
+    }
+
     private static func error(_ version: UInt8, _ code: ErrorCode) -> [UInt8] {
         ErrorResponse(version: SPDMVersion(rawValue: version), code: code).encoded(context: .unnegotiated(SPDMVersion(rawValue: version)))
     }
@@ -142,8 +152,8 @@ struct ConnectionFaults: Sendable {
             return rewritten(Self.rewrite(&injection, request: request, response: response, geometry: geometry))
         case .corruptMAC:
             return rewritten(ResponseFaults.corruptMAC(response))
-        case .tamperMeasurement:
-            // The device built the response from a tampered table (`tamperedMeasurements`).
+        case .tamperMeasurement, .tamperChain:
+            // The device built the response from tampered data (`tamperedMeasurements`, `tamperedSlots`).
             return FaultStep(delivery: .send([response]), injection: injection)
         }
     }

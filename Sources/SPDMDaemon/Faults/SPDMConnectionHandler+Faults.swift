@@ -24,23 +24,42 @@ extension SPDMConnectionHandler {
             let answer = ConnectionFaults.answerInstead(decided, request: request)
             runtime.requestHandled(record, code: code, error: answer.error, signedMeasurements: false, version: responder.version)
             response = answer.response
-        } else if let decided = injection, case .tamperMeasurement(let index) = decided.action {
-            // The device answers this request from a tampered table: MEASUREMENTS, and the
-            // measurement summary hashes of CHALLENGE_AUTH and KEY_EXCHANGE_RSP.
-            let configured = responder.device.measurements
-            guard let tampered = ConnectionFaults.tamperedMeasurements(configured, index: index, seed: decided.seed,
-                                                                        device: faults.device.device) else {
-                report(decided, notApplied: "the device has no measurement \(index)")
-                return FaultStep(delivery: .send([handleInTheClear(request)]))
+        } else if let decided = injection, decided.action.changesDevice {
+            let (answer, notApplied) = handleTampered(decided, request)
+            if let notApplied {
+                report(decided, notApplied: notApplied)
+                return FaultStep(delivery: .send([answer]))
             }
-            useMeasurements(tampered)
-            response = handleInTheClear(request)
-            useMeasurements(configured)
+            response = answer
         } else {
             response = handleInTheClear(request)
         }
         return faults.apply(injection, code: code, request: request, response: response, inSession: false,
                             geometry: { self.signatureGeometry })
+    }
+
+    /// The device's answer from tampered data, for this request only: a tampered measurement table
+    /// (MEASUREMENTS and the measurement summary hashes of CHALLENGE_AUTH and KEY_EXCHANGE_RSP agree)
+    /// or tampered chains (CERTIFICATE, DIGESTS, CertChainHash).
+    private func handleTampered(_ injection: FaultInjection, _ request: [UInt8]) -> (response: [UInt8], notApplied: String?) {
+        switch injection.action {
+        case .tamperMeasurement(let index):
+            let configured = responder.device.measurements
+            guard let tampered = ConnectionFaults.tamperedMeasurements(configured, index: index, seed: injection.seed,
+                                                                        device: faults.device.device) else {
+                return (handleInTheClear(request), "the device has no measurement \(index)")
+            }
+            useMeasurements(tampered)
+            defer { useMeasurements(configured) }
+            return (handleInTheClear(request), nil)
+        case .tamperChain:
+            let configured = responder.device.slots
+            useSlots(ConnectionFaults.tamperedSlots(configured))
+            defer { useSlots(configured) }
+            return (handleInTheClear(request), nil)
+        default:
+            return (handleInTheClear(request), nil)
+        }
     }
 
     /// An SPDM request inside a session and its response, before sealing: the fault is decided here;

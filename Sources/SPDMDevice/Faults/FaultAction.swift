@@ -31,6 +31,9 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
     /// The device answers from another value than configured for this index: MEASUREMENTS and the
     /// measurement summary hashes (CHALLENGE_AUTH, KEY_EXCHANGE_RSP) agree, signed correctly.
     case tamperMeasurement(index: UInt8)
+    /// The device answers from certificate chains with a byte of each leaf's signature flipped:
+    /// CERTIFICATE serves them, and DIGESTS and CertChainHash hash them on the requests the rule fires on.
+    case tamperChain
     /// The response's SPDMVersion byte is another version.
     case wrongVersion
     /// The response's RequestResponseCode is another code.
@@ -63,6 +66,7 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
         case .corruptNonce: return "corrupt:nonce"
         case .corruptVerifyData: return "corrupt:verify_data"
         case .tamperMeasurement(let index): return "tamper:measurement:\(index)"
+        case .tamperChain: return "tamper:chain"
         case .wrongVersion: return "wrong_version"
         case .wrongCode: return "wrong_code"
         case .duplicate: return "duplicate"
@@ -89,11 +93,19 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
 
     public var scope: Scope {
         switch self {
-        case .notReady, .busy, .error, .tamperMeasurement: return .clear
+        case .notReady, .busy, .error, .tamperMeasurement, .tamperChain: return .clear
         case .corruptMAC: return .session
         case .delay, .drop, .close, .duplicate, .replay, .truncate, .corruptByte, .corruptSignature, .corruptNonce, .corruptVerifyData,
              .wrongVersion, .wrongCode, .mutate:
             return .both
+        }
+    }
+
+    /// Actions that change what the device answers from (for the requests the rule fires on).
+    public var changesDevice: Bool {
+        switch self {
+        case .tamperMeasurement, .tamperChain: return true
+        default: return false
         }
     }
 

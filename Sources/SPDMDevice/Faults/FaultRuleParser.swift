@@ -91,7 +91,7 @@ extension FaultRule {
 
 extension FaultAction {
     static let vocabulary = "not_ready[:<rd_exponent>[:<rdtm>]], busy, error:<ErrorCode name>, delay:<ms>, drop, close, truncate:<n>, "
-        + "corrupt:byte:<offset>, corrupt:signature, corrupt:mac, corrupt:nonce, corrupt:verify_data, tamper:measurement:<index>, "
+        + "corrupt:byte:<offset>, corrupt:signature, corrupt:mac, corrupt:nonce, corrupt:verify_data, tamper:measurement:<index>, tamper:chain, "
         + "wrong_version, wrong_code, duplicate, replay, mutate:<rate>"
 
     /// Parses an action as written in a rule ("delay:300", "error:InvalidRequest").
@@ -124,6 +124,7 @@ extension FaultAction {
         case ("corrupt", 2) where parts[1] == "mac": self = .corruptMAC
         case ("corrupt", 2) where parts[1] == "nonce": self = .corruptNonce
         case ("corrupt", 2) where parts[1] == "verify_data": self = .corruptVerifyData
+        case ("tamper", 2) where parts[1] == "chain": self = .tamperChain
         case ("tamper", 3) where parts[1] == "measurement":
             self = .tamperMeasurement(index: UInt8(try number(parts[2], in: 1...254, "the measurement index")))
         case ("wrong_version", 1): self = .wrongVersion
