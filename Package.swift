@@ -70,8 +70,8 @@ let package = Package(
         .testTarget(name: "SPDMTransportTests", dependencies: ["SPDMTransport", "SPDMWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
-        // Pure logic of the daemon (connection budget and admission), no sockets.
-        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", .product(name: "NIOCore", package: "swift-nio")]),
+        // Pure logic of the daemon (connection budget and admission, the fault layer), no sockets.
+        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
         // What the tests that drive the real binary share: the platform-socket client.
         .target(name: "SPDMTestSupport", dependencies: ["SPDMTransport", "SPDMRequester"], path: "Tests/SPDMTestSupport"),

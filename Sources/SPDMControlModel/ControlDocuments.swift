@@ -251,3 +251,25 @@ public struct ErrorDocument: Codable, Sendable, Hashable {
     public var error: String
     public init(error: String) { self.error = error }
 }
+
+/// One fault rule (GET, PUT /v1/devices/{name}/faults), keys as in `[[device.fault]]`: `on` (a
+/// request code name or "*"), `in_session`, `action`, `when`, `count`, `seed`. The daemon's answers
+/// always carry `when` and the effective `seed` (the one derived from the device and the rule's
+/// index when none was given), so a rule set read back and put again behaves the same.
+public struct FaultRuleDocument: Codable, Sendable, Hashable {
+    public var on: String
+    public var inSession: Bool?
+    public var action: String
+    public var when: String?
+    public var count: Int?
+    public var seed: UInt64?
+
+    public init(on: String, inSession: Bool? = nil, action: String, when: String? = nil, count: Int? = nil, seed: UInt64? = nil) {
+        self.on = on
+        self.inSession = inSession
+        self.action = action
+        self.when = when
+        self.count = count
+        self.seed = seed
+    }
+}

@@ -8,7 +8,10 @@
 ///     GET  /v1/sessions                                 open secure sessions
 ///     PUT  /v1/devices/{name}/measurements/{index}      MeasurementBody
 ///     PUT  /v1/devices/{name}/slots/{id}                SlotBody
-///     POST /v1/devices/{name}/reset                     forget what the control API changed
+///     GET  /v1/devices/{name}/faults                    the device's live fault rules: [FaultRuleDocument]
+///     PUT  /v1/devices/{name}/faults                    replace them: [FaultRuleDocument]
+///     DELETE /v1/devices/{name}/faults                  remove every fault rule
+///     POST /v1/devices/{name}/reset                     forget what the control API changed (fault rules too)
 ///     POST /v1/reload                                   re-read the config file
 public enum ControlRoute: Hashable, Sendable {
     case metrics
@@ -19,11 +22,14 @@ public enum ControlRoute: Hashable, Sendable {
     /// The index as given in the path (the daemon checks its range).
     case setMeasurement(device: String, index: String)
     case setSlot(device: String, slot: String)
+    case faults(String)
+    case setFaults(String)
+    case clearFaults(String)
     case resetDevice(String)
     case reload
 
     public enum Method: String, Sendable {
-        case GET, PUT, POST
+        case GET, PUT, POST, DELETE
     }
 
     /// One row of the table: method, path pattern ("*" is one segment), and how captures make a route.
@@ -41,6 +47,9 @@ public enum ControlRoute: Hashable, Sendable {
         Row(method: .GET, pattern: ["v1", "sessions"]) { _ in .sessions },
         Row(method: .PUT, pattern: ["v1", "devices", "*", "measurements", "*"]) { .setMeasurement(device: $0[0], index: $0[1]) },
         Row(method: .PUT, pattern: ["v1", "devices", "*", "slots", "*"]) { .setSlot(device: $0[0], slot: $0[1]) },
+        Row(method: .GET, pattern: ["v1", "devices", "*", "faults"]) { .faults($0[0]) },
+        Row(method: .PUT, pattern: ["v1", "devices", "*", "faults"]) { .setFaults($0[0]) },
+        Row(method: .DELETE, pattern: ["v1", "devices", "*", "faults"]) { .clearFaults($0[0]) },
         Row(method: .POST, pattern: ["v1", "devices", "*", "reset"]) { .resetDevice($0[0]) },
         Row(method: .POST, pattern: ["v1", "reload"]) { _ in .reload },
     ]
@@ -74,8 +83,9 @@ public enum ControlRoute: Hashable, Sendable {
 
     public var method: Method {
         switch self {
-        case .metrics, .devices, .device, .connections, .sessions: return .GET
-        case .setMeasurement, .setSlot: return .PUT
+        case .metrics, .devices, .device, .connections, .sessions, .faults: return .GET
+        case .setMeasurement, .setSlot, .setFaults: return .PUT
+        case .clearFaults: return .DELETE
         case .resetDevice, .reload: return .POST
         }
     }
@@ -90,6 +100,7 @@ public enum ControlRoute: Hashable, Sendable {
         case .sessions: return ["v1", "sessions"]
         case let .setMeasurement(device, index): return ["v1", "devices", device, "measurements", index]
         case let .setSlot(device, slot): return ["v1", "devices", device, "slots", slot]
+        case .faults(let name), .setFaults(let name), .clearFaults(let name): return ["v1", "devices", name, "faults"]
         case .resetDevice(let name): return ["v1", "devices", name, "reset"]
         case .reload: return ["v1", "reload"]
         }

@@ -20,6 +20,8 @@ public final class DeviceRuntime: Sendable {
     public let definition: DeviceDefinition
     public let counters: DeviceCounters
     let store: DeviceStateStore
+    /// The live fault rules: the config's, until the control API replaces them.
+    let faults: DeviceFaults
 
     public var name: String { definition.name }
 
@@ -40,6 +42,7 @@ public final class DeviceRuntime: Sendable {
         self.definition = definition
         self.counters = counters
         self.store = DeviceStateStore(stateDirectory: stateDirectory, device: definition.name)
+        self.faults = DeviceFaults(device: definition.name, rules: definition.faults)
         var device = definition.responder
         store.apply(to: &device, logger: logger)
         current = NIOLockedValueBox(Current(device: device, generation: 0))
@@ -100,7 +103,7 @@ public final class DeviceRuntime: Sendable {
         }
     }
 
-    /// Deletes the persisted control-API state and restores the config's values.
+    /// Deletes the persisted control-API state and restores the config's values (fault rules included).
     func reset() throws {
         try mutation.withLock {
             try store.reset()
@@ -108,6 +111,7 @@ public final class DeviceRuntime: Sendable {
                 $0.device = definition.responder
                 $0.generation &+= 1
             }
+            faults.replace(definition.faults)
         }
     }
 

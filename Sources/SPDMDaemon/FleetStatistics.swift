@@ -85,6 +85,8 @@ public final class DeviceCounters: Sendable {
         public var refusedConnections = [Int](repeating: 0, count: ConnectionRefusal.allCases.count)
         /// Connections closed because a partial platform frame waited longer than frame_timeout.
         public var frameTimeouts = 0
+        /// Faults injected by the device's fault rules, by action as written ("delay:300").
+        public var faultsInjected: [String: Int] = [:]
 
         public var requests: Int { requestsByCode.reduce(0, +) }
         public var errors: Int { errorsByCode.reduce(0, +) + framingErrors }
@@ -123,6 +125,8 @@ public final class DeviceCounters: Sendable {
     func connectionRefused(_ reason: ConnectionRefusal) { state.withLockedValue { $0.refusedConnections[reason.rawValue] += 1 } }
 
     func frameTimedOut() { state.withLockedValue { $0.frameTimeouts += 1 } }
+
+    func faultInjected(action: String) { state.withLockedValue { $0.faultsInjected[action, default: 0] += 1 } }
 
     /// A session of this device was established (+1) or ended (-1).
     func sessionsChanged(by delta: Int) {

@@ -12,15 +12,22 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = PlatformFrame
     typealias OutboundOut = PlatformFrame
 
-    private var responder: ResponderConnection
-    private let binding: any TransportBinding
-    private var logger: Logger
+    private(set) var responder: ResponderConnection
+    let binding: any TransportBinding
+    private(set) var logger: Logger
     private let statistics: FleetStatistics
-    /// The device as the control API left it; read per request (measurements) and at accept time.
-    private let runtime: DeviceRuntime
+    /// The device as the control API left it; read per request (measurements, fault rules) and at accept time.
+    let runtime: DeviceRuntime
     private var deviceGeneration: UInt64
     private let connectionID: UInt64
-    private var record: ConnectionRecord?
+    private(set) var record: ConnectionRecord?
+    /// The fault layer between the responder and the transport (Faults/).
+    var faults: ConnectionFaults
+    /// Frames that arrived while a `delay` fault withholds a response, handled after it is sent.
+    var framesBehindDelay: [PlatformFrame]?
+    /// The fault decided for the SPDM request inside the secured record being handled, when it acts
+    /// on the record rather than the plaintext.
+    var faultForRecord: FaultInjection?
     private var heartbeats = HeartbeatTimers()
     /// The established sessions the runtime has been told of (compared after every message).
     private var reportedSessions: Set<UInt32> = []
@@ -33,6 +40,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         self.binding = binding
         self.logger = logger
         self.statistics = statistics
+        self.faults = ConnectionFaults(device: runtime.faults)
         self.connectionID = Self.nextConnectionID()
         self.logger[metadataKey: "spdm_connection"] = "\(connectionID)"
     }
@@ -58,6 +66,15 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // Strictly request/response: nothing is handled while a delayed response is withheld.
+        if framesBehindDelay != nil {
+            framesBehindDelay?.append(frame)
+            return
+        }
+        handle(context, frame)
+    }
+
+    func handle(_ context: ChannelHandlerContext, _ frame: PlatformFrame) {
         switch frame.command {
         case .test:
             reply(context, .test, PlatformCommand.serverHello)
@@ -108,21 +125,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         }
         switch message {
         case .spdm(let request):
-            if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
-            let outcome = responder.handle(request)
-            let signedMeasurements = outcome.request == .getMeasurements && request.count > 2 && request[2] & 0x01 != 0
-            runtime.requestHandled(record, code: outcome.request, error: outcome.error?.code,
-                                   signedMeasurements: signedMeasurements, version: responder.version)
-            reportSessionChanges()
-            var metadata: Logger.Metadata = ["spdm_request": "\(outcome.request?.description ?? "short")"]
-            if let version = responder.version { metadata["spdm_version"] = "\(version)" }
-            if let error = outcome.error {
-                metadata["spdm_error"] = "\(error.code)"
-                logger.info("request refused: \(error.reason)", metadata: metadata)
-            } else {
-                logger.debug("request handled", metadata: metadata)
-            }
-            reply(context, .normal, binding.encode(.spdm(outcome.response)))
+            deliver(context, respondInTheClear(request)) { [binding] in binding.encode(.spdm($0)) }
             updateHeartbeats(context, active: nil)
         case .bindingControl(let request):
             reply(context, .normal, binding.controlResponse(to: request) ?? [])
@@ -134,12 +137,45 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Hands the connection the measurement table the control API left, when it changed.
+    func refreshMeasurements() {
+        if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
+    }
+
+    /// This connection's measurement table from now on (a tamper:measurement fault swaps it for one request).
+    func useMeasurements(_ table: MeasurementTable) { responder.updateMeasurements(table) }
+
+    /// This connection's certificate slots from now on (a tamper:chain fault swaps them for one request).
+    func useSlots(_ slots: [CertificateSlot]) { responder.updateSlots(slots) }
+
+    /// The responder's answer to an SPDM request in the clear, counted and logged.
+    func handleInTheClear(_ request: [UInt8]) -> [UInt8] {
+        let outcome = responder.handle(request)
+        let signedMeasurements = outcome.request == .getMeasurements && request.count > 2 && request[2] & 0x01 != 0
+        runtime.requestHandled(record, code: outcome.request, error: outcome.error?.code,
+                               signedMeasurements: signedMeasurements, version: responder.version)
+        reportSessionChanges()
+        var metadata: Logger.Metadata = ["spdm_request": "\(outcome.request?.description ?? "short")"]
+        if let version = responder.version { metadata["spdm_version"] = "\(version)" }
+        if let error = outcome.error {
+            metadata["spdm_error"] = "\(error.code)"
+            logger.info("request refused: \(error.reason)", metadata: metadata)
+        } else {
+            logger.debug("request handled", metadata: metadata)
+        }
+        return outcome.response
+    }
+
     /// A DSP0277 secured record: the connection's session layer opens it, handles what is inside
     /// (an SPDM request or an application message) and seals the reply in the same session. A record
     /// that does not authenticate is dropped and answered with ERROR(DecryptError) in the clear.
     private func handleSecured(_ context: ChannelHandlerContext, _ record: [UInt8]) {
         let mctp = binding.type == .mctp
-        let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp)
+        let geometry = signatureGeometry
+        faultForRecord = nil
+        let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp) { request, response in
+            rewriteBeforeSealing(request, response, geometry: geometry)
+        }
         if outcome.request != nil || outcome.error != nil {
             // Requests inside a session count like the ones in the clear (metrics, connection list).
             runtime.requestHandled(self.record, code: outcome.request, error: outcome.error?.code,
@@ -166,7 +202,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         if outcome.sessionEnded { logger.info("session ended", metadata: metadata) }
         updateHeartbeats(context, active: outcome.dropped == nil ? outcome.sessionID : nil)
         if let sealed = outcome.record {
-            reply(context, .normal, binding.encode(.securedSPDM(sealed)))
+            deliver(context, respondInSession(outcome, sealed: sealed)) { [binding] in binding.encode(.securedSPDM($0)) }
         } else if let plain = outcome.plainResponse {
             reply(context, .normal, binding.encode(.spdm(plain)))
         } else {
@@ -212,7 +248,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         reportedSessions = current
     }
 
-    private func reply(_ context: ChannelHandlerContext, _ command: PlatformCommand, _ payload: [UInt8]) {
+    func reply(_ context: ChannelHandlerContext, _ command: PlatformCommand, _ payload: [UInt8]) {
         context.writeAndFlush(wrapOutboundOut(PlatformFrame(command: command, transport: binding.type, payload: payload)), promise: nil)
     }
 

@@ -13,7 +13,7 @@ struct DeviceLoader {
     static let keys: Set<String> = [
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
-        "psk", "faults", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
+        "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
         "max_connections",
     ]
 
@@ -35,7 +35,7 @@ struct DeviceLoader {
             responder.name = name
             return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
                                     psk: shared.psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
-                                    fingerprint: fingerprint)
+                                    fingerprint: fingerprint, faults: shared.faults)
         }
     }
 
@@ -45,6 +45,7 @@ struct DeviceLoader {
         var psk: PSKStore
         var logLevel: String?
         var maxConnections: Int?
+        var faults: [FaultRule]
     }
 
     private func loadShared(_ table: ConfigTable) throws -> Shared {
@@ -58,7 +59,7 @@ struct DeviceLoader {
         let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name)
         let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
         let measurements = try MeasurementLoader().load(table.tableArray("measurement"))
-        let faults = try loadFaults(table.subtable("faults"))
+        let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
         var psk = PSKStore()
         for entry in try table.tableArray("psk") {
             try entry.allowOnly(["hint", "key"])
@@ -95,7 +96,7 @@ struct DeviceLoader {
             measurementHashPreference: algorithms.measurementHash, measurementRawBitStreamOnly: algorithms.measurementRawOnly,
             dhePreference: algorithms.dhe, aeadPreference: algorithms.aead, requesterAsymPreference: algorithms.requesterAsym,
             slots: slots, measurements: measurements,
-            certificatePortionLimit: try table.int("certificate_portion", in: 16...65_535) ?? 1024, faults: faults)
+            certificatePortionLimit: try table.int("certificate_portion", in: 16...65_535) ?? 1024)
         responder.sessionSettings.heartbeatPeriod = UInt8(try table.int("heartbeat_period", in: 0...255) ?? 0)
         responder.sessionSettings.maxSessions = try table.int("max_sessions", in: 1...64) ?? 4
         responder.sessionSettings.pldmTID = UInt8(try table.int("pldm_tid", in: 0...255) ?? 1)
@@ -103,7 +104,8 @@ struct DeviceLoader {
         responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         let maxConnections = try table.int("max_connections", in: 1...1_000_000)
-        return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel, maxConnections: maxConnections)
+        return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel, maxConnections: maxConnections,
+                      faults: faults)
     }
 
     /// `mut_auth` and `trusted_requester_roots`. The builtin CA directories of the requester
@@ -205,20 +207,5 @@ struct DeviceLoader {
         }
         guard !listeners.isEmpty else { throw table.error("tcp", "a device needs a tcp = \"host:port\" or a unix = \"path\" listener") }
         return listeners
-    }
-
-    private func loadFaults(_ table: ConfigTable?) throws -> FaultInjection {
-        guard let table else { return FaultInjection() }
-        try table.allowOnly(["not_ready", "rd_exponent", "rdtm"])
-        var faults = FaultInjection()
-        for name in try table.stringArray("not_ready") ?? [] {
-            guard let code = (0...255).map({ RequestCode(rawValue: UInt8($0)) }).first(where: { $0.description == name.uppercased() }) else {
-                throw table.error("not_ready", "unknown request '\(name)' (use names such as CHALLENGE, GET_MEASUREMENTS)")
-            }
-            faults.notReady.insert(code)
-        }
-        faults.rdExponent = UInt8(try table.int("rd_exponent", in: 0...31) ?? 1)
-        faults.rdtm = UInt8(try table.int("rdtm", in: Int(FaultInjection.minimumRDTM)...255) ?? Int(FaultInjection.minimumRDTM))
-        return faults
     }
 }

@@ -72,4 +72,6 @@ public struct DeviceDefinition: Sendable {
     public var maxConnections: Int? = nil
     /// A digest of the device's config text; equal fingerprints mean an unchanged device on reload.
     public var fingerprint: String
+    /// `[[device.fault]]` (and the older `[device.faults]` not_ready list, as rules).
+    public var faults: [FaultRule] = []
 }

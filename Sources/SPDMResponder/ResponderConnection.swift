@@ -18,8 +18,6 @@ public struct ResponderConnection: Sendable {
     public internal(set) var negotiated: NegotiatedAlgorithms?
     public internal(set) var peer = PeerCapabilities()
     var transcript = Transcript()
-    var pending: PendingResponse?
-    var nextToken: UInt8 = 1
     /// Open sessions by session id (ResponderSession.swift).
     var sessions: [UInt32: ResponderSession] = [:]
     /// Secured records dropped outside any open session's own count (unknown ids, ended sessions).
@@ -44,19 +42,18 @@ public struct ResponderConnection: Sendable {
         device.measurements = measurements
     }
 
+    /// Replaces the device's certificate slots on this connection (the daemon's fault layer serves a
+    /// tampered chain for a request). Nothing else of the device changes.
+    public mutating func updateSlots(_ slots: [CertificateSlot]) {
+        device.slots = slots
+    }
+
     /// What the requester said of itself in GET_CAPABILITIES.
     public struct PeerCapabilities: Sendable, Hashable {
         public var flags: CapabilityFlags = []
         public var ctExponent: UInt8 = 0
         public var dataTransferSize: UInt32 = 0
         public var maxSPDMMessageSize: UInt32 = 0
-    }
-
-    /// A response held back behind ERROR(ResponseNotReady) until RESPOND_IF_READY asks for it.
-    struct PendingResponse: Sendable {
-        var requestCode: RequestCode
-        var token: UInt8
-        var response: [UInt8]
     }
 
     /// The outcome of one request, for logging and metrics.
@@ -91,7 +88,6 @@ public struct ResponderConnection: Sendable {
     private mutating func dispatch(_ code: RequestCode, header: MessageHeader, request: [UInt8]) throws -> [UInt8] {
         try RequestGate.check(code, version: header.version, state: state, connectionVersion: version, device: device)
         if code == .respondIfReady { return try handleRespondIfReady(request) }
-        pending = nil
         transcript.willHandle(request: code, authenticated: state == .authenticated)
         let response: [UInt8]
         switch code {
@@ -110,7 +106,7 @@ public struct ResponderConnection: Sendable {
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }
-        return deferIfConfigured(code, response: response)
+        return response
     }
 
     /// The single place an error becomes an ERROR message. Its version: 1.0 for GET_VERSION

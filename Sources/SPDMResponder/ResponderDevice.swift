@@ -26,7 +26,6 @@ public struct ResponderDevice: Sendable {
     public var measurements: MeasurementTable
     /// The most CERTIFICATE bytes sent in one portion, whatever the requester asks for.
     public var certificatePortionLimit: Int
-    public var faults: FaultInjection
     /// Heartbeat period, session limit, PLDM TID and pre-shared keys (ResponderSession.swift).
     public var sessionSettings = SessionSettings()
     /// Whether and how this device asks the requester to authenticate itself (Handlers/Encapsulated.swift).
@@ -39,7 +38,7 @@ public struct ResponderDevice: Sendable {
                 dhePreference: [DHEGroups] = [], aeadPreference: [AEADSuites] = [],
                 requesterAsymPreference: [SignatureAlgorithm] = [], slots: [CertificateSlot],
                 supportedSlotMask: UInt8? = nil, measurements: MeasurementTable = MeasurementTable(entries: []),
-                certificatePortionLimit: Int = 1024, faults: FaultInjection = FaultInjection()) {
+                certificatePortionLimit: Int = 1024) {
         self.name = name
         self.versions = versions.sorted()
         self.capabilities = capabilities
@@ -56,7 +55,6 @@ public struct ResponderDevice: Sendable {
         self.slots = slots.sorted { $0.id < $1.id }
         self.measurements = measurements
         self.certificatePortionLimit = certificatePortionLimit
-        self.faults = faults
         let provisioned = slots.reduce(UInt8(0)) { $0 | (1 << $1.id) }
         self.supportedSlotMask = (supportedSlotMask ?? provisioned) | provisioned
     }
@@ -64,25 +62,6 @@ public struct ResponderDevice: Sendable {
     public var provisionedSlotMask: UInt8 { slots.reduce(0) { $0 | (1 << $1.id) } }
 
     public func slot(_ id: UInt8) -> CertificateSlot? { slots.first { $0.id == id } }
-}
-
-/// Deliberate misbehaviour for testing requesters: answer these requests first with
-/// ERROR(ResponseNotReady) and deliver the real response on RESPOND_IF_READY (DSP0274 §10.13).
-public struct FaultInjection: Sendable, Hashable {
-    public var notReady: Set<RequestCode>
-    public var rdExponent: UInt8
-    /// RDTM of ResponseNotReady: how many times RDT the response may take. DSP0274 Table
-    /// "ResponseNotReady extended error data": the multiplier is always greater than 1 (DMTF's
-    /// requester refuses 1), so 2 is the least a device can send.
-    public var rdtm: UInt8
-
-    public static let minimumRDTM: UInt8 = 2
-
-    public init(notReady: Set<RequestCode> = [], rdExponent: UInt8 = 1, rdtm: UInt8 = FaultInjection.minimumRDTM) {
-        self.notReady = notReady
-        self.rdExponent = rdExponent
-        self.rdtm = rdtm
-    }
 }
 
 /// Mutual authentication (DSP0274 §10.8 basic mutual auth, §10.15 KEY_EXCHANGE_RSP MutAuthRequested):

@@ -106,7 +106,10 @@ extension ResponderConnection {
 
     /// Handles one DSP0277 secured record. `mctpTyped`: the application data starts with an MCTP
     /// message type (0x05 SPDM, 0x01 PLDM, ...) as on MCTP; PCI-DOE carries the SPDM message bare.
-    public mutating func handleSecured(_ record: [UInt8], format: SecuredMessageFormat, mctpTyped: Bool) -> SecuredOutcome {
+    /// `beforeSealing` sees each SPDM request and its response in the clear and returns what is
+    /// sealed (the daemon's fault layer; the state machine's own state is already settled).
+    public mutating func handleSecured(_ record: [UInt8], format: SecuredMessageFormat, mctpTyped: Bool,
+                                       beforeSealing: (_ request: [UInt8], _ response: [UInt8]) -> [UInt8] = { $1 }) -> SecuredOutcome {
         var outcome = SecuredOutcome()
         guard let sessionID = SecuredMessage.sessionID(of: record), var session = sessions[sessionID] else {
             droppedRecordCount += 1
@@ -145,7 +148,8 @@ extension ResponderConnection {
         let (response, followUp, code, error) = handleInSession(message, sessionID: sessionID)
         outcome.request = code
         outcome.error = error
-        let appResponse = mctpTyped ? [0x05] + response : response
+        let delivered = beforeSealing(message, response)
+        let appResponse = mctpTyped ? [0x05] + delivered : delivered
         outcome.record = seal(sessionID, appResponse, format: format)
         // ERROR(DecryptError) inside a session (FINISH / PSK_FINISH verify data that does not
         // verify) ends that session once the error is sealed (DSP0274 §10.16; libspdm frees it too).

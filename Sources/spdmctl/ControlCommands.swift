@@ -17,9 +17,14 @@ struct ControlOptions: ParsableArguments {
     /// Sends one request; exits 3 when the daemon cannot be reached and 1 when it refuses the
     /// request (its "error" message on stderr, or the JSON body with --json).
     func call(_ route: ControlRoute, body: (some Encodable)? = nil as ErrorDocument?) throws -> ControlClient.Response {
+        try call(route, rawJSON: try body.map { try ControlJSON.encode($0) })
+    }
+
+    /// `call` with a JSON body as given (the daemon judges it).
+    func call(_ route: ControlRoute, rawJSON: [UInt8]?) throws -> ControlClient.Response {
         let response: ControlClient.Response
         do {
-            response = try client.request(route, body: try body.map { try ControlJSON.encode($0) })
+            response = try client.request(route, body: rawJSON)
         } catch {
             FileHandle.standardError.write(Data("spdmctl: \(error)\n".utf8))
             throw ExitCode(3)

@@ -119,26 +119,6 @@ struct BackToBackTests {
         #expect(portions == (expected.count + limit - 1) / limit)
     }
 
-    @Test("ResponseNotReady is answered with RESPOND_IF_READY",
-          arguments: [RequestCode.getDigests, .getCertificate, .challenge, .getMeasurements])
-    func notReady(_ slow: RequestCode) throws {
-        let chain = TestChains.p256
-        let device = Fixtures.device(asym: .ecdsaP256, hash: .sha256, faults: FaultInjection(notReady: [slow]))
-        var responder = ResponderConnection(device: device, random: FixedRandom())
-        var requester = RequesterConnection(configuration: Fixtures.requesterConfiguration(roots: [chain.root]), random: FixedRandom())
-        var retries = 0
-        let report = try requester.attest(AttestationPlan(summary: .all, measurements: .oneByOne)) { request in
-            if request[1] == RequestCode.respondIfReady.rawValue {
-                retries += 1
-                #expect(request[2] == slow.rawValue)
-            }
-            return responder.respond(to: request)
-        }
-        #expect(retries > 0)
-        #expect(report.summaryCheck == .verified)
-        #expect(report.measurementsSigned)
-    }
-
     @Test("a chain that does not lead to the trusted root is refused")
     func untrustedRoot() throws {
         let device = Fixtures.device(asym: .ecdsaP384, hash: .sha384)

@@ -94,11 +94,11 @@ enum Fixtures {
 
     static func device(asym: SignatureAlgorithm = .ecdsaP384, hash: HashAlgorithm = .sha384,
                        versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags = Fixtures.capabilities,
-                       certificatePortionLimit: Int = 1024, faults: FaultInjection = FaultInjection(),
+                       certificatePortionLimit: Int = 1024,
                        slots: [CertificateSlot]? = nil) -> ResponderDevice {
         ResponderDevice(name: "test-\(asym.rawValue)-\(hash.rawValue)", versions: versions, capabilities: capabilities,
                         hashPreference: [hash], asymPreference: [asym], slots: slots ?? [TestChains.chain(for: asym).slot()],
-                        measurements: measurements, certificatePortionLimit: certificatePortionLimit, faults: faults)
+                        measurements: measurements, certificatePortionLimit: certificatePortionLimit)
     }
 
     static func requesterConfiguration(roots: [Certificate], version: SPDMVersion? = nil) -> RequesterConfiguration {

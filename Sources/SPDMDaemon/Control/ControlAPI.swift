@@ -77,6 +77,21 @@ struct ControlAPI: Sendable {
             }
             logger.notice("certificate slot replaced through the control API", metadata: ["spdm_device": "\(name)", "slot": "\(id)"])
             return .json(detail(runtime))
+        case .faults(let name):
+            return .json(try runtime(name).faults.rulesWithSeeds.map(FaultRuleDocument.init))
+        case .setFaults(let name):
+            let runtime = try runtime(name)
+            let rules = try FaultRulesBody.parse(request.body)
+            runtime.faults.replace(rules)
+            logger.notice("fault rules set through the control API",
+                          metadata: ["spdm_device": "\(name)", "rules": "\(rules.count)",
+                                     "actions": "\(rules.map { "\($0.onText) \($0.action)" }.joined(separator: ", "))"])
+            return .json(runtime.faults.rulesWithSeeds.map(FaultRuleDocument.init))
+        case .clearFaults(let name):
+            let runtime = try runtime(name)
+            runtime.faults.replace([])
+            logger.notice("fault rules cleared through the control API", metadata: ["spdm_device": "\(name)"])
+            return .json([FaultRuleDocument]())
         case .resetDevice(let name):
             let runtime = try runtime(name)
             try await blocking { try runtime.reset() }

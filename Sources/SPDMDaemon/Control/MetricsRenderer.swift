@@ -46,6 +46,12 @@ enum MetricsRenderer {
         for device in devices where device.counters.frameTimeouts > 0 {
             line(&out, "spdm_frame_timeouts_total", [("device", device.name)], device.counters.frameTimeouts)
         }
+        header(&out, "spdm_faults_injected_total", "counter", "Faults injected by the device's fault rules, by device and action.")
+        for device in devices {
+            for (action, count) in device.counters.faultsInjected.sorted(by: { $0.key < $1.key }) {
+                line(&out, "spdm_faults_injected_total", [("device", device.name), ("action", action)], count)
+            }
+        }
         header(&out, "spdm_sessions", "gauge", "Established secure sessions, by device.")
         for device in devices { line(&out, "spdm_sessions", [("device", device.name)], device.counters.openSessions) }
         header(&out, "spdm_sessions_total", "counter", "Secure sessions established, by device.")

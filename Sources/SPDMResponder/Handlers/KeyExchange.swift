@@ -68,7 +68,7 @@ extension ResponderConnection {
 
     /// Both sides have HANDSHAKE_IN_THE_CLEAR_CAP: FINISH and FINISH_RSP (and any encapsulated
     /// mutual-auth exchange before them) travel in the clear, not under the handshake keys.
-    var handshakeInTheClear: Bool {
+    public var handshakeInTheClear: Bool {
         device.capabilities.contains(.handshakeInTheClear) && peer.flags.contains(.handshakeInTheClear)
     }
 
