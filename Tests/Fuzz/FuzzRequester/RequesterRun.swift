@@ -90,10 +90,9 @@ enum RequesterFlows {
     }
 
     private static func openKeyExchangeSession(_ requester: inout RequesterConnection, _ peer: inout HostilePeer) throws -> RequesterSession {
-        let (request, state) = try requester.startKeyExchange(summary: .all)
-        var session = try requester.receiveKeyExchange(peer.plain(request), state: state, channel: peer.channel)
-        try finishHandshake(&session, &requester, &peer)
-        return session
+        // The driver: KEY_EXCHANGE, the encapsulated mutual-authentication flow when the device asks
+        // for it (the requester then answers the peer's encapsulated requests), FINISH.
+        try requester.keyExchange(summary: .all, channel: peer.channel, exchange: { peer.plain($0) }, secured: { try peer.secured($0) })
     }
 
     private static func openPSKSession(_ requester: inout RequesterConnection, _ peer: inout HostilePeer) throws -> RequesterSession {

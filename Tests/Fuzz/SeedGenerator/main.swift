@@ -147,3 +147,16 @@ for version in [SPDMVersion.v11, .v12] {
     write("FuzzSecuredRecord", "opaque-selection-\(version)", [index, 2] + SecuredMessageOpaqueData.versionSelection(0x1100, spdmVersion: version))
 }
 print("seeds written under \(corpus.path)")
+
+// Mutual authentication: the requester runs from CERTIFICATE on (KEY_EXCHANGE with the
+// encapsulated flow); the responder gets the encapsulated requests in the handshake.
+for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.mutualAuth != .none {
+    write("FuzzRequester", "mutual-\(recipe.mutualAuth)-\(recipe.stage)-\(recipe.version)", [UInt8(index), 0])
+    guard recipe.stage == .keyExchangeHandshake else { continue }
+    let v = recipe.version
+    let encapsulated = [SessionRequests.header(v, .getEncapsulatedRequest),
+                        DeliverEncapsulatedResponse(version: v, requestID: 1, encapsulatedResponse:
+                            [v.rawValue, ResponseCode.digests.rawValue, 0x01, 0x01] + Digest.hash(.sha384, FuzzDevice.requesterChain.certificatesDER)).encoded,
+                        SessionRequests.header(v, .getEncapsulatedRequest)]
+    write("FuzzResponder", "mutual-\(recipe.mutualAuth)-\(v)", [UInt8(index)] + encapsulated.map { route(1, $0) }.joined())
+}

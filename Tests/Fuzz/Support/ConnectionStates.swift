@@ -27,6 +27,7 @@ public enum ConnectionStage: Sendable, Hashable {
 /// prepared once per process however many inputs run from it.
 public struct PreparedConnection: Sendable {
     public var name: String
+    public var recipe: ConnectionRecipe
     public var stage: ConnectionStage
     public var version: SPDMVersion
     public var responder: ResponderConnection
@@ -44,48 +45,81 @@ public struct PreparedConnection: Sendable {
     }
 }
 
-public enum ConnectionStates {
-    /// Every stage the stateful targets start from: VCA and certificates at each version 1.0-1.4;
-    /// sessions (KEY_EXCHANGE and PSK, handshake and established) at 1.1-1.4 over MCTP, and an
-    /// established KEY_EXCHANGE session over PCI-DOE.
-    public static func prepareAll() -> [PreparedConnection] {
-        catalog.map { prepare($0.stage, version: $0.version, channel: $0.channel) }
-    }
+/// Where a prepared connection starts: stage, version, binding, and whether its device asks for
+/// mutual authentication.
+public struct ConnectionRecipe: Sendable, Hashable {
+    public var stage: ConnectionStage
+    public var version: SPDMVersion
+    public var channel: SecuredChannel
+    public var mutualAuth: MutualAuthSettings.Mode
 
-    /// What `prepareAll` prepares, in order (a fuzz input's first byte indexes it).
-    public static let catalog: [(stage: ConnectionStage, version: SPDMVersion, channel: SecuredChannel)] = {
-        var states: [(stage: ConnectionStage, version: SPDMVersion, channel: SecuredChannel)] = []
+    public init(_ stage: ConnectionStage, _ version: SPDMVersion, channel: SecuredChannel = .mctp,
+                mutualAuth: MutualAuthSettings.Mode = .none) {
+        self.stage = stage
+        self.version = version
+        self.channel = channel
+        self.mutualAuth = mutualAuth
+    }
+}
+
+public enum ConnectionStates {
+    public static func prepareAll() -> [PreparedConnection] { catalog.map(prepare) }
+
+    /// Every state the stateful targets start from, in order (a fuzz input's first byte indexes
+    /// it): VCA and certificates at each version 1.0-1.4; sessions (KEY_EXCHANGE and PSK, handshake
+    /// and established) at 1.1-1.4 over MCTP; an established KEY_EXCHANGE session over PCI-DOE; and
+    /// at 1.2 and 1.3 a device asking for session mutual authentication (MutAuthRequested 0x01, 0x02
+    /// with the encapsulated flow, 0x04 with the requester's DIGESTS first), after CERTIFICATE and
+    /// in the KEY_EXCHANGE handshake (where GET_ENCAPSULATED_REQUEST / DELIVER_ENCAPSULATED_RESPONSE go).
+    public static let catalog: [ConnectionRecipe] = {
+        var recipes: [ConnectionRecipe] = []
         for version in SPDMVersion.all {
-            for stage: ConnectionStage in [.fresh, .afterVCA, .afterCertificate] { states.append((stage, version, .mctp)) }
+            for stage: ConnectionStage in [.fresh, .afterVCA, .afterCertificate] { recipes.append(ConnectionRecipe(stage, version)) }
         }
         for version in SPDMVersion.all where version >= .v11 {
             for stage: ConnectionStage in [.keyExchangeHandshake, .keyExchangeSession, .pskHandshake, .pskSession] {
-                states.append((stage, version, .mctp))
+                recipes.append(ConnectionRecipe(stage, version))
             }
         }
-        states.append((.keyExchangeSession, .v12, .pciDOE))
-        return states
+        recipes.append(ConnectionRecipe(.keyExchangeSession, .v12, channel: .pciDOE))
+        for version: SPDMVersion in [.v12, .v13] {
+            for mode: MutualAuthSettings.Mode in [.keyExchange, .encapsulated, .encapsulatedDigests] {
+                for stage: ConnectionStage in [.afterCertificate, .keyExchangeHandshake] {
+                    recipes.append(ConnectionRecipe(stage, version, mutualAuth: mode))
+                }
+            }
+        }
+        return recipes
     }()
 
+    public static func index(of recipe: ConnectionRecipe) -> UInt8 { UInt8(catalog.firstIndex(of: recipe)!) }
+
     public static func index(of stage: ConnectionStage, _ version: SPDMVersion, _ channel: SecuredChannel = .mctp) -> UInt8 {
-        UInt8(catalog.firstIndex { $0.stage == stage && $0.version == version && $0.channel == channel }!)
+        index(of: ConnectionRecipe(stage, version, channel: channel))
     }
 
-    /// Runs the real requester against the responder up to `stage`; any failure is a broken
-    /// fixture, not a finding, and stops the process at once.
-    public static func prepare(_ stage: ConnectionStage, version: SPDMVersion, channel: SecuredChannel = .mctp) -> PreparedConnection {
+    /// Runs the real requester against the responder up to the recipe's stage; any failure is a
+    /// broken fixture, not a finding, and stops the process at once.
+    public static func prepare(_ recipe: ConnectionRecipe) -> PreparedConnection {
         let random = FixedRandom()
+        let mutual = recipe.mutualAuth != .none
         var state = PreparedConnection(
-            name: "\(stage) \(version)\(channel == .pciDOE ? " pci-doe" : "")", stage: stage, version: version,
-            responder: ResponderConnection(device: FuzzDevice.responderDevice(), random: random),
-            requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: version), random: random),
-            session: nil, channel: channel)
+            name: "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")\(mutual ? " mutual \(recipe.mutualAuth)" : "")",
+            recipe: recipe, stage: recipe.stage, version: recipe.version,
+            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth), random: random),
+            requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual),
+                                           random: random),
+            session: nil, channel: recipe.channel)
         do {
-            try advance(&state, to: stage)
+            try advance(&state, to: recipe.stage)
         } catch {
             fatalError("cannot prepare \(state.name): \(error)")
         }
         return state
+    }
+
+    public static func prepare(_ stage: ConnectionStage, version: SPDMVersion, channel: SecuredChannel = .mctp) -> PreparedConnection {
+        prepare(ConnectionRecipe(stage, version, channel: channel))
     }
 
     private static func advance(_ state: inout PreparedConnection, to stage: ConnectionStage) throws {

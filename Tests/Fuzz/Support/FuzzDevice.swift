@@ -25,19 +25,40 @@ public enum FuzzDevice {
 
     public static var chain: TestChain { TestChains.p384 }
 
-    public static func responderDevice() -> ResponderDevice {
-        var device = ResponderDevice(name: "fuzz", versions: SPDMVersion.all, capabilities: responderCapabilities,
+    /// The requester's own chain for mutual authentication (P-256: quick to sign with).
+    public static var requesterChain: TestChain { TestChains.p256 }
+    public static let requesterAsym = SignatureAlgorithm.ecdsaP256
+
+    /// `mutualAuth`: how the device asks the requester to authenticate (MUT_AUTH_CAP and ENCAP_CAP
+    /// on both sides, the requester's chain trusted and provisioned).
+    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none) -> ResponderDevice {
+        let capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
+        var device = ResponderDevice(name: "fuzz", versions: SPDMVersion.all, capabilities: capabilities,
                                      hashPreference: [.sha384], asymPreference: [.ecdsaP384], dhePreference: [.secp384r1],
                                      aeadPreference: [.aes256GCM], slots: [chain.slot()], measurements: measurements)
         device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
         device.sessionSettings.heartbeatPeriod = 5
         device.sessionSettings.maxSessions = 4
+        if mutualAuth != .none {
+            device.requesterAsymPreference = [requesterAsym]
+            device.mutualAuth = MutualAuthSettings(mode: mutualAuth, trustedRoots: [requesterChain.root],
+                                                   provisionedRequesterChains: [requesterAsym: requesterChain.certificatesDER])
+        }
         return device
     }
 
-    public static func requesterConfiguration(version: SPDMVersion) -> RequesterConfiguration {
-        RequesterConfiguration(forcedVersion: version, capabilities: requesterCapabilities, dhe: DHEGroups(rawValue: 0x3F),
-                               aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
-                               chainOptions: ChainVerifier.Options(checkValidity: false))
+    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false) -> RequesterConfiguration {
+        var configuration = RequesterConfiguration(
+            forcedVersion: version, capabilities: requesterCapabilities, dhe: DHEGroups(rawValue: 0x3F),
+            aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
+            chainOptions: ChainVerifier.Options(checkValidity: false))
+        if mutualAuth {
+            configuration.capabilities.formUnion([.mutAuth, .encap])
+            let requester = requesterChain
+            configuration.requesterIdentity = try? RequesterCredentials(
+                certificates: [requester.root, requester.intermediate, requester.leaf], privateKey: requester.leafKey,
+                algorithm: requesterAsym)
+        }
+        return configuration
     }
 }
