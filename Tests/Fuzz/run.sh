@@ -23,7 +23,7 @@ for target in "$@"; do
     mkdir -p "$corpus" "$crashes"
     if [ -d "$root/Tests/Fuzz/Corpus/$target" ]; then cp "$root/Tests/Fuzz/Corpus/$target"/* "$corpus"/ 2>/dev/null; fi
     log="$work/$target.log"
-    "$bindir/$target" -max_total_time="$seconds" -print_final_stats=1 -detect_leaks=0 -timeout=25 \
+    "$bindir/$target" -max_total_time="$seconds" -print_final_stats=1 -detect_leaks=0 -timeout=25 -len_control=0 \
         -artifact_prefix="$crashes/" "$corpus" >"$log" 2>&1
     status=$?
     # The last status line: "#N  DONE  cov: C ft: F corp: K/... exec/s: E ..."

@@ -10,7 +10,8 @@ import SPDMWire
 /// Input: byte 0 picks a session (hash x AEAD x encrypt-or-MAC x format x phase, both roles keyed
 /// alike), byte 1 the mode:
 ///   0  the rest is a record the responder opens: it must throw or open, never trap;
-///   1  bytes 2-4 are a tamper position and mask, the rest application data: the requester seals
+///   1  bytes 2-4 are a tamper position and mask, bytes 5-6 a size, the rest application data
+///      (repeated up to that size, so records up to and past the u16 Length limit occur): the requester seals
 ///      it, the responder must open exactly it, and the record with one byte changed must not open;
 ///   2  the rest is opaque data: requested/selected versions parse or throw, and a selection built
 ///      from what parsed reads back as the chosen version (DSP0274 Table "Secured message version").
@@ -28,11 +29,17 @@ public func fuzzSecuredRecord(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
         // The keys are fixed, so a record sealed by an earlier run may open: it only must not trap.
         _ = try? pair.responder.open(input.rest(), format: pair.format)
     case 1:
-        let position = Int(input.u16()), mask = input.u8() | 0x01
-        let application = input.rest()
-        guard let record = try? pair.requester.seal(sessionID: 0xFFFF_FFFF, application, format: pair.format,
-                                                    padding: [UInt8](repeating: 0x5A, count: application.count % 33)) else {
-            fuzzCheck(application.count > 0xFFFF - 64, "sealing \(application.count) bytes failed (\(pair.name))")
+        let position = Int(input.u16()), mask = input.u8() | 0x01, size = Int(input.u16())
+        let application = RecordSessions.applicationData(input.rest(), size: size)
+        let record: [UInt8]
+        do {
+            record = try pair.requester.seal(sessionID: 0xFFFF_FFFF, application, format: pair.format,
+                                             padding: [UInt8](repeating: 0x5A, count: application.count % 33))
+        } catch SecuredMessageError.recordTooLarge {
+            fuzzCheck(application.count > 0xFFFF - 16 - 2 - 32, "\(application.count) bytes refused as too large (\(pair.name))")
+            return 0
+        } catch {
+            fuzzCheck(false, "sealing \(application.count) bytes failed: \(error) (\(pair.name))")
             return 0
         }
         var tampered = record
@@ -70,6 +77,12 @@ struct RecordSession: Sendable {
 }
 
 enum RecordSessions {
+    /// `bytes` repeated until `size` bytes (at least `bytes` itself).
+    static func applicationData(_ bytes: [UInt8], size: Int) -> [UInt8] {
+        guard !bytes.isEmpty, size > bytes.count else { return bytes }
+        return (0..<size).map { bytes[$0 % bytes.count] }
+    }
+
     static let all: [RecordSession] = {
         var sessions: [RecordSession] = []
         for hash: HashAlgorithm in [.sha256, .sha384, .sha512] {

@@ -138,7 +138,7 @@ for (index, type) in TransportType.allCases.enumerated() {
 
 // FuzzSecuredRecord: a GET_VERSION sealed and tampered with in each session, and opaque data.
 for index in 0..<72 where index % 7 == 0 {
-    write("FuzzSecuredRecord", "seal-\(index)", [UInt8(index), 1, 5, 0, 0x01, 0x05] + getVersion)
+    write("FuzzSecuredRecord", "seal-\(index)", [UInt8(index), 1, 5, 0, 0x01, 0, 0, 0x05] + getVersion)
     write("FuzzSecuredRecord", "open-\(index)", [UInt8(index), 0] + securedRecord)
 }
 for version in [SPDMVersion.v11, .v12] {
