@@ -38,7 +38,9 @@ for target in "$@"; do
         failed=1
         artifact=$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | tail -1)
         result="CRASH (exit $status) ${artifact:-see log}"
-        grep -E 'Fatal error|ERROR: (AddressSanitizer|libFuzzer)|SUMMARY' "$log" | head -5 | sed 's/^/    /'
+        # What went wrong and where: the trap, then the first frames in our own code.
+        { grep -E 'Program crashed|Fatal error|runtime failure|ERROR: libFuzzer' "$log" | head -3
+          grep -E ' at .*/(Sources|Tests)/' "$log" | head -3; } | cut -c1-220 | sed 's/^/    /'
         cp "$log" "$crashes/last-run.log"
     fi
     printf '%-22s %10s %8s %8s %8s  %s\n' "$target" "${execs:--}" "${cov:--}" "${ft:--}" "${units:--}" "$result"
