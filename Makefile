@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config curl
 
-.PHONY: all deps build release run test test-sanitize bench certs clean help
+.PHONY: all deps build release run test test-sanitize bench certs clean help fuzz fuzz-build fuzz-smoke fuzz-seeds
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make test   - install missing libraries, build from nothing, run every test"
 	@echo "make test-sanitize - the whole suite under thread sanitizer, then address sanitizer (daemon included)"
 	@echo "make bench  - release build and benchmarks (ratios against the crypto bound)"
+	@echo "make fuzz   - build the libFuzzer targets and run each FUZZ_SECONDS (default 60) on its seed corpus"
 	@echo "make certs  - generate SPDM certificate chains for every algorithm into certs/out"
 
 # Installs the -dev packages the build links against (OpenSSL 3, libsystemd) if any is missing.
@@ -38,6 +39,36 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	$(MAKE) fuzz-smoke
+
+# Fuzzing (Tests/Fuzz): libFuzzer + AddressSanitizer builds of the fuzz targets, which Package.swift
+# declares only when SPDM_FUZZ=1, in their own scratch path so the normal build never sees them.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TARGETS ?= FuzzPlatformFrame FuzzTransportBinding FuzzWirePDU FuzzSecuredRecord FuzzResponder FuzzRequester
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_SWIFT_BUILD := SPDM_FUZZ=1 $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) $(BUILD_FLAGS)
+FUZZ_SANITIZE := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz-build: deps
+	@mkdir -p $(FUZZ_SCRATCH); for target in $(FUZZ_TARGETS); do \
+	  echo "building $$target"; log=$(FUZZ_SCRATCH)/build-$$target.log; \
+	  if ! $(FUZZ_SWIFT_BUILD) $(FUZZ_SANITIZE) --product $$target >$$log 2>&1; then \
+	    grep -v "Cannot export local symbol" $$log; exit 1; \
+	  fi; \
+	done
+
+fuzz: fuzz-build
+	bash Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_SCRATCH)/release $(FUZZ_TARGETS)
+
+# What `make test` runs: every seed, then a few seconds of fuzzing per target.
+fuzz-smoke: fuzz-build
+	bash Tests/Fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_SCRATCH)/release $(FUZZ_TARGETS)
+
+# Rewrites Tests/Fuzz/Corpus from a back-to-back run of our requester and responder (not run by CI).
+fuzz-seeds: deps
+	SPDM_FUZZ=1 $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH)-seeds $(BUILD_FLAGS) --product FuzzSeedGenerator
+	$(FUZZ_SCRATCH)-seeds/release/FuzzSeedGenerator Tests/Fuzz/Corpus
 
 # The whole suite twice, each in its own build folder: under ThreadSanitizer (a data race anywhere,
 # the daemon the integration tests start included, stops it at once and fails its test), then under
@@ -61,7 +92,7 @@ certs:
 	bash certs/generate.sh certs/out
 
 clean:
-	rm -rf .build .build-thread .build-address certs/out
+	rm -rf .build .build-thread .build-address .build-fuzz .build-fuzz-seeds certs/out
 
 # `make install`: release binaries, the systemd units, the default config (an existing one is kept)
 # and man pages generated from --help. PREFIX and DESTDIR are honoured (packagers:

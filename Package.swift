@@ -66,7 +66,10 @@ let package = Package(
         .testTarget(name: "SPDMControlModelTests", dependencies: ["SPDMControlModel"]),
         .testTarget(name: "SPDMCryptoTests", dependencies: ["SPDMCrypto"]),
         .testTarget(name: "SPDMSessionTests", dependencies: ["SPDMSession", "SPDMCrypto", "SPDMWire"]),
-        .testTarget(name: "SPDMResponderTests", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession"]),
+        // Deterministic randomness and test certificate chains, shared by the responder tests and the fuzz targets.
+        .target(name: "SPDMTestFixtures", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMCrypto"], path: "Tests/SPDMTestFixtures"),
+        .testTarget(name: "SPDMResponderTests", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession",
+                                                               "SPDMTestFixtures"]),
         .testTarget(name: "SPDMTransportTests", dependencies: ["SPDMTransport", "SPDMWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
@@ -82,3 +85,30 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMCrypto", "SPDMRequester"]),
     ]
 )
+
+// Fuzz targets (`make fuzz`, Tests/Fuzz): libFuzzer executables built only when SPDM_FUZZ=1, with
+// `-sanitize=fuzzer,address -parse-as-library`, into their own scratch path (.build-fuzz). Each
+// defines LLVMFuzzerTestOneInput and hands its entry point to libFuzzer's driver (SPDMFuzzMain).
+// The normal build never sees them.
+if Context.environment["SPDM_FUZZ"] == "1" {
+    let protocolModules: [Target.Dependency] = ["SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession", "SPDMResponder", "SPDMRequester"]
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+        .target(name: "SPDMFuzzMain", dependencies: ["CLibFuzzer"], path: "Tests/Fuzz/Main"),
+        .target(name: "SPDMFuzzSupport", dependencies: protocolModules + ["SPDMTestFixtures"], path: "Tests/Fuzz/Support"),
+        .executableTarget(name: "FuzzPlatformFrame", dependencies: [
+            "SPDMTransport", .product(name: "NIOCore", package: "swift-nio"), "SPDMFuzzSupport", "SPDMFuzzMain",
+        ], path: "Tests/Fuzz/FuzzPlatformFrame"),
+        .executableTarget(name: "FuzzTransportBinding", dependencies: ["SPDMTransport", "SPDMFuzzSupport", "SPDMFuzzMain"],
+                          path: "Tests/Fuzz/FuzzTransportBinding"),
+        .executableTarget(name: "FuzzWirePDU", dependencies: ["SPDMWire", "SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzWirePDU"),
+        .executableTarget(name: "FuzzSecuredRecord", dependencies: ["SPDMSession", "SPDMCrypto", "SPDMWire", "SPDMFuzzSupport", "SPDMFuzzMain"],
+                          path: "Tests/Fuzz/FuzzSecuredRecord"),
+        .executableTarget(name: "FuzzResponder", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzResponder"),
+        .executableTarget(name: "FuzzRequester", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzRequester"),
+        // Writes the seed corpora from a back-to-back run (`make fuzz-seeds`); not run by CI.
+        .executableTarget(name: "FuzzSeedGenerator", dependencies: protocolModules + ["SPDMTransport", "SPDMFuzzSupport"],
+                          path: "Tests/Fuzz/SeedGenerator"),
+    ]
+}
+

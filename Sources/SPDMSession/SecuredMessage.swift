@@ -27,6 +27,8 @@ public enum SecuredMessageError: Error, Equatable, Sendable, CustomStringConvert
     case sequenceNumberMismatch
     case sequenceNumberExhausted
     case malformedPlaintext
+    /// The record would not fit its u16 Length field (nor the u16 ApplicationDataLength).
+    case recordTooLarge(bytes: Int)
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public enum SecuredMessageError: Error, Equatable, Sendable, CustomStringConvert
         case .sequenceNumberMismatch: return "secured message sequence number out of order"
         case .sequenceNumberExhausted: return "sequence number space exhausted"
         case .malformedPlaintext: return "secured message application data length out of range"
+        case .recordTooLarge(let bytes): return "secured message of \(bytes) bytes after its header, over the 65535 its Length field holds"
         }
     }
 }
@@ -59,6 +62,11 @@ public enum SecuredMessage {
                               aead: AEADAlgorithm, encrypt: Bool, format: SecuredMessageFormat,
                               padding: [UInt8] = []) throws -> [UInt8] {
         guard keys.sequenceNumber != UInt64.max else { throw SecuredMessageError.sequenceNumberExhausted }
+        // Length (u16) covers everything after it: {ApplicationDataLength, data, padding} + MAC when
+        // encrypting, data + MAC when MAC-only. Refuse what it cannot describe before sealing anything.
+        let usedPadding = encrypt ? min(padding.count, format.maxRandomPadding) : 0
+        let length = (encrypt ? 2 + usedPadding : 0) + applicationData.count + aead.tagSize
+        guard length <= Int(UInt16.max) else { throw SecuredMessageError.recordTooLarge(bytes: length) }
         let sequence = keys.sequenceNumber
         var header: [UInt8] = []
         header.appendU32(sessionID)

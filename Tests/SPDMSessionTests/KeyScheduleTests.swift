@@ -102,6 +102,22 @@ struct SecuredMessageTests {
         #expect(try responder.open(second, format: .mctp) == [0x05, 4, 5, 6])
     }
 
+    /// Found by FuzzSecuredRecord: sealing more than the u16 Length field holds trapped on the
+    /// UInt16 conversion. Encrypted: 2 + data + padding + 16 <= 65535; MAC-only: data + 16 <= 65535.
+    @Test("a record too large for its Length field is refused, the largest one seals", arguments: [true, false])
+    func recordTooLarge(encrypt: Bool) throws {
+        var (requester, responder) = pair(encrypt: encrypt)
+        let largest = encrypt ? 65535 - 16 - 2 - 3 : 65535 - 16
+        #expect(throws: SecuredMessageError.recordTooLarge(bytes: 65536)) {
+            try requester.seal(sessionID: 1, [UInt8](repeating: 7, count: largest + 1), format: .mctp, padding: [9, 9, 9])
+        }
+        let record = try requester.seal(sessionID: 1, [UInt8](repeating: 7, count: largest), format: .mctp, padding: [9, 9, 9])
+        #expect(Array(record[6..<8]) == [0xFF, 0xFF])
+        #expect(record.count == 8 + 65535)
+        // The refused record used no sequence number.
+        #expect(try responder.open(record, format: .mctp) == [UInt8](repeating: 7, count: largest))
+    }
+
     @Test("key update moves one direction and restarts its sequence number")
     func keyUpdate() throws {
         var (requester, responder) = pair(encrypt: true)

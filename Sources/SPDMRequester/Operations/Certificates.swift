@@ -75,6 +75,12 @@ extension RequesterConnection {
         }
         let received = assembly.bytes.count + message.portion.count
         let total = received + Int(message.remainderLength)
+        // The chain's own Length field and GET_CERTIFICATE's Offset are u16: a responder announcing
+        // more would have us ask for an offset past 0xFFFF.
+        guard total <= Int(UInt16.max) else {
+            throw RequesterError.malformedResponse(request: current.code,
+                                                   reason: "PortionLength and RemainderLength make a \(total)-byte chain, over 65535")
+        }
         if let expected = assembly.total, expected != total {
             throw RequesterError.malformedResponse(request: current.code,
                                                    reason: "RemainderLength implies a \(total)-byte chain, earlier portions said \(expected)")

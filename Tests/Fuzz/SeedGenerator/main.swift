@@ -1,0 +1,162 @@
+import Foundation
+import SPDMCrypto
+import SPDMFuzzSupport
+import SPDMRequester
+import SPDMResponder
+import SPDMSession
+import SPDMTestFixtures
+import SPDMTransport
+import SPDMWire
+
+// Writes the fuzz targets' seed corpora (Tests/Fuzz/Corpus/<Target>/) from a back-to-back run of
+// our requester and responder at every version: `make fuzz-seeds`. Not run by CI; its output is
+// committed. Usage: FuzzSeedGenerator <corpus directory>
+
+guard CommandLine.arguments.count == 2 else {
+    FileHandle.standardError.write(Data("usage: FuzzSeedGenerator <corpus directory>\n".utf8))
+    exit(64)
+}
+let corpus = URL(fileURLWithPath: CommandLine.arguments[1])
+
+func write(_ target: String, _ name: String, _ bytes: [UInt8]) {
+    let directory = corpus.appendingPathComponent(target)
+    try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try! Data(bytes).write(to: directory.appendingPathComponent(name))
+}
+
+func route(_ route: UInt8, _ message: [UInt8]) -> [UInt8] { [route] + FuzzRecord.lengthPrefixed(message) }
+
+let recordings = SPDMVersion.all.map(BackToBackRecording.init)
+
+// FuzzResponder: each state, then the requests the real requester sends from there.
+for recording in recordings {
+    let v = recording.version
+    for (stage, skip) in [(ConnectionStage.fresh, 0), (.afterVCA, recording.afterVCA), (.afterCertificate, recording.afterCertificate)] {
+        let requests = recording.plain.dropFirst(skip).map { route(0, $0.request) }
+        write("FuzzResponder", "\(stage)-\(v)", [ConnectionStates.index(of: stage, v)] + requests.joined())
+    }
+    guard v >= .v11 else { continue }
+    let inSession = SessionRequests.all(v).map { route(1, $0) }.joined() + route(2, SessionRequests.pldmGetTID)
+    for stage: ConnectionStage in [.keyExchangeSession, .pskSession] {
+        write("FuzzResponder", "\(stage)-\(v)", [ConnectionStates.index(of: stage, v)] + inSession)
+    }
+    if let record = recording.secured.first?.request {
+        write("FuzzResponder", "raw-record-\(v)", [ConnectionStates.index(of: .pskSession, v)] + route(3, record))
+    }
+    for stage: ConnectionStage in [.keyExchangeHandshake, .pskHandshake] {
+        let state = ConnectionStates.prepare(stage, version: v)
+        var session = state.session!
+        let finish = stage == .pskHandshake ? state.requester.pskFinishRequest(session: &session)
+                                            : try! state.requester.finishRequest(session: &session)
+        write("FuzzResponder", "\(stage)-\(v)", [ConnectionStates.index(of: stage, v)] + route(1, finish) + inSession)
+    }
+}
+write("FuzzResponder", "keyExchangeSession-pci-doe", [ConnectionStates.index(of: .keyExchangeSession, .v12, .pciDOE)]
+      + SessionRequests.all(.v12).map { route(1, $0) }.joined())
+
+// FuzzRequester: each state with every response passed, and with each of the first responses
+// of a fresh connection cut short, flipped, or replaced by ResponseNotReady.
+for index in ConnectionStates.catalog.indices {
+    write("FuzzRequester", "state-\(index)", [UInt8(index), 0])
+}
+for recording in recordings {
+    let fresh = ConnectionStates.index(of: .fresh, recording.version)
+    for position in 0..<min(recording.plain.count, 9) {
+        let passes = [UInt8](repeating: 0, count: 3 * position)  // mode pass, empty operand
+        write("FuzzRequester", "truncate-\(recording.version)-\(position)", [fresh, 0] + passes + [3, 2, 0, 6, 0])
+        write("FuzzRequester", "xor-\(recording.version)-\(position)", [fresh, 0] + passes + [2, 3, 0, 1, 0, 0x80])
+        let notReady = ErrorResponse.responseNotReady(version: recording.version, rdExponent: 1,
+                                                      requestCode: RequestCode(rawValue: recording.plain[position].request[1]),
+                                                      token: 1, rdtm: 1).encoded(context: .unnegotiated(recording.version))
+        write("FuzzRequester", "not-ready-\(recording.version)-\(position)", [fresh, 0] + passes + [1] + FuzzRecord.lengthPrefixed(notReady))
+    }
+}
+
+// FuzzWirePDU: every message of the run, with the context the negotiated algorithms fix.
+let codecIndex = Dictionary(uniqueKeysWithValues: PDUCodecs.all.enumerated().map { ($1.name, UInt8($0)) })
+func pduSeed(_ codec: String, _ message: [UInt8], version: SPDMVersion, flag: Bool = false) -> [UInt8] {
+    let hash = UInt8(PDUSizes.hashSizes.firstIndex(of: 48)!)
+    let signature = UInt8(PDUSizes.signatureSizes.firstIndex(of: 96)!)
+    let exchange = UInt8(PDUSizes.exchangeDataSizes.firstIndex(of: 96)!)
+    return [codecIndex[codec]!, hash, UInt8(SPDMVersion.all.firstIndex(of: version)!), signature, exchange | (flag ? 0x80 : 0)] + message
+}
+let codecByCode: [UInt8: String] = [
+    0x84: "GetVersionRequest", 0xE1: "GetCapabilitiesRequest", 0xE3: "NegotiateAlgorithmsRequest", 0x81: "GetDigestsRequest",
+    0x82: "GetCertificateRequest", 0x83: "ChallengeRequest", 0xE0: "GetMeasurementsRequest", 0xE4: "KeyExchangeRequest",
+    0xE6: "PSKExchangeRequest", 0x04: "VersionResponse", 0x61: "CapabilitiesResponse", 0x63: "AlgorithmsResponse",
+    0x01: "DigestsResponse", 0x02: "CertificateResponse", 0x03: "ChallengeAuthResponse", 0x60: "MeasurementsResponse",
+    0x7F: "ErrorResponse", 0x64: "KeyExchangeResponse",
+]
+for recording in recordings {
+    for (n, exchange) in recording.plain.enumerated() {
+        for (kind, message) in [("request", exchange.request), ("response", exchange.response)] {
+            guard let codec = codecByCode[message[1]] else { continue }
+            let flag = message[1] == 0x60 ? exchange.request[2] & 0x01 != 0 : [0x03, 0x64].contains(message[1])
+            write("FuzzWirePDU", "\(codec)-\(recording.version)-\(n)-\(kind)", pduSeed(codec, message, version: recording.version, flag: flag))
+        }
+    }
+}
+let v13 = SPDMVersion.v13
+write("FuzzWirePDU", "RespondIfReadyRequest", pduSeed("RespondIfReadyRequest", [0x13, 0xFF, 0x82, 0x01], version: v13))
+write("FuzzWirePDU", "FinishRequest-1.4", pduSeed("FinishRequest", { var out: [UInt8] = []
+    FinishRequest(version: .v14, signatureIncluded: true, opaqueData: [1, 2], signature: [UInt8](repeating: 7, count: 96),
+                  verifyData: [UInt8](repeating: 9, count: 48)).encode(into: &out); return out }(), version: .v14))
+write("FuzzWirePDU", "PSKFinishRequest-1.4", pduSeed("PSKFinishRequest", { var out: [UInt8] = []
+    PSKFinishRequest(version: .v14, opaqueData: [1], verifyData: [UInt8](repeating: 9, count: 48)).encode(into: &out); return out }(), version: .v14))
+write("FuzzWirePDU", "PSKFinishResponse-1.4", pduSeed("PSKFinishResponse", { var out: [UInt8] = []
+    PSKFinishResponse(version: .v14, opaqueData: [1, 2, 3]).encode(into: &out); return out }(), version: .v14))
+write("FuzzWirePDU", "EncapsulatedRequestResponse", pduSeed("EncapsulatedRequestResponse",
+    EncapsulatedRequestResponse(version: v13, requestID: 1, encapsulatedRequest: [0x13, 0x81, 0, 0]).encoded, version: v13))
+write("FuzzWirePDU", "DeliverEncapsulatedResponse", pduSeed("DeliverEncapsulatedResponse",
+    DeliverEncapsulatedResponse(version: v13, requestID: 1, encapsulatedResponse: [0x13, 0x01, 0, 1] + [UInt8](repeating: 3, count: 48)).encoded, version: v13))
+write("FuzzWirePDU", "EncapsulatedResponseAck", pduSeed("EncapsulatedResponseAck",
+    EncapsulatedResponseAck(version: v13, requestID: 2, payloadType: .present, ackRequestID: 1, payload: [0x13, 0x82, 0, 0, 0, 0, 0, 4]).encoded, version: v13))
+write("FuzzWirePDU", "MeasurementBlock", pduSeed("MeasurementBlock",
+    MeasurementBlock(index: 1, valueType: .mutableFirmware, isRawBitStream: true, value: Array("firmware".utf8)).encoded, version: v13))
+write("FuzzWirePDU", "CertificateChainFormat", pduSeed("CertificateChainFormat",
+    CertificateChainFormat.build(rootHash: Digest.hash(.sha384, FuzzDevice.chain.root.der), certificatesDER: FuzzDevice.chain.certificatesDER), version: v13))
+write("FuzzWirePDU", "MessageHeader", pduSeed("MessageHeader", [0x12, 0xE8, 0, 0], version: .v12))
+
+// FuzzTransportBinding and FuzzPlatformFrame: real messages in every binding.
+let getVersion = recordings[0].plain[0].request, version = recordings[0].plain[0].response
+let securedRecord = recordings[2].secured.first!.request
+for (index, type) in TransportType.allCases.enumerated() {
+    let binding = TransportBindings.binding(for: type)
+    let payloads: [(String, [UInt8])] = [("get-version", binding.encode(.spdm(getVersion))), ("version", binding.encode(.spdm(version))),
+                                         ("secured", binding.encode(.securedSPDM(securedRecord)))]
+        + (type == .pciDOE ? [("discovery", binding.encode(.bindingControl(request: [0, 0, 0, 0])))] : [])
+    for (name, payload) in payloads {
+        write("FuzzTransportBinding", "\(type)-\(name)", [UInt8(index)] + payload)
+    }
+    let frames = PlatformFrame(command: .test, transport: type, payload: PlatformCommand.clientHello).bytes
+        + PlatformFrame(command: .normal, transport: type, payload: binding.encode(.spdm(getVersion))).bytes
+        + PlatformFrame(command: .normal, transport: type, payload: binding.encode(.securedSPDM(securedRecord))).bytes
+        + PlatformFrame(command: .shutdown, transport: type).bytes
+    write("FuzzPlatformFrame", "\(type)-listener", [4, UInt8(index + 1), 5] + frames)
+    write("FuzzPlatformFrame", "\(type)-any-listener", [4, 0, 12] + frames)
+}
+
+// FuzzSecuredRecord: a GET_VERSION sealed and tampered with in each session, and opaque data.
+for index in 0..<72 where index % 7 == 0 {
+    write("FuzzSecuredRecord", "seal-\(index)", [UInt8(index), 1, 5, 0, 0x01, 0, 0, 0x05] + getVersion)
+    write("FuzzSecuredRecord", "open-\(index)", [UInt8(index), 0] + securedRecord)
+}
+for version in [SPDMVersion.v11, .v12] {
+    let index: UInt8 = version == .v11 ? 0 : 1  // handshake sessions are 1.1, data sessions 1.3
+    write("FuzzSecuredRecord", "opaque-list-\(version)", [index, 2] + SecuredMessageOpaqueData.supportedVersionList(spdmVersion: version))
+    write("FuzzSecuredRecord", "opaque-selection-\(version)", [index, 2] + SecuredMessageOpaqueData.versionSelection(0x1100, spdmVersion: version))
+}
+print("seeds written under \(corpus.path)")
+
+// Mutual authentication: the requester runs from CERTIFICATE on (KEY_EXCHANGE with the
+// encapsulated flow); the responder gets the encapsulated requests in the handshake.
+for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.mutualAuth != .none {
+    write("FuzzRequester", "mutual-\(recipe.mutualAuth)-\(recipe.stage)-\(recipe.version)", [UInt8(index), 0])
+    guard recipe.stage == .keyExchangeHandshake else { continue }
+    let v = recipe.version
+    let encapsulated = [SessionRequests.header(v, .getEncapsulatedRequest),
+                        DeliverEncapsulatedResponse(version: v, requestID: 1, encapsulatedResponse:
+                            [v.rawValue, ResponseCode.digests.rawValue, 0x01, 0x01] + Digest.hash(.sha384, FuzzDevice.requesterChain.certificatesDER)).encoded,
+                        SessionRequests.header(v, .getEncapsulatedRequest)]
+    write("FuzzResponder", "mutual-\(recipe.mutualAuth)-\(v)", [UInt8(index)] + encapsulated.map { route(1, $0) }.joined())
+}

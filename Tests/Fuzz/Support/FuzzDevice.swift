@@ -1,0 +1,64 @@
+import SPDMCrypto
+import SPDMRequester
+import SPDMResponder
+import SPDMTestFixtures
+import SPDMWire
+
+/// The device and requester the stateful targets run back to back: an ECDSA P-384 / SHA-384
+/// device (the reference requester's default algorithms) with certificates, signed measurements,
+/// KEY_EXCHANGE and PSK sessions (with context, so PSK_FINISH follows), heartbeat and key update —
+/// the shape of the responder tests' SessionPair.
+public enum FuzzDevice {
+    public static let pskHint: [UInt8] = Array("TestPskHint".utf8) + [0]
+    public static let pskKey: [UInt8] = Array("TestPskData".utf8) + [0]
+
+    public static let responderCapabilities: CapabilityFlags = [.cert, .chal, .measWithSignature, .encrypt, .mac, .keyEx,
+                                                                .pskWithContext, .heartbeat, .keyUpdate]
+    public static let requesterCapabilities: CapabilityFlags = [.cert, .chal, .encrypt, .mac, .keyEx, .pskWithoutContext,
+                                                                .heartbeat, .keyUpdate]
+
+    public static let measurements = MeasurementTable(entries: [
+        .init(index: 1, type: .immutableROM, value: Array("boot rom".utf8), representation: .digest, tcb: true),
+        .init(index: 2, type: .mutableFirmware, value: Array("firmware 2.1".utf8), representation: .digest, tcb: true),
+        .init(index: 3, type: .version, value: Array("2.1.0".utf8), representation: .raw, tcb: false),
+    ])
+
+    public static var chain: TestChain { TestChains.p384 }
+
+    /// The requester's own chain for mutual authentication (P-256: quick to sign with).
+    public static var requesterChain: TestChain { TestChains.p256 }
+    public static let requesterAsym = SignatureAlgorithm.ecdsaP256
+
+    /// `mutualAuth`: how the device asks the requester to authenticate (MUT_AUTH_CAP and ENCAP_CAP
+    /// on both sides, the requester's chain trusted and provisioned).
+    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none) -> ResponderDevice {
+        let capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
+        var device = ResponderDevice(name: "fuzz", versions: SPDMVersion.all, capabilities: capabilities,
+                                     hashPreference: [.sha384], asymPreference: [.ecdsaP384], dhePreference: [.secp384r1],
+                                     aeadPreference: [.aes256GCM], slots: [chain.slot()], measurements: measurements)
+        device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
+        device.sessionSettings.heartbeatPeriod = 5
+        device.sessionSettings.maxSessions = 4
+        if mutualAuth != .none {
+            device.requesterAsymPreference = [requesterAsym]
+            device.mutualAuth = MutualAuthSettings(mode: mutualAuth, trustedRoots: [requesterChain.root],
+                                                   provisionedRequesterChains: [requesterAsym: requesterChain.certificatesDER])
+        }
+        return device
+    }
+
+    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false) -> RequesterConfiguration {
+        var configuration = RequesterConfiguration(
+            forcedVersion: version, capabilities: requesterCapabilities, dhe: DHEGroups(rawValue: 0x3F),
+            aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
+            chainOptions: ChainVerifier.Options(checkValidity: false))
+        if mutualAuth {
+            configuration.capabilities.formUnion([.mutAuth, .encap])
+            let requester = requesterChain
+            configuration.requesterIdentity = try? RequesterCredentials(
+                certificates: [requester.root, requester.intermediate, requester.leaf], privateKey: requester.leafKey,
+                algorithm: requesterAsym)
+        }
+        return configuration
+    }
+}
