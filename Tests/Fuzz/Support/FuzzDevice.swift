@@ -51,7 +51,7 @@ public enum FuzzDevice {
         var configuration = RequesterConfiguration(
             forcedVersion: version, capabilities: requesterCapabilities, dhe: DHEGroups(rawValue: 0x3F),
             aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
-            chainOptions: ChainVerifier.Options(checkValidity: false))
+            chainOptions: ChainVerifier.Options(validAt: nil))
         if mutualAuth {
             configuration.capabilities.formUnion([.mutAuth, .encap])
             let requester = requesterChain
