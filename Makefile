@@ -72,15 +72,15 @@ fuzz-seeds: deps
 
 # The whole suite twice, each in its own build folder: under ThreadSanitizer (a data race anywhere,
 # the daemon the integration tests start included, stops it at once and fails its test), then under
-# AddressSanitizer with LeakSanitizer (Tests/Sanitizers/lsan.supp names the third-party leaks it
-# ignores). The children inherit the sanitizer options from the test process.
+# AddressSanitizer with LeakSanitizer (Tests/Sanitizers/lsan.supp and asan.supp name the third-party
+# leaks and reads they ignore). The children inherit the sanitizer options from the test process.
 SANITIZERS ?= thread address
 test-sanitize: deps
 	@set -e; for sanitizer in $(SANITIZERS); do \
 	  echo "== $$sanitizer sanitizer: build"; \
 	  $(SWIFT) build --build-tests --scratch-path .build-$$sanitizer --sanitize=$$sanitizer $(BUILD_FLAGS); \
 	  echo "== $$sanitizer sanitizer: tests"; \
-	  TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 $$ASAN_OPTIONS" \
+	  TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 suppressions=$(CURDIR)/Tests/Sanitizers/asan.supp $$ASAN_OPTIONS" \
 	  LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp print_suppressions=0 $$LSAN_OPTIONS" \
 	    $(SWIFT) test --skip-build --scratch-path .build-$$sanitizer --sanitize=$$sanitizer $(BUILD_FLAGS); \
 	done

@@ -93,14 +93,16 @@ public final class DeviceCounters: Sendable {
     }
 
     private let state = NIOLockedValueBox(Snapshot())
-    private let fleet: FleetStatistics
+    /// The fleet's totals, which these counters feed. Weak: the fleet owns its devices' counters
+    /// (a strong reference back would be a cycle that outlives the daemon, as LeakSanitizer showed).
+    private weak let fleet: FleetStatistics?
 
     init(fleet: FleetStatistics) { self.fleet = fleet }
 
     public var snapshot: Snapshot { state.withLockedValue { $0 } }
 
     func connectionOpened() {
-        fleet.connectionOpened()
+        fleet?.connectionOpened()
         state.withLockedValue {
             $0.openConnections += 1
             $0.totalConnections += 1
@@ -108,12 +110,12 @@ public final class DeviceCounters: Sendable {
     }
 
     func connectionClosed() {
-        fleet.connectionClosed()
+        fleet?.connectionClosed()
         state.withLockedValue { $0.openConnections -= 1 }
     }
 
     func requestHandled(_ code: RequestCode?, error: ErrorCode?) {
-        fleet.requestHandled(failed: error != nil)
+        fleet?.requestHandled(failed: error != nil)
         state.withLockedValue {
             $0.requestsByCode[code.map { Int($0.rawValue) } ?? 256] += 1
             if let error { $0.errorsByCode[Int(error.rawValue)] += 1 }
@@ -130,7 +132,7 @@ public final class DeviceCounters: Sendable {
 
     /// A session of this device was established (+1) or ended (-1).
     func sessionsChanged(by delta: Int) {
-        fleet.sessionsChanged(by: delta)
+        fleet?.sessionsChanged(by: delta)
         state.withLockedValue {
             $0.openSessions += delta
             if delta > 0 { $0.totalSessions += delta }
