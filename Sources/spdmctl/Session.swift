@@ -93,7 +93,7 @@ struct Session: ParsableCommand {
         _ = try pskPair()
     }
 
-    /// "HINT:KEY", each side a config byte string (cstr:text, hex:00ff, or text).
+    /// "HINT:KEY", each side a config byte string (cstr:text, hex:00ff, or text: SPDMCore's ByteString).
     func pskPair() throws -> (hint: [UInt8], key: [UInt8])? {
         guard let psk else { return nil }
         var rest = Substring(psk)
@@ -103,22 +103,12 @@ struct Session: ParsableCommand {
             rest = rest.dropFirst(candidate.count)
         }
         guard let colon = rest.firstIndex(of: ":") else { throw ValidationError("--psk must be HINT:KEY") }
-        guard let hint = Self.bytes(prefix + rest[..<colon]), let key = Self.bytes(String(rest[rest.index(after: colon)...])), !key.isEmpty else {
+        guard let hint = ByteString.parse(prefix + rest[..<colon]), let key = ByteString.parse(String(rest[rest.index(after: colon)...])),
+              !key.isEmpty else {
             throw ValidationError("--psk: hint or key is not valid (cstr:text, hex:digits or text)")
         }
         guard hint.count <= 16 else { throw ValidationError("--psk: the hint is \(hint.count) bytes, at most 16") }
         return (hint, key)
-    }
-
-    static func bytes(_ text: String) -> [UInt8]? {
-        if text.hasPrefix("cstr:") { return Array(text.dropFirst(5).utf8) + [0] }
-        guard text.hasPrefix("hex:") else { return Array(text.utf8) }
-        let digits = Array(text.dropFirst(4).filter { !$0.isWhitespace })
-        guard digits.count % 2 == 0 else { return nil }
-        return try? stride(from: 0, to: digits.count, by: 2).map { index in
-            guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { throw ValidationError("hex") }
-            return byte
-        }
     }
 
     struct SessionReport: Encodable {

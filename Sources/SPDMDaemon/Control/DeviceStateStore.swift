@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SPDMCore
 import SPDMCrypto
 import SPDMDevice
 import SPDMResponder
