@@ -14,16 +14,19 @@ final class TemporaryDirectory {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Loads `text` as "test.toml" with its state and runtime directories in this directory.
+    func loadConfig(_ text: String) throws -> FleetConfig {
+        try ConfigLoader(stateDirectoryOverride: path + "/state", runtimeDirectoryOverride: path + "/run")
+            .load(text: text, source: "test.toml", baseDirectory: path)
+    }
 }
 
 @Suite("Config loading")
 struct ConfigLoaderTests {
     let directory = TemporaryDirectory()
 
-    func load(_ text: String) throws -> FleetConfig {
-        try ConfigLoader(stateDirectoryOverride: directory.path + "/state", runtimeDirectoryOverride: directory.path + "/run")
-            .load(text: text, source: "test.toml", baseDirectory: directory.path)
-    }
+    func load(_ text: String) throws -> FleetConfig { try directory.loadConfig(text) }
 
     func error(_ text: String) -> ConfigError? {
         do {

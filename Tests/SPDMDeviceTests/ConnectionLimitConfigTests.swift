@@ -7,10 +7,7 @@ import Testing
 struct ConnectionLimitConfigTests {
     let directory = TemporaryDirectory()
 
-    func load(_ text: String) throws -> FleetConfig {
-        try ConfigLoader(stateDirectoryOverride: directory.path + "/state", runtimeDirectoryOverride: directory.path + "/run")
-            .load(text: text, source: "test.toml", baseDirectory: directory.path)
-    }
+    func load(_ text: String) throws -> FleetConfig { try directory.loadConfig(text) }
 
     func failure(_ text: String) -> String? {
         do {

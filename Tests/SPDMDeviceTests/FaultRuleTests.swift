@@ -7,10 +7,7 @@ import Testing
 struct FaultRuleTests {
     let directory = TemporaryDirectory()
 
-    func load(_ tables: String) throws -> FleetConfig {
-        try ConfigLoader(stateDirectoryOverride: directory.path + "/state", runtimeDirectoryOverride: directory.path + "/run")
-            .load(text: ConfigLoaderTests.minimal + "\n" + tables, source: "test.toml", baseDirectory: directory.path)
-    }
+    func load(_ tables: String) throws -> FleetConfig { try directory.loadConfig(ConfigLoaderTests.minimal + "\n" + tables) }
 
     static func parse(_ fields: [String: FaultValue]) throws(FaultRuleError) -> FaultRule { try FaultRule(parsing: fields) }
 
