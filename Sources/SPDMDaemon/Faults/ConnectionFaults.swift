@@ -32,7 +32,7 @@ struct ConnectionFaults: Sendable {
     private var held: HeldResponse?
     private var nextToken: UInt8 = 1
     /// The last response (as the device built it) to each request code, in the clear (0x00nn) and
-    /// in a session (0x01nn), for `replay`.
+    /// in a session (0x01nn), for `replay`; kept only while the device has a replay rule.
     private var previous: [UInt16: [UInt8]] = [:]
 
     private struct HeldResponse: Sendable {
@@ -108,9 +108,10 @@ struct ConnectionFaults: Sendable {
     /// sent, and byte actions act on it.
     mutating func apply(_ injection: FaultInjection?, code: RequestCode?, request: [UInt8], response: [UInt8], inSession: Bool,
                         geometry: () -> ResponseFaults.SignatureGeometry?) -> FaultStep {
-        let key = code.map { UInt16($0.rawValue) | (inSession ? 0x100 : 0) }
+        // Responses are kept for `replay` only while a rule replays: no copy per request otherwise.
+        let key = counts.keepsResponses ? code.map { UInt16($0.rawValue) | (inSession ? 0x100 : 0) } : nil
         let replayed = key.flatMap { previous[$0] }
-        if let key { previous[key] = response }
+        if let key { previous[key] = response } else if !previous.isEmpty { previous.removeAll() }
         guard var injection else { return FaultStep(delivery: .send([response])) }
 
         func rewritten(_ rewrite: ResponseFaults.Rewrite) -> FaultStep {

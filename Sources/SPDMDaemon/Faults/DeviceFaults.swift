@@ -15,6 +15,8 @@ final class DeviceFaults: Sendable {
         var generation: UInt64 = 0
         /// Injections per rule since the rules were set.
         var injected: [Int]
+        /// Some rule replays earlier responses: only then do connections keep them.
+        var replays: Bool { rules.contains { $0.action == .replay } }
     }
 
     private let state: NIOLockedValueBox<State>
@@ -47,6 +49,8 @@ final class DeviceFaults: Sendable {
     struct ConnectionCounts: Sendable {
         var generation: UInt64 = 0
         var matches: [Int] = []
+        /// The rules in force include `replay`, so the connection keeps its last response per code.
+        var keepsResponses = false
         /// Rules whose `busy` the connection just got: the retry that follows passes.
         var awaitingRetry: Set<Int> = []
     }
@@ -57,7 +61,8 @@ final class DeviceFaults: Sendable {
     func decide(_ code: RequestCode?, inSession: Bool, counts: inout ConnectionCounts) -> FaultInjection? {
         state.withLockedValue { state in
             if counts.generation != state.generation || counts.matches.count != state.rules.count {
-                counts = ConnectionCounts(generation: state.generation, matches: Array(repeating: 0, count: state.rules.count))
+                counts = ConnectionCounts(generation: state.generation, matches: Array(repeating: 0, count: state.rules.count),
+                                          keepsResponses: state.replays)
             }
             var chosen: FaultInjection?
             for (index, rule) in state.rules.enumerated() where rule.matches(code, inSession: inSession) {
