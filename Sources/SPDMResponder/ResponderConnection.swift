@@ -11,6 +11,8 @@ import SPDMWire
 public struct ResponderConnection: Sendable {
     public private(set) var device: ResponderDevice
     let random: any RandomSource
+    /// Persists acknowledged provisioning before the response leaves (Provisioning/ProvisionedState.swift).
+    let commitProvisioning: ProvisioningCommit
 
     public internal(set) var state: ConnectionState = .notStarted
     /// The version GET_CAPABILITIES fixed for this connection.
@@ -31,9 +33,17 @@ public struct ResponderConnection: Sendable {
     /// An END_SESSION asked to clear the cached Negotiated State (SessionControl.swift).
     public internal(set) var negotiatedStateClearRequested = false
 
-    public init(device: ResponderDevice, random: any RandomSource = SystemRandom()) {
+    public init(device: ResponderDevice, random: any RandomSource = SystemRandom(),
+                commitProvisioning: @escaping ProvisioningCommit = { _, _ in }) {
         self.device = device
         self.random = random
+        self.commitProvisioning = commitProvisioning
+    }
+
+    /// Takes the provisioning another connection of the device acknowledged (the daemon publishes
+    /// it): GET_DIGESTS and GET_CERTIFICATE on this connection serve it from the next request.
+    public mutating func updateProvisioned(_ state: ProvisionedState) {
+        device.provisioned = state
     }
 
     /// Replaces the device's measurement table (the daemon's control API changed a value): later
@@ -75,7 +85,7 @@ public struct ResponderConnection: Sendable {
         }
         let code = RequestCode(rawValue: header.code)
         do {
-            let response = try dispatch(code, header: header, request: request)
+            let response = try committing { try $0.dispatch(code, header: header, request: request) }
             return Outcome(request: code, response: response, error: nil)
         } catch let error as ResponderError {
             return Outcome(request: code, response: errorResponse(error, to: code, requestVersion: header.version), error: error)
@@ -85,7 +95,7 @@ public struct ResponderConnection: Sendable {
         }
     }
 
-    private mutating func dispatch(_ code: RequestCode, header: MessageHeader, request: [UInt8]) throws -> [UInt8] {
+    mutating func dispatch(_ code: RequestCode, header: MessageHeader, request: [UInt8]) throws -> [UInt8] {
         try RequestGate.check(code, version: header.version, state: state, connectionVersion: version, device: device)
         if code == .respondIfReady { return try handleRespondIfReady(request) }
         transcript.willHandle(request: code, authenticated: state == .authenticated)
@@ -107,6 +117,35 @@ public struct ResponderConnection: Sendable {
         default: throw ResponderError.unsupportedRequest(code)
         }
         return response
+    }
+
+    /// The commit point of every request, in the clear or in a session: `body` runs on a copy of the
+    /// connection; the copy replaces this connection only once its response is settled and any
+    /// provisioning it acknowledged is committed (persisted). If the commit throws, the request is
+    /// answered with ERROR(Unspecified) and the connection is as it was before the request.
+    mutating func committing<Result>(_ body: (inout ResponderConnection) throws -> Result) throws -> Result {
+        var next = self
+        let result: Result
+        do {
+            result = try body(&next)
+        } catch let error as ResponderError where error.keepsStateChanges {
+            try adopt(next)
+            throw error
+        }
+        try adopt(next)
+        return result
+    }
+
+    /// Makes `next` this connection, committing the provisioning it acknowledged first.
+    private mutating func adopt(_ next: ResponderConnection) throws {
+        if next.device.provisioned.revision != device.provisioned.revision {
+            do {
+                try commitProvisioning(device.name, next.device.provisioned)
+            } catch {
+                throw ResponderError.unspecified("the device could not persist what it would acknowledge: \(error)")
+            }
+        }
+        self = next
     }
 
     /// The single place an error becomes an ERROR message. Its version: 1.0 for GET_VERSION

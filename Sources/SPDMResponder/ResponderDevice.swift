@@ -30,6 +30,8 @@ public struct ResponderDevice: Sendable {
     public var sessionSettings = SessionSettings()
     /// Whether and how this device asks the requester to authenticate itself (Handlers/Encapsulated.swift).
     public var mutualAuth = MutualAuthSettings()
+    /// What provisioning requests changed on this device (Provisioning/ProvisionedState.swift).
+    public var provisioned = ProvisionedState()
 
     public init(name: String, versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags,
                 ctExponent: UInt8 = 12, dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,

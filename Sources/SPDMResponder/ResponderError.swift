@@ -6,11 +6,22 @@ public struct ResponderError: Error, Equatable, Sendable {
     public var code: ErrorCode
     public var data: UInt8
     public var reason: String
+    /// The state changes the handler made before this error stand (a failed FINISH ends its session,
+    /// a bad encapsulated response ends the flow, a ResetRequired records what waits for the reset):
+    /// the commit point keeps them instead of restoring the connection as it was.
+    public var keepsStateChanges = false
 
     public init(_ code: ErrorCode, data: UInt8 = 0, _ reason: String) {
         self.code = code
         self.data = data
         self.reason = reason
+    }
+
+    /// This error, with the state changes made before it kept.
+    public var keepingStateChanges: ResponderError {
+        var error = self
+        error.keepsStateChanges = true
+        return error
     }
 
     public static func invalidRequest(_ reason: String) -> ResponderError { ResponderError(.invalidRequest, reason) }

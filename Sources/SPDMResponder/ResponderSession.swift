@@ -200,7 +200,7 @@ extension ResponderConnection {
         }
         let code = RequestCode(rawValue: header.code)
         do {
-            let (response, followUp) = try dispatchInSession(code, header: header, request: request, sessionID: sessionID)
+            let (response, followUp) = try committing { try $0.dispatchInSession(code, header: header, request: request, sessionID: sessionID) }
             return (response, followUp, code, nil)
         } catch let error as ResponderError {
             return (errorResponse(error, to: code), .none, code, error)
@@ -210,7 +210,7 @@ extension ResponderConnection {
         }
     }
 
-    private mutating func dispatchInSession(_ code: RequestCode, header: MessageHeader, request: [UInt8],
+    mutating func dispatchInSession(_ code: RequestCode, header: MessageHeader, request: [UInt8],
                                             sessionID: UInt32) throws -> ([UInt8], SessionFollowUp) {
         try RequestGate.check(code, version: header.version, state: state, connectionVersion: version, device: device)
         guard let session = sessions[sessionID] else { throw ResponderError.unexpectedRequest("session ended") }

@@ -76,7 +76,7 @@ extension ResponderConnection {
         if flow.current == nil {
             guard try nextEncapsulatedRequest(&flow, algorithms: algorithms) else {
                 encapsulated = nil
-                throw noPendingEncapsulatedRequest(algorithms.version)
+                throw noPendingEncapsulatedRequest(algorithms.version).keepingStateChanges
             }
         }
 
@@ -109,10 +109,10 @@ extension ResponderConnection {
             try processEncapsulatedResponse(message.encapsulatedResponse, to: current, flow: &flow, algorithms: algorithms)
         } catch let error as ResponderError {
             encapsulated = nil
-            throw error
+            throw error.keepingStateChanges
         } catch {
             encapsulated = nil
-            throw ResponderError(.invalidResponseCode, "malformed encapsulated \(current) response: \(error)")
+            throw ResponderError(.invalidResponseCode, "malformed encapsulated \(current) response: \(error)").keepingStateChanges
         }
         flow.current = nil
         // The requester acknowledged our UpdateKey: the response direction moves to its next

@@ -89,7 +89,7 @@ extension ResponderConnection {
             return bytes
         } catch let error as ResponderError where error.code == .decryptError {
             if let ended = sessions.removeValue(forKey: sessionID) { droppedRecordCount += ended.secrets.droppedRecords }
-            throw error
+            throw error.keepingStateChanges
         }
     }
 
