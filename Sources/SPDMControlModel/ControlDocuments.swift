@@ -273,3 +273,35 @@ public struct FaultRuleDocument: Codable, Sendable, Hashable {
         self.seed = seed
     }
 }
+
+/// PUT /v1/devices/{name}/capture: where the daemon writes the device's frames (an absolute path on
+/// the daemon's host; created or truncated).
+public struct CaptureBody: Codable, Sendable, Hashable {
+    public var path: String
+    public init(path: String) { self.path = path }
+}
+
+/// GET, PUT and DELETE /v1/devices/{name}/capture: the capture running (or, after DELETE, the one
+/// that just ended). `running` false and no path: none.
+public struct CaptureDocument: Codable, Sendable, Hashable {
+    public var device: String
+    public var running: Bool
+    public var path: String?
+    /// The pcap link type: 291 MCTP, 292 PCI-DOE (as DMTF's spdm_requester_emu --pcap writes).
+    public var linkType: UInt32?
+    /// Records written (one per NORMAL frame received or sent).
+    public var packets: Int
+    /// Bytes written, the pcap header included.
+    public var bytes: Int
+    public var started: Date?
+
+    public init(device: String, running: Bool, path: String?, linkType: UInt32?, packets: Int, bytes: Int, started: Date?) {
+        self.device = device
+        self.running = running
+        self.path = path
+        self.linkType = linkType
+        self.packets = packets
+        self.bytes = bytes
+        self.started = started
+    }
+}

@@ -11,6 +11,9 @@
 ///     GET  /v1/devices/{name}/faults                    the device's live fault rules: [FaultRuleDocument]
 ///     PUT  /v1/devices/{name}/faults                    replace them: [FaultRuleDocument]
 ///     DELETE /v1/devices/{name}/faults                  remove every fault rule
+///     GET  /v1/devices/{name}/capture                   the device's packet capture: CaptureDocument
+///     PUT  /v1/devices/{name}/capture                   start one into a pcap file: CaptureBody
+///     DELETE /v1/devices/{name}/capture                 stop it
 ///     POST /v1/devices/{name}/reset                     forget what the control API changed (fault rules too)
 ///     POST /v1/reload                                   re-read the config file
 public enum ControlRoute: Hashable, Sendable {
@@ -25,6 +28,9 @@ public enum ControlRoute: Hashable, Sendable {
     case faults(String)
     case setFaults(String)
     case clearFaults(String)
+    case capture(String)
+    case startCapture(String)
+    case stopCapture(String)
     case resetDevice(String)
     case reload
 
@@ -50,6 +56,9 @@ public enum ControlRoute: Hashable, Sendable {
         Row(method: .GET, pattern: ["v1", "devices", "*", "faults"]) { .faults($0[0]) },
         Row(method: .PUT, pattern: ["v1", "devices", "*", "faults"]) { .setFaults($0[0]) },
         Row(method: .DELETE, pattern: ["v1", "devices", "*", "faults"]) { .clearFaults($0[0]) },
+        Row(method: .GET, pattern: ["v1", "devices", "*", "capture"]) { .capture($0[0]) },
+        Row(method: .PUT, pattern: ["v1", "devices", "*", "capture"]) { .startCapture($0[0]) },
+        Row(method: .DELETE, pattern: ["v1", "devices", "*", "capture"]) { .stopCapture($0[0]) },
         Row(method: .POST, pattern: ["v1", "devices", "*", "reset"]) { .resetDevice($0[0]) },
         Row(method: .POST, pattern: ["v1", "reload"]) { _ in .reload },
     ]
@@ -83,9 +92,9 @@ public enum ControlRoute: Hashable, Sendable {
 
     public var method: Method {
         switch self {
-        case .metrics, .devices, .device, .connections, .sessions, .faults: return .GET
-        case .setMeasurement, .setSlot, .setFaults: return .PUT
-        case .clearFaults: return .DELETE
+        case .metrics, .devices, .device, .connections, .sessions, .faults, .capture: return .GET
+        case .setMeasurement, .setSlot, .setFaults, .startCapture: return .PUT
+        case .clearFaults, .stopCapture: return .DELETE
         case .resetDevice, .reload: return .POST
         }
     }
@@ -101,6 +110,7 @@ public enum ControlRoute: Hashable, Sendable {
         case let .setMeasurement(device, index): return ["v1", "devices", device, "measurements", index]
         case let .setSlot(device, slot): return ["v1", "devices", device, "slots", slot]
         case .faults(let name), .setFaults(let name), .clearFaults(let name): return ["v1", "devices", name, "faults"]
+        case .capture(let name), .startCapture(let name), .stopCapture(let name): return ["v1", "devices", name, "capture"]
         case .resetDevice(let name): return ["v1", "devices", name, "reset"]
         case .reload: return ["v1", "reload"]
         }

@@ -22,6 +22,8 @@ public final class DeviceRuntime: Sendable {
     let store: DeviceStateStore
     /// The live fault rules: the config's, until the control API replaces them.
     let faults: DeviceFaults
+    /// The device's packet capture (Capture/), off unless the config or the control API starts it.
+    let capture: DeviceCapture
 
     public var name: String { definition.name }
 
@@ -43,6 +45,15 @@ public final class DeviceRuntime: Sendable {
         self.counters = counters
         self.store = DeviceStateStore(stateDirectory: stateDirectory, device: definition.name)
         self.faults = DeviceFaults(device: definition.name, rules: definition.faults)
+        self.capture = DeviceCapture(transport: definition.transport)
+        if let path = definition.capture {
+            do {
+                try capture.start(path: path)
+                logger.info("capturing the device's frames", metadata: ["spdm_device": "\(definition.name)", "file": "\(path)"])
+            } catch {
+                logger.error("capture = \"\(path)\" not started: \(error)", metadata: ["spdm_device": "\(definition.name)"])
+            }
+        }
         var device = definition.responder
         store.apply(to: &device, logger: logger)
         current = NIOLockedValueBox(Current(device: device, generation: 0))

@@ -84,6 +84,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(PlatformFrame(command: frame.command, transport: binding.type)))
                 .whenComplete { _ in context.close(promise: nil) }
         case .normal:
+            capture(frame.payload)
             handleNormal(context, frame.payload)
         case .oobEncapKeyUpdate:
             startEncapsulatedKeyUpdate(frame.payload)
@@ -249,7 +250,13 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     }
 
     func reply(_ context: ChannelHandlerContext, _ command: PlatformCommand, _ payload: [UInt8]) {
+        if command == .normal { capture(payload) }
         context.writeAndFlush(wrapOutboundOut(PlatformFrame(command: command, transport: binding.type, payload: payload)), promise: nil)
+    }
+
+    /// Hands a NORMAL frame's payload to the device's capture, when one runs.
+    private func capture(_ payload: [UInt8]) {
+        if let failure = runtime.capture.record(payload) { logger.error("\(failure)") }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -14,7 +14,7 @@ struct DeviceLoader {
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
         "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
-        "max_connections",
+        "max_connections", "capture",
     ]
 
     func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
@@ -28,6 +28,7 @@ struct DeviceLoader {
         let fingerprint = Digest.hash(.sha256, Array(raw.table.convert().utf8)).map { String(format: "%02x", $0) }.joined()
         // Everything but the names and listeners is shared by the fleet's devices; load it once.
         let shared = try loadShared(table)
+        let capture = try loadCapture(table, transport: shared.transport, count: count)
         return try (0..<count).map { index in
             let name = templateName.replacingOccurrences(of: "{i}", with: String(index))
             let listeners = try loadListeners(table, index: index)
@@ -35,7 +36,9 @@ struct DeviceLoader {
             responder.name = name
             return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
                                     psk: shared.psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
-                                    fingerprint: fingerprint, faults: shared.faults)
+                                    fingerprint: fingerprint, faults: shared.faults,
+                                    capture: capture.map { $0.replacingOccurrences(of: "{i}", with: String(index))
+                                        .replacingOccurrences(of: "{name}", with: name) })
         }
     }
 
@@ -184,6 +187,19 @@ struct DeviceLoader {
             throw table.error("capabilities", "PSK and PSK_WITH_CONTEXT exclude each other")
         }
         return flags
+    }
+
+    /// `capture = "captures/{name}.pcap"`: the device's frames into a pcap file from startup (resolved
+    /// against the config's directory; a fleet template needs {i} or {name} so its devices do not share one file).
+    private func loadCapture(_ table: ConfigTable, transport: TransportType, count: Int) throws -> String? {
+        guard let path = try table.string("capture") else { return nil }
+        guard transport == .mctp || transport == .pciDOE else {
+            throw table.error("capture", "a \(transport) device cannot be captured: pcap has link types for MCTP and PCI-DOE only")
+        }
+        if count > 1 && !path.contains("{i}") && !path.contains("{name}") {
+            throw table.error("capture", "a device with count = \(count) needs '{i}' or '{name}' in its capture path")
+        }
+        return resolve(path, against: context.baseDirectory)
     }
 
     private func loadListeners(_ table: ConfigTable, index: Int) throws -> [ListenerAddress] {

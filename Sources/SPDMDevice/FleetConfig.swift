@@ -74,4 +74,6 @@ public struct DeviceDefinition: Sendable {
     public var fingerprint: String
     /// `[[device.fault]]` (and the older `[device.faults]` not_ready list, as rules).
     public var faults: [FaultRule] = []
+    /// `capture`: the absolute path of a pcap file the daemon writes the device's frames to from startup.
+    public var capture: String? = nil
 }

@@ -70,4 +70,14 @@ struct ConnectionLimitConfigTests {
     func badDaemonValue(line: String, expected: String) {
         #expect(failure("[daemon]\n\(line)\n\n" + ConfigLoaderTests.minimal) == expected)
     }
+
+    @Test("capture: resolved against the config's directory, {i} and {name} expanded; TCP devices and shared fleet files refused")
+    func captureKey() throws {
+        let config = try load(Self.template.replacingOccurrences(of: "max_connections = 8", with: #"capture = "caps/{name}-{i}.pcap""#))
+        #expect(config.devices.map(\.capture) == (0..<3).map { directory.path + "/caps/node\($0)-\($0).pcap" })
+        #expect(failure(Self.template.replacingOccurrences(of: "max_connections = 8", with: #"capture = "one.pcap""#))
+            == "test.toml: device 'node{i}': key 'capture': a device with count = 3 needs '{i}' or '{name}' in its capture path")
+        #expect(failure(Self.template.replacingOccurrences(of: "max_connections = 8", with: "transport = \"tcp\"\ncapture = \"x.pcap\""))
+            == "test.toml: device 'node{i}': key 'capture': a tcp device cannot be captured: pcap has link types for MCTP and PCI-DOE only")
+    }
 }

@@ -92,6 +92,27 @@ struct ControlAPI: Sendable {
             runtime.faults.replace([])
             logger.notice("fault rules cleared through the control API", metadata: ["spdm_device": "\(name)"])
             return .json([FaultRuleDocument]())
+        case .capture(let name):
+            let runtime = try runtime(name)
+            return .json(CaptureDocument(device: name, runtime.capture.status, running: true))
+        case .startCapture(let name):
+            let runtime = try runtime(name)
+            let body = try decode(CaptureBody.self, request)
+            do {
+                try await blocking { try runtime.capture.start(path: body.path) }
+            } catch let failure as DeviceCapture.Failure {
+                throw ControlError.badRequest("\(failure)")
+            }
+            logger.notice("capture started through the control API", metadata: ["spdm_device": "\(name)", "file": "\(body.path)"])
+            return .json(CaptureDocument(device: name, runtime.capture.status, running: true))
+        case .stopCapture(let name):
+            let runtime = try runtime(name)
+            let ended = runtime.capture.stop()
+            if let ended {
+                logger.notice("capture stopped through the control API",
+                              metadata: ["spdm_device": "\(name)", "file": "\(ended.path)", "packets": "\(ended.packets)"])
+            }
+            return .json(CaptureDocument(device: name, ended, running: false))
         case .resetDevice(let name):
             let runtime = try runtime(name)
             try await blocking { try runtime.reset() }
@@ -177,6 +198,14 @@ extension SessionDocument {
                   version: session.version.description, algorithms: session.algorithms,
                   mutualAuthentication: session.mutualAuthentication, heartbeatPeriod: session.heartbeatPeriod,
                   started: session.started, lastHeartbeat: session.lastHeartbeat)
+    }
+}
+
+extension CaptureDocument {
+    /// The document of `status` (nil: no capture); `running` says whether it is still going.
+    init(device: String, _ status: DeviceCapture.Status?, running: Bool) {
+        self.init(device: device, running: running && status != nil, path: status?.path, linkType: status?.linkType,
+                  packets: status?.packets ?? 0, bytes: status?.bytes ?? 0, started: status?.started)
     }
 }
 
