@@ -11,8 +11,7 @@ import SPDMWire
 struct Attest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Attest one SPDM responder over the spdm-emu platform socket protocol.",
-        discussion: "Exit status: 0 when everything verified; 1 on a protocol or verification failure (named on "
-            + "stderr, or in the JSON \"error\" field); 3 when the responder could not be reached or broke the socket protocol.")
+        discussion: FailedCheck.exitStatusHelp)
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -101,8 +100,8 @@ struct Attest: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            output.fail("cannot reach the responder at \(address): \(error)", requester: nil)
-            throw ExitCode(3)
+            output.fail("cannot reach the responder at \(address): \(error)", kind: .transport, requester: nil)
+            throw ExitCode(FailedCheck.transport.exitStatus)
         }
 
         var requester = RequesterConnection(configuration: configuration)
@@ -114,14 +113,14 @@ struct Attest: ParsableCommand {
             let report = try requester.attest(plan) { try client.exchangeSPDM($0) }
             // Without --root the chain is only checked for internal consistency: shown, but not a pass.
             let unanchored = report.unanchored ? "certificate chain not verified against a trusted root (give --root CERT)" : nil
-            output.success(report, failure: unanchored)
-            if unanchored != nil { throw ExitCode(1) }
+            output.success(report, failure: unanchored, kind: .certificateChain)
+            if unanchored != nil { throw ExitCode(FailedCheck.certificateChain.exitStatus) }
         } catch let error as RequesterError {
-            output.fail(error.description, requester: requester)
-            throw ExitCode(1)
+            output.fail(error.description, kind: error.failedCheck, requester: requester)
+            throw ExitCode(error.failedCheck.exitStatus)
         } catch let error as PlatformSocketClient.Failure {
-            output.fail("transport: \(error)", requester: requester)
-            throw ExitCode(3)
+            output.fail("transport: \(error)", kind: .transport, requester: requester)
+            throw ExitCode(FailedCheck.transport.exitStatus)
         }
     }
 }

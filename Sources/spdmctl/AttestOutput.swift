@@ -15,6 +15,8 @@ struct AttestOutput {
     struct Document: Encodable {
         var ok: Bool
         var error: String?
+        /// The kind of the failed check (FailedCheck), which is also the exit status's meaning.
+        var failedCheck: FailedCheck?
         var endpoint: String
         var transport: String
         var version: String?
@@ -138,9 +140,11 @@ struct AttestOutput {
 
     // MARK: Printing
 
-    func success(_ report: AttestationReport, failure: String?) {
+    func success(_ report: AttestationReport, failure: String?, kind: FailedCheck? = nil) {
         if json {
-            emit(document(report, failure: failure))
+            var document = document(report, failure: failure)
+            document.failedCheck = failure == nil ? nil : kind
+            emit(document)
             return
         }
         var lines: [String] = []
@@ -184,15 +188,15 @@ struct AttestOutput {
         for check in report.verified { lines.append("verified        \(check)") }
         print(lines.joined(separator: "\n"))
         if let failure {
-            FileHandle.standardError.write(Data("FAILED: \(failure)\n".utf8))
+            FileHandle.standardError.write(Data("FAILED (\(kind?.rawValue ?? "check")): \(failure)\n".utf8))
         } else {
             print("OK: every check passed")
         }
     }
 
-    func fail(_ message: String, requester: RequesterConnection?) {
+    func fail(_ message: String, kind: FailedCheck, requester: RequesterConnection?) {
         if json {
-            var document = Document(ok: false, error: message, endpoint: endpoint, transport: transport)
+            var document = Document(ok: false, error: message, failedCheck: kind, endpoint: endpoint, transport: transport)
             if let requester {
                 document.version = requester.version?.description
                 if !requester.responderVersions.isEmpty { document.responderVersions = requester.responderVersions.map(\.description) }
@@ -209,7 +213,7 @@ struct AttestOutput {
                 print("algorithms      hash \(algorithms.hash ?? "-"), asym \(algorithms.asym ?? "-"), measurement hash \(algorithms.measurementHash ?? "-")")
             }
         }
-        FileHandle.standardError.write(Data("FAILED: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("FAILED (\(kind.rawValue)): \(message)\n".utf8))
     }
 
     private func emit(_ document: Document) {

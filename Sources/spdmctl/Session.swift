@@ -17,8 +17,7 @@ import SPDMWire
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open secure sessions with one SPDM responder and exercise them.",
-        discussion: "Exit status: 0 when everything verified; 1 on a protocol or verification failure; 3 when the "
-            + "responder could not be reached or broke the socket protocol.")
+        discussion: FailedCheck.exitStatusHelp)
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -131,6 +130,8 @@ struct Session: ParsableCommand {
     struct Document: Encodable {
         var ok: Bool
         var error: String?
+        /// The kind of the failed check (FailedCheck), which is also the exit status's meaning.
+        var failedCheck: FailedCheck?
         var endpoint: String
         var transport: String
         var version: String?
@@ -169,8 +170,9 @@ struct Session: ParsableCommand {
             throw error
         } catch {
             document.error = "cannot reach the responder at \(address): \(error)"
+            document.failedCheck = .transport
             emit(document)
-            throw ExitCode(3)
+            throw ExitCode(FailedCheck.transport.exitStatus)
         }
 
         let channel: SecuredChannel = transportType == .mctp ? .mctp : .pciDOE
@@ -276,12 +278,14 @@ struct Session: ParsableCommand {
             emit(document)
         } catch let error as RequesterError {
             document.error = error.description
+            document.failedCheck = error.failedCheck
             emit(document)
-            throw ExitCode(1)
+            throw ExitCode(error.failedCheck.exitStatus)
         } catch let error as PlatformSocketClient.Failure {
             document.error = "transport: \(error)"
+            document.failedCheck = .transport
             emit(document)
-            throw ExitCode(3)
+            throw ExitCode(FailedCheck.transport.exitStatus)
         }
     }
 
@@ -314,7 +318,7 @@ struct Session: ParsableCommand {
         }
         for line in document.verified { print("  verified: \(line)") }
         if let error = document.error {
-            FileHandle.standardError.write(Data("spdmctl session: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("spdmctl session: FAILED (\(document.failedCheck?.rawValue ?? "check")): \(error)\n".utf8))
         } else {
             print("OK")
         }

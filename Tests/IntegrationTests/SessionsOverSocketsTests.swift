@@ -50,9 +50,9 @@ struct SessionsOverSocketsTests {
                 #expect(session["measurementCount"] as? Int == 1)
             }
         }
-        // A wrong PSK: exit 1, the error named.
+        // A wrong PSK: a verify_data failure (exit 8), the error named.
         let wrong = try runProcess(spdmctl, ["session", "--connect", "127.0.0.1:\(port)", "--psk", "cstr:TestPskHint:cstr:wrong"])
-        #expect(wrong.status == 1, "\(wrong.output)")
+        #expect(wrong.status == 8, "\(wrong.output)")
         #expect(wrong.output.contains("VerifyData"), "\(wrong.output)")
         #expect(daemon.isRunning)
         #expect(daemon.stop() == 0)
