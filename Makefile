@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config curl
 
-.PHONY: all deps build release run test test-sanitize bench certs clean help fuzz fuzz-build fuzz-smoke fuzz-seeds
+.PHONY: all deps test-deps build release run test test-sanitize bench certs clean help fuzz fuzz-build fuzz-smoke fuzz-seeds
 
 all: build
 
@@ -27,6 +27,11 @@ deps:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# What the tests use beyond the build: kubernetes-validate (PyPI) checks config/kubernetes/.
+test-deps: deps
+	@python3 -m kubernetes_validate --version >/dev/null 2>&1 || { echo "installing: kubernetes-validate (pip)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check kubernetes-validate; }
+
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
@@ -36,7 +41,7 @@ release: deps
 run: build
 	$(SWIFT) run $(BUILD_FLAGS) spdm-fleetd
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 	$(MAKE) fuzz-smoke
@@ -110,7 +115,9 @@ install: release
 	install -m 0755 "$$bin/spdm-fleetd" "$$bin/spdmctl" $(DESTDIR)$(BINDIR)/; \
 	sed -e 's|/usr/local/bin/spdm-fleetd|$(BINDIR)/spdm-fleetd|' -e 's|/etc/spdm-fleetd/|$(SYSCONFDIR)/spdm-fleetd/|' \
 	    systemd/spdm-fleetd.service > $(DESTDIR)$(UNITDIR)/spdm-fleetd.service; \
-	chmod 0644 $(DESTDIR)$(UNITDIR)/spdm-fleetd.service; \
+	sed -e 's|/usr/local/bin/spdm-fleetd|$(BINDIR)/spdm-fleetd|' -e 's|/etc/spdm-fleetd/|$(SYSCONFDIR)/spdm-fleetd/|' \
+	    systemd/spdm-fleetd@.service > $(DESTDIR)$(UNITDIR)/spdm-fleetd@.service; \
+	chmod 0644 $(DESTDIR)$(UNITDIR)/spdm-fleetd.service $(DESTDIR)$(UNITDIR)/spdm-fleetd@.service; \
 	install -m 0644 systemd/spdm-fleetd.socket $(DESTDIR)$(UNITDIR)/; \
 	config=$(DESTDIR)$(SYSCONFDIR)/spdm-fleetd/spdm-fleetd.toml; \
 	if [ -e "$$config" ]; then echo "keeping the existing $$config"; \

@@ -305,3 +305,29 @@ public struct CaptureDocument: Codable, Sendable, Hashable {
         self.started = started
     }
 }
+
+/// GET /v1/health: whether every device of this daemon (or of its shard) has its listeners bound.
+/// A Kubernetes readiness probe runs `spdmctl health`, which exits 0 only when `ready`.
+public struct HealthDocument: Codable, Sendable, Hashable {
+    public var ready: Bool
+    /// The devices this daemon serves.
+    public var devices: Int
+    /// The devices the config defines (more than `devices` when sharded).
+    public var fleetDevices: Int
+    /// "I/N" when the daemon serves one shard of the fleet.
+    public var shard: String?
+    public var listeners: Int
+    /// Devices without a bound listener (a reload that could not bind one).
+    public var unbound: [String]
+    public var openConnections: Int
+
+    public init(ready: Bool, devices: Int, fleetDevices: Int, shard: String?, listeners: Int, unbound: [String], openConnections: Int) {
+        self.ready = ready
+        self.devices = devices
+        self.fleetDevices = fleetDevices
+        self.shard = shard
+        self.listeners = listeners
+        self.unbound = unbound
+        self.openConnections = openConnections
+    }
+}

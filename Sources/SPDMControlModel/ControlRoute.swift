@@ -2,6 +2,7 @@
 /// builds its requests from:
 ///
 ///     GET  /metrics                                     Prometheus text
+///     GET  /v1/health                                   readiness: HealthDocument (spdmctl health exits 0 when ready)
 ///     GET  /v1/devices                                  every device, with its counters
 ///     GET  /v1/devices/{name}                           one device: versions, capabilities, algorithms, slots, measurements
 ///     GET  /v1/connections                              open connections
@@ -18,6 +19,7 @@
 ///     POST /v1/reload                                   re-read the config file
 public enum ControlRoute: Hashable, Sendable {
     case metrics
+    case health
     case devices
     case device(String)
     case connections
@@ -47,6 +49,7 @@ public enum ControlRoute: Hashable, Sendable {
 
     private static let table: [Row] = [
         Row(method: .GET, pattern: ["metrics"]) { _ in .metrics },
+        Row(method: .GET, pattern: ["v1", "health"]) { _ in .health },
         Row(method: .GET, pattern: ["v1", "devices"]) { _ in .devices },
         Row(method: .GET, pattern: ["v1", "devices", "*"]) { .device($0[0]) },
         Row(method: .GET, pattern: ["v1", "connections"]) { _ in .connections },
@@ -92,7 +95,7 @@ public enum ControlRoute: Hashable, Sendable {
 
     public var method: Method {
         switch self {
-        case .metrics, .devices, .device, .connections, .sessions, .faults, .capture: return .GET
+        case .metrics, .health, .devices, .device, .connections, .sessions, .faults, .capture: return .GET
         case .setMeasurement, .setSlot, .setFaults, .startCapture: return .PUT
         case .clearFaults, .stopCapture: return .DELETE
         case .resetDevice, .reload: return .POST
@@ -103,6 +106,7 @@ public enum ControlRoute: Hashable, Sendable {
     public var segments: [String] {
         switch self {
         case .metrics: return ["metrics"]
+        case .health: return ["v1", "health"]
         case .devices: return ["v1", "devices"]
         case .device(let name): return ["v1", "devices", name]
         case .connections: return ["v1", "connections"]

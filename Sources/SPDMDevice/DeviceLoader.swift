@@ -6,7 +6,9 @@ import SPDMWire
 import TOMLKit
 
 /// Turns one `[[device]]` table into device definitions: one, or `count` of them when the table is a
-/// fleet template ("{i}" in name and unix path is replaced by 0..<count, TCP ports count up).
+/// fleet template: `{i}` and expressions of it (`{i:04}`, `{i % 4}`, `{20000 + i / 10}`; see
+/// DeviceTemplate) in the name, the TCP address, the Unix socket path and the capture path give each
+/// device its own; a TCP port without an expression counts up from the one given.
 struct DeviceLoader {
     let context: LoadContext
 
@@ -22,7 +24,7 @@ struct DeviceLoader {
         let table = raw.withDevice(templateName)
         try table.allowOnly(Self.keys)
         let count = try table.int("count", in: 1...100_000) ?? 1
-        if count > 1 && !templateName.contains("{i}") {
+        if count > 1 && !DeviceTemplate.isTemplate(templateName) {
             throw table.error("name", "a device with count = \(count) needs '{i}' in its name")
         }
         let fingerprint = Digest.hash(.sha256, Array(raw.table.convert().utf8)).map { String(format: "%02x", $0) }.joined()
@@ -30,14 +32,14 @@ struct DeviceLoader {
         let shared = try loadShared(table)
         let capture = try loadCapture(table, transport: shared.transport, count: count)
         return try (0..<count).map { index in
-            let name = templateName.replacingOccurrences(of: "{i}", with: String(index))
+            let name = try expand(templateName, index: index, table, "name")
             let listeners = try loadListeners(table, index: index)
             var responder = shared.responder
             responder.name = name
             return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
                                     psk: shared.psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
                                     fingerprint: fingerprint, faults: shared.faults,
-                                    capture: capture.map { $0.replacingOccurrences(of: "{i}", with: String(index))
+                                    capture: try capture.map { try expand($0, index: index, table, "capture")
                                         .replacingOccurrences(of: "{name}", with: name) })
         }
     }
@@ -196,29 +198,42 @@ struct DeviceLoader {
         guard transport == .mctp || transport == .pciDOE else {
             throw table.error("capture", "a \(transport) device cannot be captured: pcap has link types for MCTP and PCI-DOE only")
         }
-        if count > 1 && !path.contains("{i}") && !path.contains("{name}") {
+        if count > 1 && !DeviceTemplate.isTemplate(path) {
             throw table.error("capture", "a device with count = \(count) needs '{i}' or '{name}' in its capture path")
         }
         return resolve(path, against: context.baseDirectory)
     }
 
+    /// `text` expanded for device `index`, a failure named by `key`.
+    private func expand(_ text: String, index: Int, _ table: ConfigTable, _ key: String) throws -> String {
+        do {
+            return try DeviceTemplate.expand(text, index: index)
+        } catch let failure as DeviceTemplate.Failure {
+            throw table.error(key, failure.description)
+        }
+    }
+
     private func loadListeners(_ table: ConfigTable, index: Int) throws -> [ListenerAddress] {
         var listeners: [ListenerAddress] = []
-        if let tcp = try table.string("tcp") {
+        if let template = try table.string("tcp") {
+            // A port with an expression is the device's own; a plain one counts up with the index.
+            let counted = !DeviceTemplate.isTemplate(template)
+            let tcp = try expand(template, index: index, table, "tcp")
             guard let colon = tcp.lastIndex(of: ":"), let port = Int(tcp[tcp.index(after: colon)...]), (0...65_535).contains(port) else {
                 throw table.error("tcp", "expected \"host:port\", got '\(tcp)'")
             }
             var host = String(tcp[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard port + index <= 65_535 else { throw table.error("tcp", "port \(port) + \(index) is beyond 65535") }
-            listeners.append(.tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port + index))
+            let offset = counted ? index : 0
+            guard port + offset <= 65_535 else { throw table.error("tcp", "port \(port) + \(offset) is beyond 65535") }
+            listeners.append(.tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port + offset))
         }
         if let unix = try table.string("unix") {
             let modeText = try table.string("unix_mode") ?? "0600"
             guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
                 throw table.error("unix_mode", "expected an octal mode such as \"0660\", got '\(modeText)'")
             }
-            let path = resolve(unix.replacingOccurrences(of: "{i}", with: String(index)), against: context.runtimeDirectory)
+            let path = resolve(try expand(unix, index: index, table, "unix"), against: context.runtimeDirectory)
             listeners.append(.unix(path: path, mode: mode))
         }
         guard !listeners.isEmpty else { throw table.error("tcp", "a device needs a tcp = \"host:port\" or a unix = \"path\" listener") }

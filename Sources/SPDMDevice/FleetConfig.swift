@@ -6,6 +6,17 @@ public struct FleetConfig: Sendable {
     public var source: String
     public var daemon: DaemonSettings
     public var devices: [DeviceDefinition]
+    /// The shard this daemon serves (`--shard I/N`); nil: the whole fleet.
+    public var shard: Shard?
+    /// Every device the config defines, before sharding.
+    public var fleetDeviceCount: Int
+
+    public init(source: String, daemon: DaemonSettings, devices: [DeviceDefinition]) {
+        self.source = source
+        self.daemon = daemon
+        self.devices = devices
+        self.fleetDeviceCount = devices.count
+    }
 
     public func device(named name: String) -> DeviceDefinition? { devices.first { $0.name == name } }
 }

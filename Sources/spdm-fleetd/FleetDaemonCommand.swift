@@ -68,6 +68,12 @@ struct FleetDaemonCommand: AsyncParsableCommand {
         valueName: "path"))
     var controlSocket: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve only the devices whose index in the config is I modulo N (default: $SPDM_FLEET_SHARD); auto/N takes I from "
+            + "the host name's trailing -<ordinal>, as a Kubernetes StatefulSet's pods are named.",
+        valueName: "I/N"))
+    var shard: String?
+
     @Flag(name: .long, help: "Validate the config, print the devices, and exit.")
     var check = false
 
@@ -79,7 +85,15 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             print(DefaultConfig.text, terminator: "")
             return
         }
-        let loadConfig = configSource()
+        let shard: Shard?
+        do {
+            shard = try (self.shard ?? ProcessInfo.processInfo.environment["SPDM_FLEET_SHARD"]).map {
+                try Shard(parsing: $0, hostname: ProcessInfo.processInfo.hostName)
+            }
+        } catch let error as Shard.ParseError {
+            throw ValidationError(error.description)
+        }
+        let loadConfig = configSource(shard: shard)
         let fleet: FleetConfig
         do {
             fleet = try loadConfig()
@@ -91,7 +105,8 @@ struct FleetDaemonCommand: AsyncParsableCommand {
             for device in fleet.devices {
                 print("\(device.name): \(device.transport) \(device.listeners.map(\.description).joined(separator: ", "))")
             }
-            print("\(fleet.source): \(fleet.devices.count) devices OK")
+            let sharding = fleet.shard.map { " (shard \($0) of \(fleet.fleetDeviceCount))" } ?? ""
+            print("\(fleet.source): \(fleet.devices.count) devices\(sharding) OK")
             return
         }
 
@@ -108,9 +123,9 @@ struct FleetDaemonCommand: AsyncParsableCommand {
 extension LogDestination: ExpressibleByArgument {}
 
 extension FleetDaemonCommand {
-    /// Loads the config file (or the embedded default) with the command line's overrides; used at
-    /// start and again on every reload.
-    func configSource() -> @Sendable () throws -> FleetConfig {
+    /// Loads the config file (or the embedded default) with the command line's overrides, cut to
+    /// `shard`; used at start and again on every reload.
+    func configSource(shard: Shard?) -> @Sendable () throws -> FleetConfig {
         let loader = ConfigLoader(stateDirectoryOverride: stateDirectory, runtimeDirectoryOverride: runtimeDirectory)
         let file = config
         let controlSocket = controlSocket
@@ -122,7 +137,7 @@ extension FleetDaemonCommand {
                 fleet.daemon.controlSocket = controlSocket == "none" ? nil
                     : controlSocket.hasPrefix("/") ? controlSocket : workingDirectory + "/" + controlSocket
             }
-            return fleet
+            return try shard.map { try fleet.sharded($0) } ?? fleet
         }
     }
 }

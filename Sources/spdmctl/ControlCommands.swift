@@ -74,12 +74,36 @@ struct Devices: ParsableCommand {
     @OptionGroup var options: ControlOptions
 
     func run() throws {
+        let health = options.json ? nil : try? ControlJSON.decode(HealthDocument.self, from: options.call(.health).body)
         try options.show(try options.call(.devices), as: [DeviceSummary].self) { devices in
+            if let health, let shard = health.shard {
+                print("shard \(shard): \(health.devices) of the fleet's \(health.fleetDevices) devices")
+            }
             printTable(["DEVICE", "TRANSPORT", "CONNECTIONS", "SESSIONS", "REQUESTS", "ERRORS", "LISTENERS"], devices.map { device in
                 [device.name, device.transport, "\(device.openConnections)", "\(device.sessions)", "\(device.requests)", "\(device.errors)",
                  device.listeners.joined(separator: ", ")]
             })
         }
+    }
+}
+
+/// `spdmctl health`: exit 0 when the daemon answers and every device it serves has its listeners
+/// bound (a Kubernetes readiness probe, a CI wait loop); 1 otherwise.
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that spdm-fleetd is ready: exit 0 when every device it serves (or its shard) is listening.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let response = try options.call(.health)
+        let health = try? ControlJSON.decode(HealthDocument.self, from: response.body)
+        try options.show(response, as: HealthDocument.self) { health in
+            let shard = health.shard.map { ", shard \($0) of \(health.fleetDevices) devices" } ?? ""
+            print("\(health.ready ? "ready" : "NOT ready"): \(health.devices) devices, \(health.listeners) listeners, "
+                  + "\(health.openConnections) connections\(shard)")
+            if !health.unbound.isEmpty { print("not listening: \(health.unbound.joined(separator: ", "))") }
+        }
+        if health?.ready != true { throw ExitCode(1) }
     }
 }
 

@@ -6,6 +6,6 @@ struct SPDMCtl: ParsableCommand {
         commandName: "spdmctl",
         abstract: "SPDM requester and spdm-fleetd control client.",
         subcommands: [Attest.self, Session.self, Load.self,
-                      Devices.self, Device.self, Connections.self, Sessions.self, SetMeasurement.self, SetSlot.self, Fault.self, Capture.self,
+                      Health.self, Devices.self, Device.self, Connections.self, Sessions.self, SetMeasurement.self, SetSlot.self, Fault.self, Capture.self,
                       Reset.self, Reload.self, Metrics.self])
 }

@@ -56,4 +56,25 @@ struct UnitFileTests {
         let socket = try String(contentsOf: Products.packageRoot.appendingPathComponent("systemd/spdm-fleetd.socket"), encoding: .utf8)
         #expect(socket.contains("FileDescriptorName=gpu0") && socket.contains("Service=spdm-fleetd.service"))
     }
+
+    @Test("the shard template unit spdm-fleetd@.service: verify is clean for an instance, exposure 2.0 or lower, --shard from the instance")
+    func shardTemplate() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.analyze), "systemd-analyze is not installed")
+        let scratch = try ScratchDirectory("template-units")
+        let text = try String(contentsOf: Products.packageRoot.appendingPathComponent("systemd/spdm-fleetd@.service"), encoding: .utf8)
+        #expect(text.contains("--shard %i/${SPDM_FLEET_SHARDS}") && text.contains("User=spdm-fleetd")
+                && text.contains("RuntimeDirectory=spdm-fleetd/%i") && text.contains("StateDirectory=spdm-fleetd\n"))
+        let template = try scratch.write(text.replacingOccurrences(of: "/usr/local/bin/spdm-fleetd", with: Products.path("spdm-fleetd")),
+                                         to: "spdm-fleetd@.service")
+        let instance = (template as NSString).deletingLastPathComponent + "/spdm-fleetd@3.service"
+        try FileManager.default.createSymbolicLink(atPath: instance, withDestinationPath: template)
+        let verify = try runProcess(Self.analyze, ["verify", "--man=no", instance])
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(verify.output)")
+        let security = try runProcess(Self.analyze, ["security", "--offline=yes", "--no-pager", instance])
+        let line = try #require(security.output.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(security.output)")
+        let score = try #require(line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) })
+        #expect(score <= 2.0, "\(security.output)")
+        _ = scratch
+    }
 }

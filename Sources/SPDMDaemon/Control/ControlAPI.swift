@@ -41,6 +41,8 @@ struct ControlAPI: Sendable {
         switch route {
         case .metrics:
             return .text(MetricsRenderer.render(daemon))
+        case .health:
+            return .json(health())
         case .devices:
             return .json(daemon.runtimes.map { summary($0) })
         case .device(let name):
@@ -146,6 +148,15 @@ struct ControlAPI: Sendable {
 
     private func listeners(of name: String) -> [String] {
         daemon.listeners.filter { $0.device == name }.map(\.address)
+    }
+
+    func health() -> HealthDocument {
+        let config = daemon.config
+        let bound = Set(daemon.listeners.map(\.device))
+        let unbound = config.devices.map(\.name).filter { !bound.contains($0) }
+        return HealthDocument(ready: unbound.isEmpty, devices: config.devices.count, fleetDevices: config.fleetDeviceCount,
+                              shard: config.shard?.description, listeners: daemon.listeners.count, unbound: unbound,
+                              openConnections: daemon.statistics.snapshot.openConnections)
     }
 
     func summary(_ runtime: DeviceRuntime) -> DeviceSummary {

@@ -41,7 +41,7 @@ public struct DaemonLifecycle {
         daemon.setConfigSource(configSource)
         let status: @Sendable () -> String = {
             SystemdNotifier.statusLine(devices: daemon.config.devices.count, statistics: daemon.statistics.snapshot,
-                                       warning: daemon.connectionBudget.warning)
+                                       warning: daemon.connectionBudget.warning, shard: daemon.config.shard?.description)
         }
         daemon.setReloadObserver(ReloadReporter(logger: logger, notifier: notifier, status: status).observe)
 
@@ -86,8 +86,11 @@ public struct DaemonLifecycle {
             let address = try await control.bindMetrics(host: metrics.host, port: metrics.port)
             logger.info("metrics listening", metadata: ["address": "http://\(address)/metrics"])
         }
-        logger.notice("ready", metadata: ["devices": "\(fleet.devices.count)", "listeners": "\(listeners.count)",
-                                          "ca_directory": "\(CertificateAuthority.builtinDirectory(stateDirectory: fleet.daemon.stateDirectory))"])
+        var shard: Logger.Metadata = [:]
+        if let cut = fleet.shard { shard = ["shard": "\(cut)", "fleet_devices": "\(fleet.fleetDeviceCount)"] }
+        logger.notice("ready", metadata: shard.merging(["devices": "\(fleet.devices.count)", "listeners": "\(listeners.count)",
+                                          "ca_directory": "\(CertificateAuthority.builtinDirectory(stateDirectory: fleet.daemon.stateDirectory))"],
+                                                                 uniquingKeysWith: { $1 }))
     }
 }
 

@@ -157,8 +157,8 @@ public final class SystemdNotifier: Sendable {
     }
 
     /// The STATUS= line for the fleet's counters, with a standing `warning` (the connection budget's) after them.
-    public static func statusLine(devices: Int, statistics: FleetStatistics.Snapshot, warning: String? = nil) -> String {
-        "\(devices) devices, \(statistics.openConnections) connections, \(statistics.openSessions) sessions, "
+    public static func statusLine(devices: Int, statistics: FleetStatistics.Snapshot, warning: String? = nil, shard: String? = nil) -> String {
+        (shard.map { "shard \($0): " } ?? "") + "\(devices) devices, \(statistics.openConnections) connections, \(statistics.openSessions) sessions, "
             + "\(statistics.requests) requests, \(statistics.errors) errors" + (warning.map { "; warning: \($0)" } ?? "")
     }
 
