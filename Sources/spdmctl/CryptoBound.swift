@@ -67,16 +67,26 @@ struct LoadReport {
     var bound: CryptoBound??
     var connections: Int
     var devices: Int
+    /// "once" (every device once) or "duration".
+    var mode: String
+    var ramp: Double
+    var identitiesChecked: Bool
 
     func print(json: Bool) {
         let bound = self.bound ?? nil
         let ratio = bound.map { summary.flowsPerSecond / $0.flowsPerSecond }
         if json {
             var object: [String: Any] = [
-                "flow": flow.rawValue, "flows": summary.flows, "errors": summary.errors, "flows_per_second": summary.flowsPerSecond,
-                "connections": connections, "devices": devices,
+                "flow": flow.rawValue, "mode": mode, "flows": summary.flows, "errors": summary.errors,
+                "flows_per_second": summary.flowsPerSecond, "connections": connections, "devices": devices,
+                "devices_attested": summary.devicesAttested, "ramp_seconds": ramp,
                 "latency_ms": Dictionary(uniqueKeysWithValues: summary.percentiles.map { ($0.0, $0.1) }),
+                "errors_by_kind": summary.errorsByKind, "errors_by_device": summary.errorsByDevice,
             ]
+            if identitiesChecked {
+                object["identities"] = ["checked": summary.identitiesChecked, "unique": summary.sharedIdentities.isEmpty,
+                                        "shared": summary.sharedIdentities] as [String: Any]
+            }
             if let bound, let ratio {
                 object["crypto_bound_flows_per_second"] = bound.flowsPerSecond
                 object["bound_ratio"] = ratio
@@ -89,7 +99,9 @@ struct LoadReport {
             Swift.print(String(decoding: data, as: UTF8.self))
             return
         }
-        Swift.print("flows          \(summary.flows) \(flow.rawValue) flows over \(connections) connections to \(devices) device(s), \(summary.errors) errors")
+        let scope = mode == "once" ? "each of \(devices) device(s) once, \(summary.devicesAttested) verified"
+            : "over \(connections) connections to \(devices) device(s)"
+        Swift.print("flows          \(summary.flows) \(flow.rawValue) flows \(scope), \(summary.errors) errors")
         Swift.print(String(format: "throughput     %.1f flows/s", summary.flowsPerSecond))
         Swift.print("latency        " + summary.percentiles.map { String(format: "%@ %.2f ms", $0.0, $0.1) }.joined(separator: ", "))
         if let bound, let ratio {
@@ -97,6 +109,21 @@ struct LoadReport {
             Swift.print(String(format: "crypto bound   %.1f flows/s (sign %.3f ms, verify %.3f ms%@, %d cores)",
                                bound.flowsPerSecond, bound.signSeconds * 1000, bound.verifySeconds * 1000, dhe, bound.cores))
             Swift.print(String(format: "bound ratio    %.2f", ratio))
+        }
+        if !summary.errorsByKind.isEmpty {
+            Swift.print("errors by kind " + summary.errorsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            let worst = summary.errorsByDevice.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10)
+            Swift.print("by device      " + worst.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                        + (summary.errorsByDevice.count > 10 ? " (+\(summary.errorsByDevice.count - 10) more)" : ""))
+        }
+        if identitiesChecked {
+            if summary.sharedIdentities.isEmpty {
+                Swift.print("identities     \(summary.identitiesChecked) devices, every leaf certificate unique")
+            } else {
+                let groups = summary.sharedIdentities.prefix(5).map { $0.prefix(6).joined(separator: " ") + ($0.count > 6 ? " ..." : "") }
+                Swift.print("identities     \(summary.identitiesChecked) devices; \(summary.sharedIdentities.count) leaf certificate(s) "
+                            + "shared: " + groups.joined(separator: " | "))
+            }
         }
         if let error = summary.firstError { Swift.print("first error    \(error)") }
     }
