@@ -45,6 +45,24 @@ struct CryptoBound {
                            cores: ProcessInfo.processInfo.activeProcessorCount, flow: flow)
     }
 
+    /// The bound measured before and after a run: the faster counts, the spread says how noisy it was.
+    struct Measurements {
+        var before: CryptoBound?
+        var after: CryptoBound?
+
+        /// The faster of the two (the machine can do at least that).
+        var best: CryptoBound? {
+            [before, after].compactMap { $0 }.max { $0.flowsPerSecond < $1.flowsPerSecond }
+        }
+
+        /// (fastest - slowest) / fastest of the two measurements; 0 with one.
+        var spread: Double {
+            let values = [before, after].compactMap { $0?.flowsPerSecond }
+            guard let high = values.max(), let low = values.min(), high > 0 else { return 0 }
+            return (high - low) / high
+        }
+    }
+
     /// Nanoseconds for `iterations` runs of `body`, after one warm-up run, from the fastest of four
     /// equal batches: a bound should not count the moments another process had the core.
     private static func elapsed(_ iterations: Int, _ body: () -> Void) -> UInt64 {
@@ -64,7 +82,7 @@ struct CryptoBound {
 struct LoadReport {
     var flow: LoadFlow
     var summary: LoadResults.Summary
-    var bound: CryptoBound??
+    var bound: CryptoBound.Measurements
     var connections: Int
     var devices: Int
     /// "once" (every device once) or "duration".
@@ -73,7 +91,7 @@ struct LoadReport {
     var identitiesChecked: Bool
 
     func print(json: Bool) {
-        let bound = self.bound ?? nil
+        let bound = self.bound.best
         let ratio = bound.map { summary.flowsPerSecond / $0.flowsPerSecond }
         if json {
             var object: [String: Any] = [
@@ -89,6 +107,9 @@ struct LoadReport {
             }
             if let bound, let ratio {
                 object["crypto_bound_flows_per_second"] = bound.flowsPerSecond
+                object["crypto_bound_spread"] = self.bound.spread
+                if let before = self.bound.before { object["crypto_bound_before"] = before.flowsPerSecond }
+                if let after = self.bound.after { object["crypto_bound_after"] = after.flowsPerSecond }
                 object["bound_ratio"] = ratio
                 object["sign_ms"] = bound.signSeconds * 1000
                 object["verify_ms"] = bound.verifySeconds * 1000
@@ -106,8 +127,9 @@ struct LoadReport {
         Swift.print("latency        " + summary.percentiles.map { String(format: "%@ %.2f ms", $0.0, $0.1) }.joined(separator: ", "))
         if let bound, let ratio {
             let dhe = bound.flow == .session ? String(format: ", DHE %.3f ms", bound.exchangeSeconds * 1000) : ""
-            Swift.print(String(format: "crypto bound   %.1f flows/s (sign %.3f ms, verify %.3f ms%@, %d cores)",
-                               bound.flowsPerSecond, bound.signSeconds * 1000, bound.verifySeconds * 1000, dhe, bound.cores))
+            Swift.print(String(format: "crypto bound   %.1f flows/s (sign %.3f ms, verify %.3f ms%@, %d cores; spread %.1f%% before/after)",
+                               bound.flowsPerSecond, bound.signSeconds * 1000, bound.verifySeconds * 1000, dhe, bound.cores,
+                               self.bound.spread * 100))
             Swift.print(String(format: "bound ratio    %.2f", ratio))
         }
         if !summary.errorsByKind.isEmpty {

@@ -110,6 +110,14 @@ struct Load: ParsableCommand {
         if let hold { return try holdIdle(hold, targets: targets) }
 
         let configuration = flow.configuration(roots: try root.flatMap { try RootFiles.load($0) })
+        // The bound is measured before the run (on idle cores, after one probe flow tells the
+        // algorithms) and again after it; the faster one counts and the spread is reported, so a
+        // ratio is not above 1 by the noise of one measurement.
+        let probe = LoadResults()
+        if !runsOnce {
+            LoadWorker(flow: flow, configuration: configuration, collectIdentity: false).runOnce(targets[0], results: probe)
+        }
+        let boundBefore = probe.summary(seconds: 1).algorithms.flatMap { CryptoBound.measure($0, flow: flow) }
         let results = LoadResults()
         let started = Date()
         let workers = runsOnce ? min(connections, targets.count) : connections
@@ -135,8 +143,9 @@ struct Load: ParsableCommand {
         while group.wait(timeout: .now() + 1) == .timedOut { progress.tick(results.flowCount) }
         let elapsed = Date().timeIntervalSince(started)
         let summary = results.summary(seconds: runsOnce ? elapsed : duration)
-        let bound = summary.algorithms.map { CryptoBound.measure($0, flow: flow) }
-        let report = LoadReport(flow: flow, summary: summary, bound: bound, connections: workers, devices: targets.count,
+        let boundAfter = summary.algorithms.flatMap { CryptoBound.measure($0, flow: flow) }
+        let report = LoadReport(flow: flow, summary: summary, bound: CryptoBound.Measurements(before: boundBefore, after: boundAfter),
+                                connections: workers, devices: targets.count,
                                 mode: runsOnce ? "once" : "duration", ramp: ramp, identitiesChecked: uniqueIdentities)
         report.print(json: json)
         if summary.flows == 0 || summary.errors > 0 { throw ExitCode(1) }
@@ -144,16 +153,33 @@ struct Load: ParsableCommand {
         if uniqueIdentities && !summary.sharedIdentities.isEmpty { throw ExitCode(1) }
     }
 
+    /// Opens `count` idle connections (hello only), holds them for --duration; a connection that
+    /// fails is counted, not fatal, so a run reports how many of how many were held.
     private func holdIdle(_ count: Int, targets: [LoadTarget]) throws {
         var clients: [PlatformSocketClient] = []
+        var errors = 0
+        var firstError: String?
         for index in 0..<count {
-            let client = try targets[index % targets.count].open(timeoutSeconds: 30)
-            try client.hello()
-            clients.append(client)
+            do {
+                let client = try targets[index % targets.count].open(timeoutSeconds: 30)
+                try client.hello()
+                clients.append(client)
+            } catch {
+                errors += 1
+                if firstError == nil { firstError = "\(targets[index % targets.count].name): \(error)" }
+            }
         }
-        if !json { Swift.print("holding \(clients.count) idle connections for \(duration) s") }
+        if !json { Swift.print("holding \(clients.count) idle connections for \(duration) s, \(errors) failed") }
         Thread.sleep(forTimeInterval: duration)
-        if json { Swift.print("{\"held\": \(clients.count)}") }
+        if json {
+            let object: [String: Any] = ["held": clients.count, "errors": errors, "first_error": firstError ?? NSNull()]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            Swift.print(String(decoding: data, as: UTF8.self))
+        }
+        if errors > 0 {
+            if let firstError, !json { FileHandle.standardError.write(Data("first error: \(firstError)\n".utf8)) }
+            throw ExitCode(1)
+        }
     }
 }
 

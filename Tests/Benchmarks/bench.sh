@@ -1,51 +1,78 @@
 #!/usr/bin/env bash
 # make bench: release build, then in one run
 #   1. throughput of verified attestation flows per signing algorithm, as a ratio to the crypto
-#      bound measured on this machine in the same run (spdmctl load);
+#      bound measured on this machine in the same run, before and after each flow run (spdmctl load);
 #   2. throughput of verified session flows (KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION after the
-#      certificate) against the default config's gpu0, as a ratio to its crypto bound;
-#   3. memory: resident bytes per device (1 vs 1,000 devices) and per idle connection (1,000 held).
-# Figures are printed, never asserted: tests do not time things.
+#      certificate) against a P-384 device, as a ratio to its crypto bound;
+#   3. memory: resident bytes per device (1 vs 1,000 devices) and per idle connection (1,000 held);
+#   4. the fleet: BENCH_FLEET (10,000) devices, READY seconds on a cold and on a cached state
+#      directory, resident bytes per idle device, BENCH_FLEET connections held and the errors;
+#   5. when SPDM_REQUESTER_EMU and SPDM_RESPONDER_EMU name DMTF's binaries: the reference
+#      requester's default flow against our daemon and against the reference responder, wall and
+#      CPU seconds side by side.
+# Figures are printed and written to one JSON file (its path is printed last), never asserted:
+# tests do not time things.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(swift build -c release --show-bin-path)
 WORK=$(mktemp -d /tmp/spdm-bench.XXXXXX)
 DURATION=${BENCH_SECONDS:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
+FLEET=${BENCH_FLEET:-10000}
+OUT_DIR=${BENCH_OUT:-.build/bench}
+mkdir -p "$OUT_DIR"
+OUT="$(cd "$OUT_DIR" && pwd)/bench-$(date -u +%Y%m%dT%H%M%SZ).json"
+RECORDS="$WORK/records.jsonl"
+: > "$RECORDS"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
+# The load driver holds thousands of sockets too.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-start_daemon() {  # name config -> pid on stdout once ready
-    local name=$1 config=$2
-    "$BIN/spdm-fleetd" --config "$config" --state-dir "$WORK/state" --runtime-dir "$WORK/run-$name" \
+start_daemon() {  # name config [state dir] -> pid on stdout once ready
+    local name=$1 config=$2 state=${3:-$WORK/state}
+    "$BIN/spdm-fleetd" --config "$config" --state-dir "$state" --runtime-dir "$WORK/run-$name" \
         --log-level notice > "$WORK/$name.log" 2>&1 &
     local pid=$!
-    for _ in $(seq 1 600); do grep -q " ready" "$WORK/$name.log" && break; sleep 0.1; done
-    grep -q " ready" "$WORK/$name.log" || { echo "daemon $name did not start:"; cat "$WORK/$name.log"; exit 1; }
+    for _ in $(seq 1 1200); do grep -q " ready" "$WORK/$name.log" && break; sleep 0.05; done
+    grep -q " ready" "$WORK/$name.log" || { echo "daemon $name did not start:" >&2; cat "$WORK/$name.log" >&2; exit 1; }
     echo "$pid"
 }
+stop_daemon() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-report_row() {  # label load.json -> one table row: flows/s, p50, p99, crypto bound, ratio
-    python3 - "$1" "$2" <<'PY'
+record() {  # section json-object: one line of the JSON file
+    python3 -c 'import json,sys; print(json.dumps({"section": sys.argv[1], **json.loads(sys.argv[2])}))' "$1" "$2" >> "$RECORDS"
+}
+report_row() {  # section label load.json -> one table row and one record
+    python3 - "$1" "$2" "$3" "$RECORDS" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[2]))
-print("%-24s %10.1f %10.2f %10.2f %12.1f %8.2f" % (sys.argv[1], d["flows_per_second"], d["latency_ms"]["p50"],
-      d["latency_ms"]["p99"], d.get("crypto_bound_flows_per_second", 0), d.get("bound_ratio", 0)))
+section, label, path, records = sys.argv[1:5]
+d = json.load(open(path))
+row = {"flow": d["flow"], "algorithm": label, "flows_per_second": d["flows_per_second"],
+       "bound_per_second": d.get("crypto_bound_flows_per_second", 0), "ratio": d.get("bound_ratio", 0),
+       "bound_before": d.get("crypto_bound_before"), "bound_after": d.get("crypto_bound_after"),
+       "bound_spread": d.get("crypto_bound_spread", 0), "p50_ms": d["latency_ms"]["p50"], "p99_ms": d["latency_ms"]["p99"],
+       "errors": d["errors"]}
+print("%-24s %10.1f %10.2f %10.2f %12.1f %8.2f %7.1f%%" % (label, row["flows_per_second"], row["p50_ms"], row["p99_ms"],
+      row["bound_per_second"], row["ratio"], 100 * row["bound_spread"]))
+open(records, "a").write(json.dumps({"section": section, **row}) + "\n")
 PY
 }
+header() { printf "%-24s %10s %10s %10s %12s %8s %8s\n" "$1" "flows/s" "p50 ms" "p99 ms" "bound/s" ratio spread; }
 
 echo "== throughput: verified attestation flows (VCA, DIGESTS, CERTIFICATE, CHALLENGE, signed MEASUREMENTS)"
-echo "   $CONNECTIONS connections, ${DURATION}s per algorithm, client and daemon on the same $(nproc) cores"
+echo "   $CONNECTIONS connections, ${DURATION}s per algorithm, client and daemon on the same $(nproc) cores;"
+echo "   bound: the faster of two measurements (before and after the run), spread between them"
 pid=$(start_daemon interop config/interop.toml); PIDS+=("$pid")
-printf "%-24s %10s %10s %10s %12s %8s\n" algorithm "flows/s" "p50 ms" "p99 ms" "bound/s" ratio
+header algorithm
 for entry in 2324:ecp256:ECDSA_P256 2325:ecp384:ECDSA_P384 2327:rsa3072:RSASSA_3072 2329:ed25519:EDDSA_25519; do
     IFS=: read -r port dir name <<< "$entry"
     "$BIN/spdmctl" load --connect "127.0.0.1:$port" --connections "$CONNECTIONS" --duration "$DURATION" \
         --root "$WORK/state/ca/$dir/ca.cert.der" --json > "$WORK/load-$name.json"
-    report_row "$name" "$WORK/load-$name.json"
+    report_row throughput "$name" "$WORK/load-$name.json"
 done
-kill "$pid"; wait "$pid" 2>/dev/null || true
+stop_daemon "$pid"
 
 echo "== throughput: verified session flows (VCA, DIGESTS, CERTIFICATE, KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION)"
 cat > "$WORK/sessions.toml" <<'TOML'
@@ -62,12 +89,12 @@ index = 1
 type = "mutable_firmware"
 value = "fw"
 TOML
-printf "%-24s %10s %10s %10s %12s %8s\n" "algorithm + DHE" "flows/s" "p50 ms" "p99 ms" "bound/s" ratio
+header "algorithm + DHE"
 pid=$(start_daemon sessions "$WORK/sessions.toml"); PIDS+=("$pid")
 "$BIN/spdmctl" load --connect 127.0.0.1:2323 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
     --root "$WORK/state/ca/ecp384/ca.cert.der" --json > "$WORK/load-session.json"
-report_row "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json"
-kill "$pid"; wait "$pid" 2>/dev/null || true
+report_row throughput "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json"
+stop_daemon "$pid"
 
 echo "== memory"
 cat > "$WORK/one.toml" <<'TOML'
@@ -82,12 +109,118 @@ index = 1
 type = "mutable_firmware"
 value = "fleet firmware 1.0"
 TOML
-pid=$(start_daemon one "$WORK/one.toml"); sleep 1; one=$(rss_kib "$pid"); kill "$pid"; wait "$pid" 2>/dev/null || true
+pid=$(start_daemon one "$WORK/one.toml"); sleep 1; one=$(rss_kib "$pid"); stop_daemon "$pid"
 pid=$(start_daemon fleet config/fleet-1000.toml); PIDS+=("$pid"); sleep 1; fleet=$(rss_kib "$pid")
 "$BIN/spdmctl" load --connect 127.0.0.1:20000 --devices 1000 --hold 1000 --duration 4 --json > "$WORK/hold.json" &
 holder=$!
 sleep 3; held=$(rss_kib "$pid"); wait "$holder" || true
+stop_daemon "$pid"
 echo "1 device: ${one} KiB RSS; 1,000 devices: ${fleet} KiB; with 1,000 idle connections: ${held} KiB"
 echo "per device:     $(( (fleet - one) * 1024 / 999 )) bytes"
 echo "per connection: $(( (held - fleet) * 1024 / 1000 )) bytes"
 echo "ratio 1,000 devices / 1 device RSS: $(python3 -c "print(round($fleet/$one, 2))")"
+record memory "{\"rss_one_device_kib\": $one, \"rss_1000_devices_kib\": $fleet, \"rss_1000_devices_1000_connections_kib\": $held,
+  \"bytes_per_device\": $(( (fleet - one) * 1024 / 999 )), \"bytes_per_connection\": $(( (held - fleet) * 1024 / 1000 ))}"
+
+echo "== the fleet: $FLEET devices"
+cat > "$WORK/big.toml" <<TOML
+[daemon]
+log_level = "notice"
+[[device]]
+name = "node{i:05}"
+count = $FLEET
+tcp = "127.0.0.1:30000"
+[[device.slot]]
+generate = { ca = "builtin", algorithm = "ECDSA_P256" }
+[[device.measurement]]
+index = 1
+type = "mutable_firmware"
+value = "fleet firmware 1.0"
+TOML
+ready_seconds() {  # name state -> seconds from exec to the ready line; leaves the daemon running (pid in $WORK/name.pid)
+    local start end pid
+    start=$(date +%s.%N)
+    pid=$(start_daemon "$1" "$WORK/big.toml" "$2")
+    end=$(date +%s.%N)
+    echo "$pid" > "$WORK/$1.pid"
+    python3 -c "print(round($end - $start, 2))"
+}
+cold=$(ready_seconds big-cold "$WORK/big-state"); stop_daemon "$(cat "$WORK/big-cold.pid")"
+cached=$(ready_seconds big-cached "$WORK/big-state"); pid=$(cat "$WORK/big-cached.pid"); PIDS+=("$pid")
+sleep 1; idle=$(rss_kib "$pid")
+hold_status=0
+"$BIN/spdmctl" load --connect 127.0.0.1:30000 --devices "$FLEET" --hold "$FLEET" --duration 3 --json > "$WORK/big-hold.json" 2>/dev/null || hold_status=$?
+held_rss=$(rss_kib "$pid")
+stop_daemon "$pid"
+python3 - "$FLEET" "$cold" "$cached" "$one" "$idle" "$held_rss" "$WORK/big-hold.json" "$RECORDS" <<'PY'
+import json, sys
+fleet, cold, cached, one, idle, held_rss, hold_path, records = sys.argv[1:9]
+fleet = int(fleet)
+try:
+    hold = json.load(open(hold_path))
+except Exception:
+    hold = {"held": 0, "errors": fleet, "first_error": "spdmctl load --hold produced no JSON"}
+row = {"devices": fleet, "ready_cold_seconds": float(cold), "ready_cached_seconds": float(cached),
+       "rss_idle_kib": int(idle), "bytes_per_idle_device": (int(idle) - int(one)) * 1024 // max(1, fleet - 1),
+       "connections_held": hold.get("held", 0), "connection_errors": hold.get("errors", 0),
+       "rss_with_connections_kib": int(held_rss)}
+if hold.get("first_error"): row["first_connection_error"] = hold["first_error"]
+print("READY: %.2f s cold (identities generated), %.2f s cached; %d bytes resident per idle device" %
+      (row["ready_cold_seconds"], row["ready_cached_seconds"], row["bytes_per_idle_device"]))
+print("connections: %d of %d held, %d errors%s" % (row["connections_held"], fleet, row["connection_errors"],
+      ("; first: " + row["first_connection_error"]) if "first_connection_error" in row else ""))
+open(records, "a").write(json.dumps({"section": "fleet", **row}) + "\n")
+PY
+
+if [[ -n "${SPDM_REQUESTER_EMU:-}" && -n "${SPDM_RESPONDER_EMU:-}" ]]; then
+    echo "== DMTF's spdm_requester_emu default flow: our daemon (gpu0 of the default config) vs spdm_responder_emu"
+    timed() {  # label cwd command... -> wall user sys exit
+        local label=$1 dir=$2; shift 2
+        local out="$WORK/time-$label"
+        (cd "$dir" && /usr/bin/time -f "%e %U %S" -o "$out" "$@" > "$WORK/$label.log" 2>&1) && status=0 || status=$?
+        echo "$(cat "$out" | tail -1) $status"
+    }
+    "$BIN/spdm-fleetd" --print-default-config > "$WORK/default.toml"
+    pid=$(start_daemon dmtf-ours "$WORK/default.toml"); PIDS+=("$pid")
+    t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    read -r ours_wall ours_user ours_sys ours_exit <<< "$(timed ours "$WORK/state/ca" "$SPDM_REQUESTER_EMU" --port 2323)"
+    t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    ours_daemon_cpu=$(python3 -c "import os; print(round(($t1 - $t0) / os.sysconf('SC_CLK_TCK'), 3))")
+    stop_daemon "$pid"
+    # The reference responder reads libspdm's sample keys from its working directory: the builtin CA
+    # folder is laid out the same way.
+    (cd "$WORK/state/ca" && exec "$SPDM_RESPONDER_EMU" > "$WORK/ref-responder.log" 2>&1) &
+    ref=$!; PIDS+=("$ref"); sleep 1
+    r0=$(awk '{print $14+$15}' "/proc/$ref/stat" 2>/dev/null || echo 0)
+    read -r ref_wall ref_user ref_sys ref_exit <<< "$(timed reference "$WORK/state/ca" "$SPDM_REQUESTER_EMU" --port 2323)"
+    r1=$(awk '{print $14+$15}' "/proc/$ref/stat" 2>/dev/null || echo "$r0")
+    ref_daemon_cpu=$(python3 -c "import os; print(round(($r1 - $r0) / os.sysconf('SC_CLK_TCK'), 3))")
+    kill "$ref" 2>/dev/null || true
+    printf "%-22s %8s %14s %14s %6s\n" responder "wall s" "requester CPU" "responder CPU" exit
+    printf "%-22s %8s %14s %14s %6s\n" spdm-fleetd "$ours_wall" "$(python3 -c "print(round($ours_user+$ours_sys,3))")" "$ours_daemon_cpu" "$ours_exit"
+    printf "%-22s %8s %14s %14s %6s\n" spdm_responder_emu "$ref_wall" "$(python3 -c "print(round($ref_user+$ref_sys,3))")" "$ref_daemon_cpu" "$ref_exit"
+    record dmtf "{\"ours\": {\"wall_seconds\": $ours_wall, \"requester_cpu_seconds\": $(python3 -c "print(round($ours_user+$ours_sys,3))"),
+      \"responder_cpu_seconds\": $ours_daemon_cpu, \"requester_exit\": $ours_exit},
+      \"reference\": {\"wall_seconds\": $ref_wall, \"requester_cpu_seconds\": $(python3 -c "print(round($ref_user+$ref_sys,3))"),
+      \"responder_cpu_seconds\": $ref_daemon_cpu, \"requester_exit\": $ref_exit}}"
+else
+    echo "== DMTF comparison skipped: set SPDM_REQUESTER_EMU and SPDM_RESPONDER_EMU to DMTF's binaries"
+fi
+
+python3 - "$RECORDS" "$OUT" "$DURATION" "$CONNECTIONS" <<'PY'
+import json, os, platform, sys
+records, out, duration, connections = sys.argv[1:5]
+rows = [json.loads(line) for line in open(records) if line.strip()]
+document = {"machine": {"cores": os.cpu_count(), "platform": platform.platform()},
+            "settings": {"seconds_per_run": float(duration), "connections": int(connections)},
+            "throughput": [r for r in rows if r["section"] == "throughput"],
+            "memory": next((r for r in rows if r["section"] == "memory"), None),
+            "fleet": next((r for r in rows if r["section"] == "fleet"), None),
+            "dmtf": next((r for r in rows if r["section"] == "dmtf"), None)}
+for section in ("throughput",):
+    for row in document[section]: row.pop("section", None)
+for key in ("memory", "fleet", "dmtf"):
+    if document[key]: document[key].pop("section", None)
+json.dump(document, open(out, "w"), indent=2, sort_keys=True)
+print("results: " + out)
+PY

@@ -29,12 +29,14 @@ struct LoadDriverTests {
             #expect(json["errors"] as? Int == 0, "\(json)")
             #expect((json["crypto_bound_flows_per_second"] as? Double ?? 0) > 0, "\(json)")
             #expect((json["dhe_ms"] != nil) == (flow == "session"), "\(json)")
+            let spread = try #require(json["crypto_bound_spread"] as? Double, "before/after spread: \(json)")
+            #expect(spread >= 0 && spread < 1 && json["crypto_bound_before"] != nil && json["crypto_bound_after"] != nil)
         }
         let hold = try runSeparately(Products.path("spdmctl"), [
             "load", "--connect", "127.0.0.1:\(first)", "--devices", "2", "--hold", "3", "--duration", "0.2", "--json",
         ])
         #expect(hold.status == 0, "\(hold.stderr)")
-        #expect(hold.stdout.contains("\"held\": 3"), "\(hold.stdout)")
+        #expect(hold.stdout.contains("\"held\":3") && hold.stdout.contains("\"errors\":0"), "\(hold.stdout)")
         #expect(daemon.stop() == 0)
     }
 
