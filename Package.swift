@@ -74,8 +74,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Pure logic of the daemon (connection budget and admission, the fault layer), no sockets.
-        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
+        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTestFixtures",
+                                                            .product(name: "NIOCore", package: "swift-nio"),
+                                                            .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport",
+                                                            "SPDMTestFixtures"]),
         // What the tests that drive the real binary share: the platform-socket client.
         .target(name: "SPDMTestSupport", dependencies: ["SPDMTransport", "SPDMRequester"], path: "Tests/SPDMTestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester", "SPDMCore", "SPDMCrypto"]),

@@ -11,7 +11,11 @@
 ///     GET  /v1/devices/{name}/faults                    the device's live fault rules: [FaultRuleDocument]
 ///     PUT  /v1/devices/{name}/faults                    replace them: [FaultRuleDocument]
 ///     DELETE /v1/devices/{name}/faults                  remove every fault rule
-///     POST /v1/devices/{name}/reset                     forget what the control API changed (fault rules too)
+///     POST /v1/devices/{name}/reset                     device reset (power cycle): pending provisioning applies,
+///                                                       open connections close: DeviceResetDocument
+///     GET  /v1/devices/{name}/state                     the device's persisted state: DeviceStateDocument
+///     DELETE /v1/devices/{name}/state                   factory reset: forget the persisted state, back to the
+///                                                       config (fault rules too): DeviceStateDocument
 ///     POST /v1/reload                                   re-read the config file
 public enum ControlRoute: Hashable, Sendable {
     case metrics
@@ -25,7 +29,11 @@ public enum ControlRoute: Hashable, Sendable {
     case faults(String)
     case setFaults(String)
     case clearFaults(String)
+    /// Device reset: what waited for a reset applies, the device's connections close.
     case resetDevice(String)
+    case deviceState(String)
+    /// Factory reset: the persisted state is forgotten.
+    case forgetDeviceState(String)
     case reload
 
     public enum Method: String, Sendable {
@@ -51,6 +59,8 @@ public enum ControlRoute: Hashable, Sendable {
         Row(method: .PUT, pattern: ["v1", "devices", "*", "faults"]) { .setFaults($0[0]) },
         Row(method: .DELETE, pattern: ["v1", "devices", "*", "faults"]) { .clearFaults($0[0]) },
         Row(method: .POST, pattern: ["v1", "devices", "*", "reset"]) { .resetDevice($0[0]) },
+        Row(method: .GET, pattern: ["v1", "devices", "*", "state"]) { .deviceState($0[0]) },
+        Row(method: .DELETE, pattern: ["v1", "devices", "*", "state"]) { .forgetDeviceState($0[0]) },
         Row(method: .POST, pattern: ["v1", "reload"]) { _ in .reload },
     ]
 
@@ -83,9 +93,9 @@ public enum ControlRoute: Hashable, Sendable {
 
     public var method: Method {
         switch self {
-        case .metrics, .devices, .device, .connections, .sessions, .faults: return .GET
+        case .metrics, .devices, .device, .connections, .sessions, .faults, .deviceState: return .GET
         case .setMeasurement, .setSlot, .setFaults: return .PUT
-        case .clearFaults: return .DELETE
+        case .clearFaults, .forgetDeviceState: return .DELETE
         case .resetDevice, .reload: return .POST
         }
     }
@@ -102,6 +112,7 @@ public enum ControlRoute: Hashable, Sendable {
         case let .setSlot(device, slot): return ["v1", "devices", device, "slots", slot]
         case .faults(let name), .setFaults(let name), .clearFaults(let name): return ["v1", "devices", name, "faults"]
         case .resetDevice(let name): return ["v1", "devices", name, "reset"]
+        case .deviceState(let name), .forgetDeviceState(let name): return ["v1", "devices", name, "state"]
         case .reload: return ["v1", "reload"]
         }
     }

@@ -6,7 +6,8 @@ import Testing
 struct ControlRouteTests {
     static let routes: [ControlRoute] = [
         .metrics, .devices, .device("gpu0"), .connections, .sessions, .setMeasurement(device: "gpu0", index: "3"),
-        .setSlot(device: "gpu0", slot: "1"), .faults("gpu0"), .setFaults("gpu0"), .clearFaults("gpu0"), .resetDevice("gpu0"), .reload,
+        .setSlot(device: "gpu0", slot: "1"), .faults("gpu0"), .setFaults("gpu0"), .clearFaults("gpu0"), .resetDevice("gpu0"),
+        .deviceState("gpu0"), .forgetDeviceState("gpu0"), .reload,
     ]
 
     /// What the daemon does with a request path: split and percent-decode its segments.
