@@ -74,7 +74,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Pure logic of the daemon (connection budget and admission, the fault layer), no sockets.
-        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTestFixtures",
+        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTestFixtures", "SPDMTransport",
                                                             .product(name: "NIOCore", package: "swift-nio"),
                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport",

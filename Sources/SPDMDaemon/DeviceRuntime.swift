@@ -206,7 +206,8 @@ public final class DeviceRuntime: Sendable {
             guard next != previous else { return [] }
             try store.saveProvisioned(next)
             publish(next)
-            return next.changes(from: previous)
+            // What took effect; the pending entries it emptied go without saying.
+            return next.changes(from: previous).filter { !$0.hasPrefix("pending reset: ") }
         }
         let open = openConnections.count
         await closeConnections()

@@ -226,3 +226,22 @@ extension PrivateKey {
     /// `pkcs8PEM`, for test expressions that may only throw a `SlotMaterial.Problem`.
     var pkcs8PEMForTests: String { (try? pkcs8PEM) ?? "" }
 }
+
+@Suite("Provisioned state changes, as logged")
+struct ProvisionedStateChangesTests {
+    @Test("one line per difference, pending ones prefixed; none for an equal state")
+    func lines() {
+        let state = ProvisionedSamples.everyField
+        let lines = state.changes(from: ProvisionedState())
+        let bytes = TestChains.p256.certificatesDER.count
+        #expect(lines.contains("slot 1: chain installed (key pair 1, model 1, \(bytes) bytes)"))
+        #expect(lines.contains("slot 3: erased") && lines.contains("slot 5: erased"))
+        #expect(lines.contains("key pair 9: usage 0x0000, asym 0x00000000, pqc 0x00000000, slots 0x00, erased"))
+        #expect(lines.contains("pending reset: slot 2: chain installed (key pair 1, model 3, \(bytes) bytes)"))
+        #expect(lines.contains("pending reset: slot 4: erased"))
+        #expect(lines.contains("CSR tag 1: waiting for a device reset (key pair 1)") && lines.contains("CSR tag 7: ready (key pair 2)"))
+        #expect(lines.count == 12, "\(lines)")
+        #expect(state.changes(from: state).isEmpty)
+        #expect(ProvisionedState().changes(from: state).contains("pending reset: slot 4: erase no longer waiting"))
+    }
+}

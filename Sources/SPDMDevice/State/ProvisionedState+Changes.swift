@@ -30,11 +30,12 @@ extension ProvisionedState {
                 lines.append("\(prefix)slot \(slot): chain installed (key pair \(chain.keyPairID), model \(chain.certificateModel), "
                              + "\(chain.certificatesDER.count) bytes)")
             } else {
-                lines.append("\(prefix)slot \(slot): installed chain removed")
+                lines.append("\(prefix)slot \(slot): " + (prefix.isEmpty ? "installed chain removed" : "chain no longer waiting"))
             }
         }
         for slot in erased.symmetricDifference(oldErased).sorted() {
-            lines.append(erased.contains(slot) ? "\(prefix)slot \(slot): erased" : "\(prefix)slot \(slot): no longer erased")
+            lines.append(erased.contains(slot) ? "\(prefix)slot \(slot): erased"
+                         : "\(prefix)slot \(slot): " + (prefix.isEmpty ? "no longer erased" : "erase no longer waiting"))
         }
         for id in Set(keyPairs.keys).union(oldKeyPairs.keys).sorted() where keyPairs[id] != oldKeyPairs[id] {
             if let settings = keyPairs[id] {
@@ -42,7 +43,7 @@ extension ProvisionedState {
                              + "pqc 0x\(hex(settings.pqcAsymAlgorithm, 8)), slots 0x\(hex(settings.associatedSlotMask, 2))"
                              + (settings.erased ? ", erased" : ""))
             } else {
-                lines.append("\(prefix)key pair \(id): settings removed")
+                lines.append("\(prefix)key pair \(id): " + (prefix.isEmpty ? "settings removed" : "settings no longer waiting"))
             }
         }
         return lines
