@@ -81,7 +81,8 @@ let package = Package(
                                                             "SPDMTestFixtures"]),
         // What the tests that drive the real binary share: the platform-socket client.
         .target(name: "SPDMTestSupport", dependencies: ["SPDMTransport", "SPDMRequester"], path: "Tests/SPDMTestSupport"),
-        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester", "SPDMCore", "SPDMCrypto"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester", "SPDMCore", "SPDMCrypto",
+                                                             "SPDMDevice", "SPDMResponder"]),
         // systemd integration against the real binary: notify, socket activation, journald, units.
         .testTarget(name: "ServiceTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMDaemon"]),
         // The control API, reload and metrics against the real binary (spdmctl and curl).
