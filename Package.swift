@@ -111,6 +111,8 @@ if Context.environment["SPDM_FUZZ"] == "1" {
         .executableTarget(name: "FuzzResponder", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzResponder"),
         .executableTarget(name: "FuzzFaultRule", dependencies: ["SPDMDevice", "SPDMFuzzSupport", "SPDMFuzzMain"],
                           path: "Tests/Fuzz/FuzzFaultRule"),
+        .executableTarget(name: "FuzzStateFile", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMFuzzSupport", "SPDMFuzzMain"],
+                          path: "Tests/Fuzz/FuzzStateFile"),
         .executableTarget(name: "FuzzRequester", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzRequester"),
         // Writes the seed corpora from a back-to-back run (`make fuzz-seeds`); not run by CI.
         .executableTarget(name: "FuzzSeedGenerator", dependencies: protocolModules + ["SPDMTransport", "SPDMFuzzSupport"],

@@ -222,6 +222,22 @@ struct SlotMaterialTests {
     }
 }
 
+extension SlotMaterialTests {
+    @Test("a leaf whose public key OpenSSL cannot use is refused, not a trap (FuzzStateFile found it)")
+    func unusableLeafKey() throws {
+        let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/Corpus/FuzzStateFile/slot-leaf-key-unusable")
+        let input = [UInt8](try Data(contentsOf: seed)).dropFirst()
+        let split = try #require(input.firstIndex(of: 0))
+        #expect {
+            try SlotMaterial.slot(id: 0, chain: Array(input[..<split]), keyPEM: String(decoding: input[(split + 1)...], as: UTF8.self),
+                                  root: nil, model: 1)
+        } throws: { error in
+            (error as? SlotMaterial.Problem)?.message.contains("public key is not usable") == true
+        }
+    }
+}
+
 extension PrivateKey {
     /// `pkcs8PEM`, for test expressions that may only throw a `SlotMaterial.Problem`.
     var pkcs8PEMForTests: String { (try? pkcs8PEM) ?? "" }

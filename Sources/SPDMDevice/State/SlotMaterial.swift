@@ -36,7 +36,13 @@ public enum SlotMaterial {
         }
         let ordered = !first.isCA && last.isCA ? Array(chain.reversed()) : chain
         let leaf = ordered[ordered.count - 1]
-        guard key.publicKey.subjectPublicKeyInfoDER == leaf.publicKey.subjectPublicKeyInfoDER else {
+        let leafKey: PublicKey
+        do {
+            leafKey = try leaf.subjectPublicKey()
+        } catch {
+            throw Problem(part: .chain, kind: .unreadable, message: "has a leaf certificate whose public key is not usable (\(leaf.subject)): \(error)")
+        }
+        guard key.publicKey.subjectPublicKeyInfoDER == leafKey.subjectPublicKeyInfoDER else {
             throw Problem(part: .key, kind: .keyMismatch, message: "the key does not belong to the leaf certificate (\(leaf.subject))")
         }
         let trusted = root ?? ordered[0]
