@@ -76,11 +76,15 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Pure logic of the daemon (connection budget and admission, the fault layer), no sockets.
-        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport"]),
+        .testTarget(name: "SPDMDaemonTests", dependencies: ["SPDMDaemon", "SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTestFixtures", "SPDMTransport",
+                                                            .product(name: "NIOCore", package: "swift-nio"),
+                                                            .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SPDMDeviceTests", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMWire", "SPDMCrypto", "SPDMTransport",
+                                                            "SPDMTestFixtures"]),
         // What the tests that drive the real binary share: the platform-socket client.
         .target(name: "SPDMTestSupport", dependencies: ["SPDMTransport", "SPDMRequester"], path: "Tests/SPDMTestSupport"),
-        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester", "SPDMCore", "SPDMCrypto"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMRequester", "SPDMCore", "SPDMCrypto",
+                                                             "SPDMDevice", "SPDMResponder"]),
         // systemd integration against the real binary: notify, socket activation, journald, units.
         .testTarget(name: "ServiceTests", dependencies: ["SPDMTestSupport", "SPDMWire", "SPDMTransport", "SPDMDaemon"]),
         // The control API, reload and metrics against the real binary (spdmctl and curl).
@@ -109,6 +113,8 @@ if Context.environment["SPDM_FUZZ"] == "1" {
         .executableTarget(name: "FuzzResponder", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzResponder"),
         .executableTarget(name: "FuzzFaultRule", dependencies: ["SPDMDevice", "SPDMFuzzSupport", "SPDMFuzzMain"],
                           path: "Tests/Fuzz/FuzzFaultRule"),
+        .executableTarget(name: "FuzzStateFile", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMFuzzSupport", "SPDMFuzzMain"],
+                          path: "Tests/Fuzz/FuzzStateFile"),
         .executableTarget(name: "FuzzRequester", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzRequester"),
         // Writes the seed corpora from a back-to-back run (`make fuzz-seeds`); not run by CI.
         .executableTarget(name: "FuzzSeedGenerator", dependencies: protocolModules + ["SPDMTransport", "SPDMFuzzSupport"],

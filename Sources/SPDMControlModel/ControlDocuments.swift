@@ -329,5 +329,150 @@ public struct HealthDocument: Codable, Sendable, Hashable {
         self.listeners = listeners
         self.unbound = unbound
         self.openConnections = openConnections
+
+/// GET /v1/devices/{name}/state (and the answer to DELETE, the factory reset): what the device's
+/// state directory holds — the state that survives a restart — file by file. Values are hex.
+public struct DeviceStateDocument: Codable, Sendable, Hashable {
+    public var device: String
+    public var directory: String
+    /// measurements.json: values set through the control API.
+    public var measurements: [StoredMeasurement]
+    /// slot<N>.override.pem: chains set through the control API.
+    public var slots: [StoredSlot]
+    /// provisioned.json: what SPDM provisioning requests acknowledged.
+    public var provisioned: Provisioned
+    /// State files that could not be read, each named with the reason.
+    public var problems: [String]
+
+    public struct StoredMeasurement: Codable, Sendable, Hashable {
+        public var index: UInt8
+        public var value: String
+        public init(index: UInt8, value: String) {
+            self.index = index
+            self.value = value
+        }
+    }
+
+    public struct StoredSlot: Codable, Sendable, Hashable {
+        public var id: UInt8
+        public var certificates: [DeviceDetail.CertificateName]
+        public init(id: UInt8, certificates: [DeviceDetail.CertificateName]) {
+            self.id = id
+            self.certificates = certificates
+        }
+    }
+
+    /// The provisioned state: what is in force, and what waits for a device reset.
+    public struct Provisioned: Codable, Sendable, Hashable {
+        public var revision: UInt64
+        public var installedChains: [Chain]
+        public var erasedSlots: [UInt8]
+        public var keyPairs: [KeyPair]
+        public var pendingReset: Pending
+
+        public init(revision: UInt64, installedChains: [Chain], erasedSlots: [UInt8], keyPairs: [KeyPair], pendingReset: Pending) {
+            self.revision = revision
+            self.installedChains = installedChains
+            self.erasedSlots = erasedSlots
+            self.keyPairs = keyPairs
+            self.pendingReset = pendingReset
+        }
+
+        public var isEmpty: Bool { installedChains.isEmpty && erasedSlots.isEmpty && keyPairs.isEmpty && pendingReset.isEmpty }
+    }
+
+    public struct Pending: Codable, Sendable, Hashable {
+        public var installedChains: [Chain]
+        public var erasedSlots: [UInt8]
+        public var keyPairs: [KeyPair]
+        public var csrRequests: [CSRRequest]
+
+        public init(installedChains: [Chain], erasedSlots: [UInt8], keyPairs: [KeyPair], csrRequests: [CSRRequest]) {
+            self.installedChains = installedChains
+            self.erasedSlots = erasedSlots
+            self.keyPairs = keyPairs
+            self.csrRequests = csrRequests
+        }
+
+        public var isEmpty: Bool { installedChains.isEmpty && erasedSlots.isEmpty && keyPairs.isEmpty && csrRequests.isEmpty }
+    }
+
+    /// A chain SET_CERTIFICATE installed in a slot.
+    public struct Chain: Codable, Sendable, Hashable {
+        public var slot: UInt8
+        public var keyPairId: UInt8
+        /// "device", "alias", "generic", or the CertModel number.
+        public var certificateModel: String
+        public var bytes: Int
+        /// Root first; empty when the bytes are not DER certificates.
+        public var certificates: [DeviceDetail.CertificateName]
+
+        public init(slot: UInt8, keyPairId: UInt8, certificateModel: String, bytes: Int, certificates: [DeviceDetail.CertificateName]) {
+            self.slot = slot
+            self.keyPairId = keyPairId
+            self.certificateModel = certificateModel
+            self.bytes = bytes
+            self.certificates = certificates
+        }
+    }
+
+    /// A key pair's settings as SET_KEY_PAIR_INFO left them.
+    public struct KeyPair: Codable, Sendable, Hashable {
+        public var id: UInt8
+        public var keyUsage: UInt16
+        public var asymAlgorithm: UInt32
+        public var pqcAsymAlgorithm: UInt32
+        public var associatedSlotMask: UInt8
+        public var erased: Bool
+
+        public init(id: UInt8, keyUsage: UInt16, asymAlgorithm: UInt32, pqcAsymAlgorithm: UInt32, associatedSlotMask: UInt8, erased: Bool) {
+            self.id = id
+            self.keyUsage = keyUsage
+            self.asymAlgorithm = asymAlgorithm
+            self.pqcAsymAlgorithm = pqcAsymAlgorithm
+            self.associatedSlotMask = associatedSlotMask
+            self.erased = erased
+        }
+    }
+
+    /// A GET_CSR answered with ResetRequired, by CSRTrackingTag.
+    public struct CSRRequest: Codable, Sendable, Hashable {
+        public var tag: UInt8
+        public var keyPairId: UInt8
+        /// The device was reset since: the GET_CSR with this tag gets the CSR.
+        public var ready: Bool
+
+        public init(tag: UInt8, keyPairId: UInt8, ready: Bool) {
+            self.tag = tag
+            self.keyPairId = keyPairId
+            self.ready = ready
+        }
+    }
+
+    public init(device: String, directory: String, measurements: [StoredMeasurement], slots: [StoredSlot], provisioned: Provisioned,
+                problems: [String]) {
+        self.device = device
+        self.directory = directory
+        self.measurements = measurements
+        self.slots = slots
+        self.provisioned = provisioned
+        self.problems = problems
+    }
+}
+
+/// POST /v1/devices/{name}/reset: what the device reset applied, how many connections it closed,
+/// and the persisted state afterwards.
+public struct DeviceResetDocument: Codable, Sendable, Hashable {
+    public var device: String
+    /// One line per change that waited for the reset.
+    public var applied: [String]
+    public var closedConnections: Int
+    public var state: DeviceStateDocument
+
+    public init(device: String, applied: [String], closedConnections: Int, state: DeviceStateDocument) {
+        self.device = device
+        self.applied = applied
+        self.closedConnections = closedConnections
+        self.state = state
     }
 }

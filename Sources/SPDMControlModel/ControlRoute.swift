@@ -15,7 +15,11 @@
 ///     GET  /v1/devices/{name}/capture                   the device's packet capture: CaptureDocument
 ///     PUT  /v1/devices/{name}/capture                   start one into a pcap file: CaptureBody
 ///     DELETE /v1/devices/{name}/capture                 stop it
-///     POST /v1/devices/{name}/reset                     forget what the control API changed (fault rules too)
+///     POST /v1/devices/{name}/reset                     device reset (power cycle): pending provisioning applies,
+///                                                       open connections close: DeviceResetDocument
+///     GET  /v1/devices/{name}/state                     the device's persisted state: DeviceStateDocument
+///     DELETE /v1/devices/{name}/state                   factory reset: forget the persisted state, back to the
+///                                                       config (fault rules too): DeviceStateDocument
 ///     POST /v1/reload                                   re-read the config file
 public enum ControlRoute: Hashable, Sendable {
     case metrics
@@ -33,7 +37,11 @@ public enum ControlRoute: Hashable, Sendable {
     case capture(String)
     case startCapture(String)
     case stopCapture(String)
+    /// Device reset: what waited for a reset applies, the device's connections close.
     case resetDevice(String)
+    case deviceState(String)
+    /// Factory reset: the persisted state is forgotten.
+    case forgetDeviceState(String)
     case reload
 
     public enum Method: String, Sendable {
@@ -63,6 +71,8 @@ public enum ControlRoute: Hashable, Sendable {
         Row(method: .PUT, pattern: ["v1", "devices", "*", "capture"]) { .startCapture($0[0]) },
         Row(method: .DELETE, pattern: ["v1", "devices", "*", "capture"]) { .stopCapture($0[0]) },
         Row(method: .POST, pattern: ["v1", "devices", "*", "reset"]) { .resetDevice($0[0]) },
+        Row(method: .GET, pattern: ["v1", "devices", "*", "state"]) { .deviceState($0[0]) },
+        Row(method: .DELETE, pattern: ["v1", "devices", "*", "state"]) { .forgetDeviceState($0[0]) },
         Row(method: .POST, pattern: ["v1", "reload"]) { _ in .reload },
     ]
 
@@ -95,9 +105,9 @@ public enum ControlRoute: Hashable, Sendable {
 
     public var method: Method {
         switch self {
-        case .metrics, .health, .devices, .device, .connections, .sessions, .faults, .capture: return .GET
+        case .metrics, .health, .devices, .device, .connections, .sessions, .faults, .capture, .deviceState: return .GET
         case .setMeasurement, .setSlot, .setFaults, .startCapture: return .PUT
-        case .clearFaults, .stopCapture: return .DELETE
+        case .clearFaults, .stopCapture, .forgetDeviceState: return .DELETE
         case .resetDevice, .reload: return .POST
         }
     }
@@ -116,6 +126,7 @@ public enum ControlRoute: Hashable, Sendable {
         case .faults(let name), .setFaults(let name), .clearFaults(let name): return ["v1", "devices", name, "faults"]
         case .capture(let name), .startCapture(let name), .stopCapture(let name): return ["v1", "devices", name, "capture"]
         case .resetDevice(let name): return ["v1", "devices", name, "reset"]
+        case .deviceState(let name), .forgetDeviceState(let name): return ["v1", "devices", name, "state"]
         case .reload: return ["v1", "reload"]
         }
     }

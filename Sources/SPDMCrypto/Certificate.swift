@@ -53,10 +53,20 @@ public struct Certificate: Sendable, Hashable {
         return "-----BEGIN CERTIFICATE-----\n\(base64)\n-----END CERTIFICATE-----\n"
     }
 
-    /// The subject public key.
+    /// The subject public key. Traps when OpenSSL cannot use it: for certificates from untrusted
+    /// input call `subjectPublicKey()`.
     public var publicKey: PublicKey {
         guard let pkey = X509_get_pubkey(handle.x509) else {
             preconditionFailure("certificate without a usable public key: \(OpenSSLErrorQueue.drain())")
+        }
+        return PublicKey(handle: PKeyHandle(taking: pkey))
+    }
+
+    /// The subject public key, or an error when OpenSSL cannot use it (an unknown algorithm, a
+    /// malformed key): a certificate parses even so.
+    public func subjectPublicKey() throws -> PublicKey {
+        guard let pkey = X509_get_pubkey(handle.x509) else {
+            throw CryptoError.openSSL("the certificate's public key is not usable")
         }
         return PublicKey(handle: PKeyHandle(taking: pkey))
     }

@@ -9,13 +9,15 @@ import SPDMResponder
 import SPDMWire
 
 /// One running device: its config definition, the device as it answers now (config values plus
-/// what the control API changed and persisted), its open connections and its counters.
+/// what the control API changed and what SPDM provisioning requests acknowledged, all persisted in
+/// its `DeviceStateStore`), its open connections and its counters.
 ///
 /// New connections take `device` at accept time. Existing connections call `refresh` before each
-/// request, which costs one uncontended lock and hands them the measurement table only when it
-/// changed, so "set a measurement; a later MEASUREMENTS shows the new value" holds on open
-/// connections too. A replaced slot (chain and key) applies to new connections only: an open
-/// connection keeps the identity it negotiated with.
+/// request, which costs one uncontended lock and hands them the measurement table and the
+/// provisioned state only when either changed, so "set a measurement; a later MEASUREMENTS shows
+/// the new value" and "SET_CERTIFICATE on one connection; GET_DIGESTS on another serves the new
+/// chain" hold on open connections too. A slot replaced through the control API (chain and key)
+/// applies to new connections only: an open connection keeps the identity it negotiated with.
 public final class DeviceRuntime: Sendable {
     public let definition: DeviceDefinition
     public let counters: DeviceCounters
@@ -24,25 +26,31 @@ public final class DeviceRuntime: Sendable {
     let faults: DeviceFaults
     /// The device's packet capture (Capture/), off unless the config or the control API starts it.
     let capture: DeviceCapture
+    private let logger: Logger
 
     public var name: String { definition.name }
 
     private struct Current: Sendable {
         var device: ResponderDevice
-        /// Bumped whenever the measurement table changes.
+        /// Bumped whenever the measurement table or the provisioned state changes.
         var generation: UInt64
     }
 
     private let current: NIOLockedValueBox<Current>
-    /// Serializes the control API's read-modify-write of the persisted state.
+    /// Serializes every read-modify-write of the persisted state: the control API's changes,
+    /// resets, and the provisioning commits of the device's connections.
     private let mutation = NIOLock()
     private let connections = NIOLockedValueBox([UInt64: ConnectionRecord]())
 
-    /// Builds the runtime from `definition` and applies the device's persisted control-API state
-    /// (a stored value that no longer fits the config is skipped with a warning).
-    init(definition: DeviceDefinition, counters: DeviceCounters, stateDirectory: String, logger: Logger) {
+    /// Builds the runtime from `definition` and applies the device's persisted state (a stored
+    /// value that no longer fits the config is skipped with a warning; an unreadable file is an
+    /// error naming it). `lastGoodProvisioned`: the provisioned state the device held before a
+    /// reload, kept if provisioned.json turns out unreadable.
+    init(definition: DeviceDefinition, counters: DeviceCounters, stateDirectory: String, logger: Logger,
+         lastGoodProvisioned: ProvisionedState? = nil) {
         self.definition = definition
         self.counters = counters
+        self.logger = logger
         self.store = DeviceStateStore(stateDirectory: stateDirectory, device: definition.name)
         self.faults = DeviceFaults(device: definition.name, rules: definition.faults)
         self.capture = DeviceCapture(transport: definition.transport)
@@ -55,25 +63,110 @@ public final class DeviceRuntime: Sendable {
             }
         }
         var device = definition.responder
-        store.apply(to: &device, logger: logger)
+        let report = store.restore(onto: &device, lastGood: lastGoodProvisioned)
+        Self.log(report, logger)
         current = NIOLockedValueBox(Current(device: device, generation: 0))
+    }
+
+    private static func log(_ report: DeviceStateStore.RestoreReport, _ logger: Logger) {
+        for path in report.removedLeftovers {
+            logger.notice("removed the temporary file of a write a crash interrupted", metadata: ["file": "\(path)"])
+        }
+        for message in report.unreadable {
+            logger.error("unreadable state file: \(message)")
+        }
+        for message in report.skipped {
+            logger.warning("stored state not applied: \(message)")
+        }
+        if !report.applied.isEmpty {
+            logger.info("persisted state restored: \(report.applied.joined(separator: ", "))")
+        }
     }
 
     /// The device as new connections see it.
     public var device: ResponderDevice { current.withLockedValue { $0.device } }
 
-    /// The measurement table when it changed since `generation` (which is then advanced), else nil.
-    func refresh(_ generation: inout UInt64) -> MeasurementTable? {
+    /// What an open connection takes over before its next request.
+    struct Update {
+        var measurements: MeasurementTable
+        var provisioned: ProvisionedState
+    }
+
+    /// The measurement table and provisioned state when either changed since `generation` (which
+    /// is then advanced), else nil.
+    func refresh(_ generation: inout UInt64) -> Update? {
         current.withLockedValue { state in
             guard state.generation != generation else { return nil }
             generation = state.generation
-            return state.device.measurements
+            return Update(measurements: state.device.measurements, provisioned: state.device.provisioned)
         }
     }
 
     /// The generation new connections start from (paired with `device`).
     func snapshot() -> (device: ResponderDevice, generation: UInt64) {
         current.withLockedValue { ($0.device, $0.generation) }
+    }
+
+    // MARK: Provisioning commits (SPDM requests of the device's connections)
+
+    /// Why a provisioning commit was refused.
+    enum CommitError: Error, CustomStringConvertible {
+        /// Another connection (or a reset) changed the state since the one the request was handled
+        /// on: the change was validated against a state that is gone.
+        case stale(basedOn: UInt64, current: UInt64)
+        /// provisioned.json could not be written: nothing changed.
+        case notPersisted(any Error)
+
+        var description: String {
+            switch self {
+            case let .stale(basedOn, current):
+                return "the provisioned state moved from revision \(basedOn) to \(current) while the request was handled"
+            case .notPersisted(let error): return "\(error)"
+            }
+        }
+    }
+
+    /// Commits what a connection's request acknowledged: `state` was computed from revision
+    /// `basedOn`, which must still be the device's (compare-and-swap under the mutation lock; a
+    /// stale base is refused, never merged, so no concurrent change is lost or half-applied).
+    /// Then provisioned.json is written (atomically) and only then the state published to every
+    /// connection of the device.
+    func commitProvisioned(_ state: ProvisionedState, basedOn revision: UInt64) throws(CommitError) {
+        let result: Result<ProvisionedState, CommitError> = mutation.withLock {
+            let previous = current.withLockedValue { $0.device.provisioned }
+            guard previous.revision == revision else {
+                return .failure(.stale(basedOn: revision, current: previous.revision))
+            }
+            do {
+                try store.saveProvisioned(state)
+            } catch {
+                return .failure(.notPersisted(error))
+            }
+            publish(state)
+            return .success(previous)
+        }
+        switch result {
+        case .success(let previous):
+            let changes = state.changes(from: previous)
+            logger.info("provisioning committed: \(changes.isEmpty ? "no visible change" : changes.joined(separator: "; "))",
+                        metadata: ["file": "\(store.provisionedPath)", "revision": "\(state.revision)"])
+        case .failure(let error):
+            if case .notPersisted = error {
+                logger.error("provisioning NOT persisted, answered with an ERROR: \(error)",
+                             metadata: ["file": "\(store.provisionedPath)", "revision": "\(state.revision)"])
+            } else {
+                logger.notice("provisioning commit refused with Busy: \(error)", metadata: ["revision": "\(state.revision)"])
+            }
+            throw error
+        }
+    }
+
+    /// Makes `state` the device's provisioned state for new and open connections (mutation lock held).
+    private func publish(_ state: ProvisionedState) {
+        current.withLockedValue {
+            $0.device.provisioned = state
+            $0.generation &+= 1
+        }
     }
 
     // MARK: Control-API changes (persisted first, then applied)
@@ -96,15 +189,15 @@ public final class DeviceRuntime: Sendable {
         }
     }
 
-    /// Replaces (or provisions) slot `slot.id`, persisted before it applies.
-    func setSlot(_ slot: CertificateSlot, chainPEM: String, keyPEM: String) throws {
+    /// Replaces (or provisions) slot `slot.id`, persisted (as `pem`) before it applies.
+    func setSlot(_ slot: CertificateSlot, pem: String) throws {
         try mutation.withLock {
             let device = self.device
             guard device.asymPreference.contains(where: { slot.privateKey.matches($0) }) else {
                 throw ControlError.badRequest("the key (\(slot.privateKey.keyType)) signs none of device '\(name)''s algorithms: "
                                               + device.asymPreference.map(\.rawValue).joined(separator: ", "))
             }
-            try store.saveSlot(id: slot.id, chainPEM: chainPEM, keyPEM: keyPEM)
+            try store.saveSlot(id: slot.id, pem: pem)
             current.withLockedValue { state in
                 state.device.slots.removeAll { $0.id == slot.id }
                 state.device.slots.append(slot)
@@ -114,17 +207,46 @@ public final class DeviceRuntime: Sendable {
         }
     }
 
-    /// Deletes the persisted control-API state and restores the config's values (fault rules included).
-    func reset() throws {
+    /// Device reset (a power cycle): what waited for a reset applies (`ProvisionedState.applyingReset`),
+    /// is persisted and published, then the device's open connections close, as a real device's
+    /// links drop. Returns what applied.
+    func resetDevice() async throws -> (applied: [String], closedConnections: Int) {
+        let applied: [String] = try mutation.withLock {
+            let previous = current.withLockedValue { $0.device.provisioned }
+            let next = previous.applyingReset()
+            guard next != previous else { return [] }
+            try store.saveProvisioned(next)
+            publish(next)
+            // What took effect; the pending entries it emptied go without saying.
+            return next.changes(from: previous).filter { !$0.hasPrefix("pending reset: ") }
+        }
+        let open = openConnections.count
+        await closeConnections()
+        let summary = applied.isEmpty ? "nothing was waiting for it" : applied.joined(separator: "; ")
+        logger.notice("device reset: \(summary); \(open) connection(s) closed", metadata: ["file": "\(store.provisionedPath)"])
+        return (applied, open)
+    }
+
+    /// Factory reset: deletes the persisted state and restores the config's values (fault rules
+    /// included). Open connections stay and see the config's measurements and provisioning on
+    /// their next request.
+    func forgetState() throws -> [String] {
         try mutation.withLock {
-            try store.reset()
+            let removed = try store.forget()
             current.withLockedValue {
+                let revision = $0.device.provisioned.revision
                 $0.device = definition.responder
+                // Revisions only grow, so a request handled on the forgotten state cannot commit.
+                $0.device.provisioned = ProvisionedState(revision: revision &+ 1)
                 $0.generation &+= 1
             }
             faults.replace(definition.faults)
+            return removed
         }
     }
+
+    /// The provisioned state new connections see now.
+    var provisioned: ProvisionedState { current.withLockedValue { $0.device.provisioned } }
 
     // MARK: Connections
 

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SPDMDevice
+import SPDMResponder
 
 /// The daemon: every device's listeners on one event loop group, sized to the machine.
 ///
@@ -227,7 +228,8 @@ public final class FleetDaemon: @unchecked Sendable {
             let toStart = Set(summary.added + summary.changed)
             do {
                 for device in newConfig.devices where toStart.contains(device.name) {
-                    let runtime = makeRuntime(device, stateDirectory: newConfig.daemon.stateDirectory)
+                    let runtime = makeRuntime(device, stateDirectory: newConfig.daemon.stateDirectory,
+                                              lastGoodProvisioned: oldRunning[device.name]?.runtime.provisioned)
                     started[device.name] = try await startDevice(runtime, maxFramePayload: newConfig.daemon.maxFramePayload)
                 }
             } catch {
@@ -284,9 +286,12 @@ public final class FleetDaemon: @unchecked Sendable {
 
     // MARK: Devices
 
-    private func makeRuntime(_ device: DeviceDefinition, stateDirectory: String) -> DeviceRuntime {
+    /// `lastGoodProvisioned`: on reload, the provisioned state the device held, kept should its
+    /// provisioned.json have become unreadable.
+    private func makeRuntime(_ device: DeviceDefinition, stateDirectory: String,
+                             lastGoodProvisioned: ProvisionedState? = nil) -> DeviceRuntime {
         DeviceRuntime(definition: device, counters: statistics.counters(for: device.name), stateDirectory: stateDirectory,
-                      logger: deviceLogger(device))
+                      logger: deviceLogger(device), lastGoodProvisioned: lastGoodProvisioned)
     }
 
     private func deviceLogger(_ device: DeviceDefinition) -> Logger {

@@ -16,9 +16,12 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     let binding: any TransportBinding
     private(set) var logger: Logger
     private let statistics: FleetStatistics
-    /// The device as the control API left it; read per request (measurements, fault rules) and at accept time.
+    /// The device as the control API and provisioning left it; read per request (measurements,
+    /// provisioned state, fault rules) and at accept time.
     let runtime: DeviceRuntime
     private var deviceGeneration: UInt64
+    /// Commits what this connection's requests acknowledge (ProvisioningCommitter.swift).
+    let provisioning: ProvisioningCommitter
     private let connectionID: UInt64
     private(set) var record: ConnectionRecord?
     /// The fault layer between the responder and the transport (Faults/).
@@ -34,7 +37,9 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
 
     init(runtime: DeviceRuntime, binding: any TransportBinding, logger: Logger, statistics: FleetStatistics) {
         let snapshot = runtime.snapshot()
-        self.responder = ResponderConnection(device: snapshot.device)
+        let provisioning = ProvisioningCommitter(runtime: runtime, revision: snapshot.device.provisioned.revision)
+        self.provisioning = provisioning
+        self.responder = ResponderConnection(device: snapshot.device, commitProvisioning: provisioning.commit)
         self.deviceGeneration = snapshot.generation
         self.runtime = runtime
         self.binding = binding
@@ -138,9 +143,14 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Hands the connection the measurement table the control API left, when it changed.
-    func refreshMeasurements() {
-        if let measurements = runtime.refresh(&deviceGeneration) { responder.updateMeasurements(measurements) }
+    /// Hands the connection the measurement table and the provisioned state the device has now,
+    /// when either changed (the control API, a reset, or another connection's provisioning).
+    /// Called before every request, in the clear and in sessions.
+    func refreshDevice() {
+        guard let update = runtime.refresh(&deviceGeneration) else { return }
+        responder.updateMeasurements(update.measurements)
+        responder.updateProvisioned(update.provisioned)
+        provisioning.adopted(update.provisioned.revision)
     }
 
     /// This connection's measurement table from now on (a tamper:measurement fault swaps it for one request).
@@ -174,6 +184,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         let mctp = binding.type == .mctp
         let geometry = signatureGeometry
         faultForRecord = nil
+        refreshDevice()
         let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp) { request, response in
             rewriteBeforeSealing(request, response, geometry: geometry)
         }

@@ -79,7 +79,7 @@ public struct CertificateAuthority: Sendable {
         do { key = try PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)) } catch {
             throw Failure(description: "\(directory)/inter.key: \(error)")
         }
-        guard key.publicKey.subjectPublicKeyInfoDER == intermediate.publicKey.subjectPublicKeyInfoDER else {
+        guard key.publicKey.subjectPublicKeyInfoDER == (try? intermediate.subjectPublicKey())?.subjectPublicKeyInfoDER else {
             throw Failure(description: "\(directory)/inter.key does not match inter.cert.der")
         }
         return CertificateAuthority(directory: directory, root: root, intermediate: intermediate, intermediateKey: key)

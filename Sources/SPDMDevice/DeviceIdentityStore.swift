@@ -28,7 +28,7 @@ struct DeviceIdentityStore {
            let key = try? PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)),
            let certificate = try? Certificate(der: certificateBytes),
            key.matches(algorithm),
-           certificate.publicKey.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
+           (try? certificate.subjectPublicKey())?.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
            (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root],
                                                 options: .init(validAt: Date()))) != nil {
             return Leaf(key: key, certificate: certificate)

@@ -41,51 +41,45 @@ struct SlotLoader {
         }
     }
 
+    /// A slot from a chain file and a key file (and a root file when the chain does not start
+    /// with one), checked by `SlotMaterial`; a refusal names the file and the key of the table.
     private func fromFiles(_ table: ConfigTable, id: UInt8, model: UInt8) throws -> CertificateSlot {
-        let chainPath = resolve(try table.requiredString("chain"), against: context.baseDirectory)
-        let keyPath = resolve(try table.requiredString("key"), against: context.baseDirectory)
-        var certificates = try readCertificates(chainPath, table, "chain")
-        guard !certificates.isEmpty else { throw table.error("chain", "\(chainPath) holds no certificate") }
-        // Accept leaf-first PEM bundles too; SPDM wants the root end first.
-        if !certificates[0].isCA && certificates.last!.isCA { certificates.reverse() }
-        let key: PrivateKey
-        do {
-            guard let text = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
-                throw table.error("key", "cannot read \(keyPath)")
+        let paths: [SlotMaterial.Problem.Part: String] = [
+            .chain: resolve(try table.requiredString("chain"), against: context.baseDirectory),
+            .key: resolve(try table.requiredString("key"), against: context.baseDirectory),
+            .root: try table.string("root").map { resolve($0, against: context.baseDirectory) } ?? "",
+        ]
+        func read(_ part: SlotMaterial.Problem.Part) throws -> [UInt8] {
+            guard let path = paths[part], let data = FileManager.default.contents(atPath: path) else {
+                throw table.error(part.rawValue, "cannot read \(paths[part] ?? "")")
             }
-            key = try PrivateKey(pem: text)
-        } catch let error as ConfigError { throw error } catch {
-            throw table.error("key", "\(keyPath) is not a PEM private key: \(error)")
+            return [UInt8](data)
         }
-        guard key.publicKey.subjectPublicKeyInfoDER == certificates.last!.publicKey.subjectPublicKeyInfoDER else {
-            throw table.error("key", "\(keyPath) does not belong to the leaf certificate of \(chainPath)")
-        }
-        var root = certificates[0]
-        if let rootPath = try table.string("root") {
-            let roots = try readCertificates(resolve(rootPath, against: context.baseDirectory), table, "root")
-            guard let first = roots.first else { throw table.error("root", "holds no certificate") }
-            root = first
-        } else if !root.isSelfSigned {
-            throw table.error("root", "the chain does not start with a self-signed root; name the root certificate with root = \"...\"")
-        }
+        let chain = try read(.chain)
+        let keyPEM = String(decoding: try read(.key), as: UTF8.self)
+        let root = table.has("root") ? try read(.root) : nil
         do {
-            // Dates are not checked: an emulator may serve an expired chain on purpose.
-            try ChainVerifier.verify(chain: certificates, trustedRoots: [root], options: .init(validAt: nil))
+            return try SlotMaterial.slot(id: id, chain: chain, keyPEM: keyPEM, root: root, model: model)
         } catch {
-            throw table.error("chain", "\(chainPath) does not verify: \(error)")
+            let path = paths[error.part] ?? ""
+            switch error.kind {
+            case .rootMissing:
+                throw table.error("root", "\(error.message) in \(paths[.chain] ?? ""); name the root certificate with root = \"...\"")
+            case .keyMismatch:
+                throw table.error("key", "\(path) does not belong to the leaf certificate of \(paths[.chain] ?? "")")
+            default:
+                throw table.error(error.part.rawValue, "\(path) \(error.message)")
+            }
         }
-        return CertificateSlot(id: id, certificatesDER: certificates.flatMap(\.der), rootCertificateDER: root.der,
-                               privateKey: key, certificateModel: model)
     }
 
+    /// The certificates of a file (DER back to back or a PEM bundle); a refusal names the file and `key`.
     func readCertificates(_ path: String, _ table: ConfigTable, _ key: String) throws -> [Certificate] {
         guard let data = FileManager.default.contents(atPath: path) else { throw table.error(key, "cannot read \(path)") }
-        let bytes = [UInt8](data)
         do {
-            if bytes.first == 0x30 { return try Certificate.parseConcatenatedDER(bytes) }
-            return try Certificate.parsePEMBundle(String(decoding: bytes, as: UTF8.self))
+            return try SlotMaterial.certificates([UInt8](data), part: .chain)
         } catch {
-            throw table.error(key, "\(path) is neither DER certificates back to back nor a PEM bundle: \(error)")
+            throw table.error(key, "\(path) \(error.message)")
         }
     }
 

@@ -30,13 +30,19 @@ public enum StateDirectory {
                                                 attributes: [.posixPermissions: mode])
     }
 
-    /// Atomically replaces `path` with `bytes`, readable only by the owner when `secret`.
+    /// Atomically replaces `path` with `bytes`, readable only by the owner when `secret`: written
+    /// to `<path>.tmp-<pid>`, fsync'd, renamed over `path`, then the directory fsync'd. A failure
+    /// removes the temporary file and leaves `path` as it was.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, secret: Bool = false) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try ensureDirectory(directory)
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0o600 : 0o644)
         guard fd >= 0 else { throw StateError(path: temporary, operation: "open", errno: errno) }
+        func fail(_ operation: String, _ code: Int32, on failedPath: String) -> StateError {
+            unlink(temporary)
+            return StateError(path: failedPath, operation: operation, errno: code)
+        }
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
@@ -44,17 +50,22 @@ public enum StateDirectory {
                 if errno == EINTR { continue }
                 let code = errno
                 close(fd)
-                throw StateError(path: temporary, operation: "write", errno: code)
+                throw fail("write", code, on: temporary)
             }
             written += result
         }
         guard fsync(fd) == 0 else {
             let code = errno
             close(fd)
-            throw StateError(path: temporary, operation: "fsync", errno: code)
+            throw fail("fsync", code, on: temporary)
         }
         close(fd)
-        guard rename(temporary, path) == 0 else { throw StateError(path: path, operation: "rename", errno: errno) }
+        guard rename(temporary, path) == 0 else { throw fail("rename", errno, on: path) }
+        syncDirectory(directory)
+    }
+
+    /// fsync(2) of a directory, so a rename or unlink in it is on disk too.
+    public static func syncDirectory(_ directory: String) {
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryFD >= 0 {
             fsync(directoryFD)

@@ -136,11 +136,15 @@ public struct ResponderConnection: Sendable {
         return result
     }
 
-    /// Makes `next` this connection, committing the provisioning it acknowledged first.
+    /// Makes `next` this connection, committing the provisioning it acknowledged first. A commit
+    /// may answer with an ERROR of its own (the daemon's Busy: another connection of the device
+    /// committed first, retry); any other failure to persist is ERROR(Unspecified).
     private mutating func adopt(_ next: ResponderConnection) throws {
         if next.device.provisioned.revision != device.provisioned.revision {
             do {
                 try commitProvisioning(device.name, next.device.provisioned)
+            } catch let error as ResponderError {
+                throw error
             } catch {
                 throw ResponderError.unspecified("the device could not persist what it would acknowledge: \(error)")
             }

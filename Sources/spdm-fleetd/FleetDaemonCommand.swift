@@ -46,7 +46,8 @@ struct FleetDaemonCommand: AsyncParsableCommand {
     var config: String?
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp(
-        "State directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/spdm-fleetd or ~/.local/state/spdm-fleetd).",
+        "State directory: generated keys, the builtin CA, and each device's persisted state (default: $STATE_DIRECTORY, "
+            + "$XDG_STATE_HOME/spdm-fleetd or ~/.local/state/spdm-fleetd).",
         valueName: "dir"))
     var stateDirectory: String?
 

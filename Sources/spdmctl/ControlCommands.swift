@@ -218,18 +218,6 @@ struct SetSlot: ParsableCommand {
     }
 }
 
-struct Reset: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Forget what the control API changed on a device and restore its config values.")
-    @OptionGroup var options: ControlOptions
-    @Argument(help: "The device's name.") var name: String
-
-    func run() throws {
-        try options.show(try options.call(.resetDevice(name)), as: DeviceDetail.self) { _ in
-            print("\(name) reset to its config")
-        }
-    }
-}
-
 struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make spdm-fleetd re-read its config (like SIGHUP).",

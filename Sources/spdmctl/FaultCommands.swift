@@ -8,7 +8,7 @@ struct Fault: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show, replace or clear a device's fault rules (deliberate misbehaviour for requester test rigs).",
         discussion: "A rule set at runtime applies from the next request, on open connections too; it is not persisted "
-            + "(`spdmctl reset NAME` or a restart restores the config's [[device.fault]] rules).",
+            + "(`spdmctl state reset NAME` or a restart restores the config's [[device.fault]] rules).",
         subcommands: [List.self, Set.self, Clear.self])
 
     struct List: ParsableCommand {

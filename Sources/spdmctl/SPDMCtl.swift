@@ -7,5 +7,5 @@ struct SPDMCtl: ParsableCommand {
         abstract: "SPDM requester and spdm-fleetd control client.",
         subcommands: [Attest.self, Session.self, Load.self,
                       Health.self, Devices.self, Device.self, Connections.self, Sessions.self, SetMeasurement.self, SetSlot.self, Fault.self, Capture.self,
-                      Reset.self, Reload.self, Metrics.self])
+                      Reset.self, State.self, Reload.self, Metrics.self])
 }

@@ -140,7 +140,7 @@ struct ControlAPITests {
         #expect(daemon.stop() == 0)
     }
 
-    @Test("set a measurement, replace a slot, reset: attest shows each, through spdmctl and curl")
+    @Test("set a measurement, replace a slot, factory reset: attest shows each, through spdmctl and curl")
     func writeCalls() throws {
         let daemon = try TestDaemon(config: Self.config)
         let port = try #require(daemon.port("tcp0"))
@@ -192,8 +192,8 @@ struct ControlAPITests {
         let shown = try Self.ctl(daemon, ["device", "tcp0"])
         #expect(shown.stdout.contains("set through the control API"), "\(shown.stdout)")
 
-        // reset restores the config's values
-        let reset = try Self.ctl(daemon, ["reset", "tcp0"])
+        // a factory reset restores the config's values
+        let reset = try Self.ctl(daemon, ["state", "reset", "tcp0"])
         #expect(reset.status == 0, "\(reset.stderr)")
         let restored = try Self.attest(daemon)
         #expect(restored.values[1] == before.values[1])
@@ -212,8 +212,8 @@ struct ControlAPITests {
         let putSlot = try curl(socket, "PUT", "/v1/devices/tcp0/slots/0", body: String(decoding: body, as: UTF8.self))
         #expect(putSlot.status == 200 && putSlot.body.contains("unix0 slot 0"), "\(putSlot.body)")
         #expect(try Self.attest(daemon).output.contains("unix0 slot 0"))
-        let curlReset = try curl(socket, "POST", "/v1/devices/tcp0/reset")
-        #expect(curlReset.status == 200)
+        let curlReset = try curl(socket, "DELETE", "/v1/devices/tcp0/state")
+        #expect(curlReset.status == 200 && (json(curlReset.body) as? [String: Any])?["measurements"] as? [Any] != nil, "\(curlReset.body)")
         #expect(try Self.attest(daemon).values[1] == before.values[1])
         #expect(daemon.stop() == 0)
     }

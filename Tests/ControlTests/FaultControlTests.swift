@@ -95,7 +95,7 @@ struct FaultControlTests {
         #expect(daemon.stop() == 0)
     }
 
-    @Test("corrupt:signature once on CHALLENGE: the requester fails once, then passes; reset restores the config's rules")
+    @Test("corrupt:signature once on CHALLENGE: the requester fails once, then passes; a factory reset restores the config's rules")
     func signatureOnce() throws {
         let daemon = try TestDaemon(config: Self.config)
         #expect(try Self.ctl(daemon, ["fault", "set", "tcp0", #"[{"on": "CHALLENGE", "action": "corrupt:signature", "when": "once"}]"#]).status == 0)
@@ -106,7 +106,7 @@ struct FaultControlTests {
         #expect(try Self.metric(daemon, "corrupt:signature") == 1)
         #expect(daemon.waitFor("spdm_fault=corrupt:signature"))
 
-        #expect(try Self.ctl(daemon, ["reset", "tcp0"]).status == 0)
+        #expect(try Self.ctl(daemon, ["state", "reset", "tcp0"]).status == 0)
         let restored = try Self.ctl(daemon, ["fault", "list", "tcp0"])
         #expect(restored.stdout.contains("not_ready") && !restored.stdout.contains("corrupt:signature"), "\(restored.stdout)")
         #expect(daemon.stop() == 0)

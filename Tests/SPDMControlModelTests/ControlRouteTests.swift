@@ -6,7 +6,8 @@ import Testing
 struct ControlRouteTests {
     static let routes: [ControlRoute] = [
         .metrics, .devices, .device("gpu0"), .connections, .sessions, .setMeasurement(device: "gpu0", index: "3"),
-        .setSlot(device: "gpu0", slot: "1"), .faults("gpu0"), .setFaults("gpu0"), .clearFaults("gpu0"), .resetDevice("gpu0"), .reload,
+        .setSlot(device: "gpu0", slot: "1"), .faults("gpu0"), .setFaults("gpu0"), .clearFaults("gpu0"), .resetDevice("gpu0"),
+        .deviceState("gpu0"), .forgetDeviceState("gpu0"), .reload,
     ]
 
     /// What the daemon does with a request path: split and percent-decode its segments.
@@ -57,6 +58,29 @@ struct ControlDocumentTests {
         #expect(object["name"] as? String == "gpu0" && object["open_connections"] as? Int == 1 && object["sessions"] as? Int == 2)
         #expect((object["algorithms"] as? [String: Any])?["measurement_hash"] as? [String] == ["SHA_384"])
         #expect(try ControlJSON.decode(DeviceDetail.self, from: bytes) == detail)
+    }
+
+    @Test("the device state and device reset documents go in snake_case and decode back")
+    func stateDocuments() throws {
+        let chain = DeviceStateDocument.Chain(slot: 2, keyPairId: 1, certificateModel: "alias", bytes: 1432,
+                                              certificates: [.init(subject: "CN=leaf", issuer: "CN=int")])
+        let pair = DeviceStateDocument.KeyPair(id: 1, keyUsage: 3, asymAlgorithm: 0x80, pqcAsymAlgorithm: 0, associatedSlotMask: 4, erased: false)
+        let state = DeviceStateDocument(
+            device: "gpu0", directory: "/var/lib/spdm-fleetd/devices/gpu0", measurements: [.init(index: 1, value: "0102")],
+            slots: [.init(id: 0, certificates: [])],
+            provisioned: .init(revision: 7, installedChains: [chain], erasedSlots: [3], keyPairs: [pair],
+                               pendingReset: .init(installedChains: [], erasedSlots: [4], keyPairs: [],
+                                                   csrRequests: [.init(tag: 1, keyPairId: 1, ready: true)])),
+            problems: [])
+        let reset = DeviceResetDocument(device: "gpu0", applied: ["slot 4: erased"], closedConnections: 2, state: state)
+        let bytes = try ControlJSON.encode(reset)
+        let text = String(decoding: bytes, as: UTF8.self)
+        for key in ["\"closed_connections\" : 2", "\"key_pair_id\" : 1", "\"pending_reset\"", "\"csr_requests\"", "\"associated_slot_mask\" : 4"] {
+            #expect(text.contains(key), "\(key) missing in \(text)")
+        }
+        #expect(try ControlJSON.decode(DeviceResetDocument.self, from: bytes) == reset)
+        #expect(!state.provisioned.isEmpty && DeviceStateDocument.Provisioned(revision: 0, installedChains: [], erasedSlots: [], keyPairs: [],
+            pendingReset: .init(installedChains: [], erasedSlots: [], keyPairs: [], csrRequests: [])).isEmpty)
     }
 
     @Test("a session document's dates are ISO 8601 and its id is session_id")

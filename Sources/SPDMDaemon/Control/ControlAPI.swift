@@ -71,11 +71,15 @@ struct ControlAPI: Sendable {
             let body = try decode(SlotBody.self, request)
             try await blocking {
                 let model = runtime.device.slot(id)?.certificateModel ?? 1
-                let slot = try SlotMaterial.parse(id: id, chainPEM: body.chainPem, keyPEM: body.keyPem, rootPEM: body.rootPem, model: model)
-                // Store the chain root first, as SPDM sends it.
-                let chainPEM = try Certificate.parseConcatenatedDER(slot.certificatesDER).map(\.pem).joined()
-                let keyPEM = SlotMaterial.pemBlock(body.keyPem, containing: "PRIVATE KEY") ?? body.keyPem
-                try runtime.setSlot(slot, chainPEM: chainPEM, keyPEM: keyPEM)
+                let slot: CertificateSlot
+                do {
+                    slot = try SlotMaterial.slot(id: id, chain: Array(body.chainPem.utf8), keyPEM: body.keyPem,
+                                                 root: body.rootPem.map { Array($0.utf8) }, model: model)
+                } catch let error as SlotMaterial.Problem {
+                    let hint = error.kind == .rootMissing ? "; give root_pem" : ""
+                    throw ControlError.badRequest("\(error.part)_pem: \(error.message)\(hint)")
+                }
+                try runtime.setSlot(slot, pem: try SlotMaterial.pem(chainDER: slot.certificatesDER, keyPEM: body.keyPem))
             }
             logger.notice("certificate slot replaced through the control API", metadata: ["spdm_device": "\(name)", "slot": "\(id)"])
             return .json(detail(runtime))
@@ -117,9 +121,17 @@ struct ControlAPI: Sendable {
             return .json(CaptureDocument(device: name, ended, running: false))
         case .resetDevice(let name):
             let runtime = try runtime(name)
-            try await blocking { try runtime.reset() }
-            logger.notice("device reset to its config through the control API", metadata: ["spdm_device": "\(name)"])
-            return .json(detail(runtime))
+            let reset = try await runtime.resetDevice()
+            return .json(DeviceResetDocument(device: name, applied: reset.applied, closedConnections: reset.closedConnections,
+                                             state: DeviceStateDocument(runtime.store)))
+        case .deviceState(let name):
+            return .json(DeviceStateDocument(try runtime(name).store))
+        case .forgetDeviceState(let name):
+            let runtime = try runtime(name)
+            let removed = try await blocking { try runtime.forgetState() }
+            logger.notice("device's persisted state forgotten through the control API (factory reset)",
+                          metadata: ["spdm_device": "\(name)", "files": "\(removed.joined(separator: ", "))"])
+            return .json(DeviceStateDocument(runtime.store))
         case .reload:
             let summary = try await daemon.reload()
             return .json(ReloadDocument(summary))
@@ -142,7 +154,7 @@ struct ControlAPI: Sendable {
     }
 
     /// Runs file I/O and key parsing away from the cooperative thread pool's hot path.
-    private func blocking(_ body: @escaping @Sendable () throws -> Void) async throws {
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await Task.detached(priority: .userInitiated) { try body() }.value
     }
 

@@ -18,7 +18,7 @@ extension SPDMConnectionHandler {
         }
         let code = request.count >= MessageHeader.size ? RequestCode(rawValue: request[1]) : nil
         let injection = faults.decide(code, inSession: false)
-        refreshMeasurements()
+        refreshDevice()
         let response: [UInt8]
         if let decided = injection, decided.action.replacesHandling {
             let answer = ConnectionFaults.answerInstead(decided, request: request)

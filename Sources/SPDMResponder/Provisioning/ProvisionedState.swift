@@ -120,6 +120,7 @@ public struct PendingCSR: Sendable, Hashable, Codable {
 
 /// Where a device's acknowledged provisioning goes before the acknowledging response leaves. The
 /// daemon writes it to the device's state directory (atomically) and publishes it to the device's
-/// other connections; a throw turns the response into ERROR(Unspecified) and the connection keeps
-/// its previous state. Tests keep it in memory.
+/// other connections; a throw turns the response into ERROR(Unspecified) — or, when it throws a
+/// `ResponderError`, into that ERROR (the daemon's Busy when another connection of the device
+/// committed first) — and the connection keeps its previous state. Tests keep it in memory.
 public typealias ProvisioningCommit = @Sendable (_ device: String, _ state: ProvisionedState) throws -> Void
