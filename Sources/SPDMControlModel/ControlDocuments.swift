@@ -329,6 +329,8 @@ public struct HealthDocument: Codable, Sendable, Hashable {
         self.listeners = listeners
         self.unbound = unbound
         self.openConnections = openConnections
+    }
+}
 
 /// GET /v1/devices/{name}/state (and the answer to DELETE, the factory reset): what the device's
 /// state directory holds — the state that survives a restart — file by file. Values are hex.
