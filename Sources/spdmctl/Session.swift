@@ -110,37 +110,6 @@ struct Session: ParsableCommand {
         return (hint, key)
     }
 
-    struct SessionReport: Encodable {
-        var sessionID: String
-        var mode: String
-        var encrypted: Bool
-        var heartbeatPeriod: UInt8
-        var securedMessageVersion: String?
-        /// MutAuthRequested of KEY_EXCHANGE_RSP when the responder asked: key_exchange, encapsulated, encapsulated_digests.
-        var mutualAuth: String?
-        var handshakeInTheClear = false
-        var responderKeyUpdate = false
-        var heartbeat = false
-        var keyUpdate = false
-        var measurementCount: Int?
-        var measurementsSigned = false
-        var ended = false
-    }
-
-    struct Document: Encodable {
-        var ok: Bool
-        var error: String?
-        /// The kind of the failed check (FailedCheck), which is also the exit status's meaning.
-        var failedCheck: FailedCheck?
-        var endpoint: String
-        var transport: String
-        var version: String?
-        var dhe: String?
-        var aead: String?
-        var sessions: [SessionReport]
-        var verified: [String]
-    }
-
     func run() throws {
         let transportType = endpoint.transportType
         let roots = try root.flatMap { try RootFiles.load($0) }
@@ -159,8 +128,7 @@ struct Session: ParsableCommand {
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
             requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false,
             chainOptions: .init(validAt: Date()))
-        let address = endpoint.address
-        var document = Document(ok: false, endpoint: address, transport: transportType.description, sessions: [], verified: [])
+        var document = SessionRunReport(ok: false, endpoint: endpoint.address, transport: transportType.description, sessions: [], verified: [])
 
         let client: PlatformSocketClient
         do {
@@ -169,136 +137,30 @@ struct Session: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            document.error = "cannot reach the responder at \(address): \(error)"
-            document.failedCheck = .transport
+            document.fail("cannot reach the responder at \(endpoint.address): \(error)", .transport)
             emit(document)
             throw ExitCode(FailedCheck.transport.exitStatus)
         }
 
-        let channel: SecuredChannel = transportType == .mctp ? .mctp : .pciDOE
-        var requester = RequesterConnection(configuration: configuration)
+        let plan = SessionRun.Plan(slot: slot, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
+                                   responderKeyUpdate: responderKeyUpdate, hold: hold)
+        var run = SessionRun(plan: plan, client: client, requester: RequesterConnection(configuration: configuration),
+                             channel: transportType == .mctp ? .mctp : .pciDOE, document: document)
         do {
-            for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms] {
-                _ = try requester.perform(operation) { try client.exchangeSPDM($0) }
-            }
-            guard let algorithms = requester.negotiated, let flags = requester.responderCapabilities?.flags else {
-                throw RequesterError.invalidState("no algorithms negotiated")
-            }
-            document.version = algorithms.version.description
-            document.dhe = DHEGroup(algorithms.dhe)?.rawValue
-            document.aead = AEADAlgorithm(algorithms.aead).map { "\($0)" }
-            document.verified.append("VCA: SPDM \(algorithms.version)")
-
-            var hasChain = false
-            if flags.contains(.cert) && (pskPair == nil || !roots.isEmpty) {
-                _ = try requester.perform(.getDigests) { try client.exchangeSPDM($0) }
-                guard case .certificateChain(let chain) = try requester.perform(.getCertificate(slot: slot), exchange: { try client.exchangeSPDM($0) }) else {
-                    throw RequesterError.invalidState("unexpected event for GET_CERTIFICATE")
-                }
-                hasChain = chain.anchored
-                document.verified.append("slot \(slot) certificate chain to a trusted root")
-            }
-
-            // Open every session first, then exercise them one after the other, then end them.
-            var open: [RequesterSession] = []
-            for index in 0..<sessions {
-                let requesterSessionID = UInt16(0xFFFF - index)
-                let session: RequesterSession
-                if let pskPair {
-                    session = try requester.pskExchange(hint: pskPair.hint, psk: pskPair.key, requesterSessionID: requesterSessionID, channel: channel,
-                                                        exchange: { try client.exchangeSPDM($0) }, secured: { try client.exchangeSecured($0) })
-                } else {
-                    session = try requester.keyExchange(slot: slot, requesterSessionID: requesterSessionID, channel: channel,
-                                                        exchange: { try client.exchangeSPDM($0) }, secured: { try client.exchangeSecured($0) })
-                }
-                open.append(session)
-                let name = "session 0x" + String(session.sessionID, radix: 16)
-                document.sessions.append(SessionReport(
-                    sessionID: "0x" + String(session.sessionID, radix: 16), mode: pskPair == nil ? "key-exchange" : "psk",
-                    encrypted: session.encrypts, heartbeatPeriod: session.heartbeatPeriod,
-                    securedMessageVersion: session.securedMessageVersion.map { "\($0 >> 12).\(($0 >> 8) & 0xF)" },
-                    mutualAuth: Self.mutualAuthName(session.mutAuthRequested), handshakeInTheClear: session.handshakeInTheClear))
-                if pskPair != nil {
-                    document.verified.append("\(name): PSK_EXCHANGE_RSP ResponderVerifyData\(flags.contains(.pskWithContext) ? ", PSK_FINISH" : "")")
-                } else if session.handshakeInTheClear {
-                    document.verified.append("\(name): KEY_EXCHANGE_RSP signature over TH with the leaf key, FINISH in the clear, FINISH_RSP ResponderVerifyData")
-                } else {
-                    document.verified.append("\(name): KEY_EXCHANGE_RSP signature over TH with the leaf key, ResponderVerifyData, FINISH")
-                }
-                if session.mutuallyAuthenticated {
-                    document.verified.append("\(name): mutual authentication (MutAuthRequested 0x\(String(session.mutAuthRequested, radix: 16))), "
-                        + "FINISH signed with the requester key, slot \(session.requesterSlotID)")
-                }
-            }
-            let secured: SecuredExchange = { try client.exchangeSecured($0) }
-            for index in open.indices {
-                let name = "session \(document.sessions[index].sessionID)"
-                if flags.contains(.heartbeat) {
-                    try requester.heartbeat(session: &open[index], via: secured)
-                    document.sessions[index].heartbeat = true
-                    document.verified.append("\(name): HEARTBEAT_ACK")
-                }
-                if flags.contains(.keyUpdate) {
-                    try requester.updateKeys(all: false, session: &open[index], via: secured)
-                    try requester.updateKeys(all: true, session: &open[index], via: secured)
-                    document.sessions[index].keyUpdate = true
-                    document.verified.append("\(name): KEY_UPDATE UpdateKey, UpdateAllKeys, VerifyNewKey")
-                }
-                if responderKeyUpdate {
-                    guard flags.isSuperset(of: [.encap, .keyUpdate]) else {
-                        throw RequesterError.capabilityMissing("ENCAP_CAP and KEY_UPD_CAP for a responder-initiated key update")
-                    }
-                    try client.oobEncapKeyUpdate(sessionID: open[index].sessionID)
-                    let outcome = try requester.processEncapsulatedRequests(session: &open[index], via: secured)
-                    guard outcome.requests.filter({ $0 == .keyUpdate }).count == 2 else {
-                        throw RequesterError.malformedResponse(request: .getEncapsulatedRequest,
-                            reason: "after OOB_ENCAP_KEY_UPDATE the responder sent \(outcome.nothingPending ? "nothing" : "\(outcome.requests)"), not KEY_UPDATE UpdateKey + VerifyNewKey")
-                    }
-                    if flags.contains(.heartbeat) { try requester.heartbeat(session: &open[index], via: secured) }
-                    document.sessions[index].responderKeyUpdate = true
-                    document.verified.append("\(name): responder-initiated KEY_UPDATE (UpdateKey, VerifyNewKey) in the encapsulated flow")
-                }
-                if !flags.intersection(.measurementsAny).isEmpty {
-                    let signed = flags.contains(.measWithSignature) && hasChain
-                    let result = try requester.getMeasurements(.all(signed: signed, slot: slot), session: &open[index], via: secured)
-                    document.sessions[index].measurementCount = result.blocks.count
-                    document.sessions[index].measurementsSigned = result.signatureVerified
-                    document.verified.append("\(name): MEASUREMENTS (\(result.blocks.count) blocks\(signed ? ", signature over L1" : ", unsigned"))")
-                }
-            }
-            if hold > 0 {
-                try SessionHold(seconds: hold, heartbeats: flags.contains(.heartbeat)).run(&open, requester: requester, via: secured)
-            }
-            for index in open.indices {
-                try requester.endSession(session: &open[index], via: secured)
-                document.sessions[index].ended = true
-                document.verified.append("session \(document.sessions[index].sessionID): END_SESSION_ACK")
-            }
-            document.ok = true
-            emit(document)
+            try run.perform()
+            emit(run.document)
         } catch let error as RequesterError {
-            document.error = error.description
-            document.failedCheck = error.failedCheck
-            emit(document)
+            run.document.fail(error.description, error.failedCheck)
+            emit(run.document)
             throw ExitCode(error.failedCheck.exitStatus)
         } catch let error as PlatformSocketClient.Failure {
-            document.error = "transport: \(error)"
-            document.failedCheck = .transport
-            emit(document)
+            run.document.fail("transport: \(error)", .transport)
+            emit(run.document)
             throw ExitCode(FailedCheck.transport.exitStatus)
         }
     }
 
-    static func mutualAuthName(_ requested: UInt8) -> String? {
-        switch requested {
-        case 0x01: return "key_exchange"
-        case 0x02: return "encapsulated"
-        case 0x04: return "encapsulated_digests"
-        default: return nil
-        }
-    }
-
-    func emit(_ document: Document) {
+    func emit(_ document: SessionRunReport) {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
