@@ -87,6 +87,14 @@ enum Samples {
                                     CertificateResponse(version: version, slotID: 3, certificateInfo: version >= .v13 ? 1 : 0,
                                                         remainderLength: 0x123, portion: bytes(200, 5)),
                                     context: context))
+            if version >= .v14 {
+                samples.append(.message("GET_CERTIFICATE \(version) LargeCertChain",
+                                        GetCertificateRequest(version: version, slotID: 2, large: .init(offset: 0x0001_0000, length: 0x0002_0000)),
+                                        context: context))
+                samples.append(.message("CERTIFICATE \(version) LargeCertChain",
+                                        CertificateResponse(version: version, slotID: 2, largeRemainderLength: 0x0001_2345, portion: bytes(300, 6)),
+                                        context: context))
+            }
             samples.append(.message("CHALLENGE \(version)",
                                     ChallengeRequest(version: version, slotID: 1, summaryHashType: .all, nonce: nonce,
                                                      requesterContext: version >= .v13 ? context8 : []),

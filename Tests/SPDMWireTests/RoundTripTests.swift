@@ -202,3 +202,17 @@ struct ChunkLayoutTests {
         #expect(LargeMessage.chunkCount(messageSize: 0, transferSize: 42) == 0)
     }
 }
+
+@Suite("GET_CERTIFICATE / CERTIFICATE 1.4 LargeCertChain")
+struct LargeCertChainLayoutTests {
+    @Test("Param1 bit 7, zero 16-bit fields, then the 32-bit ones")
+    func layout() throws {
+        #expect(GetCertificateRequest(version: .v14, slotID: 1, large: .init(offset: 0x0001_0203, length: 0x10)).encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x82, 0x81, 0x00, 0, 0, 0, 0, 0x03, 0x02, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00])
+        #expect(CertificateResponse(version: .v14, slotID: 1, largeRemainderLength: 0x0001_0000, portion: [9]).encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x02, 0x81, 0x00, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 9])
+        // Before 1.4 bit 7 of Param1 is not LargeCertChain: the 8-byte form decodes.
+        let old = try GetCertificateRequest(decoding: [0x13, 0x82, 0x81, 0x00, 0x10, 0, 0x20, 0], context: .unnegotiated(.v13))
+        #expect(old.large == nil && old.slotID == 1 && old.offset == 0x10 && old.length == 0x20)
+    }
+}
