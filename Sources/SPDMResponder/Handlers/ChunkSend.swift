@@ -147,10 +147,11 @@ extension ResponderConnection {
             return dispatched
         } catch let error as ResponderError {
             if error.keepsStateChanges { self = attempt }
-            return Dispatched(response: errorResponse(error, to: code, requestVersion: header.version), reassembled: code, carriedError: error)
+            // At the connection's version (fixed by CAPABILITIES before any chunk), GET_VERSION included.
+            return Dispatched(response: errorResponse(error), reassembled: code, carriedError: error)
         } catch {
             let mapped = ResponderError(decoding: error)
-            return Dispatched(response: errorResponse(mapped, to: code, requestVersion: header.version), reassembled: code, carriedError: mapped)
+            return Dispatched(response: errorResponse(mapped), reassembled: code, carriedError: mapped)
         }
     }
 }
