@@ -4,9 +4,11 @@ import SPDMWire
 
 /// GET_CERTIFICATE -> CERTIFICATE (DSP0274 §10.7): one portion of a slot's SPDM chain.
 ///
-/// The portion is what was asked, what is left, and at most `certificate_portion`; without chunking
-/// also what fits DataTransferSize in one message, with chunking (both sides CHUNK_CAP) what fits the
-/// requester's MaxSPDMmsgSize — a bigger CERTIFICATE then travels as a large response. At 1.4 a device
+/// The portion is what was asked and what is left. Without chunking it is also at most
+/// `certificate_portion` and what fits DataTransferSize in one message. With chunking (both sides
+/// CHUNK_CAP) it is only bounded by the requester's MaxSPDMmsgSize — Offset 0 and Length 0xFFFF get
+/// the whole chain in one CERTIFICATE, as libspdm's requester expects then — and a CERTIFICATE over
+/// DataTransferSize travels as a large response (CHUNK_GET). At 1.4 a device
 /// with LARGE_RESP_CAP also serves the LargeCertChain form (32-bit offsets and lengths); a chain over
 /// 65535 bytes asked for in the 16-bit form is ERROR(DataTooLarge) with its length.
 extension ResponderConnection {
@@ -50,7 +52,7 @@ extension ResponderConnection {
             let headerSize = large ? 16 : 8
             var limit = device.certificatePortionLimit
             if chunkingNegotiated {
-                limit = min(limit, Int(peer.maxSPDMMessageSize) - headerSize)
+                limit = Int(peer.maxSPDMMessageSize) - headerSize
             } else if algorithms.version >= .v12 {
                 let transferLimit = Int(min(peer.dataTransferSize, device.dataTransferSize)) - headerSize
                 if transferLimit > 0 { limit = min(limit, transferLimit) }
