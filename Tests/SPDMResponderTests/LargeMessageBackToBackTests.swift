@@ -1,7 +1,7 @@
 import SPDMCore
 import SPDMCrypto
 import SPDMRequester
-import SPDMResponder
+@testable import SPDMResponder
 import SPDMSession
 import SPDMWire
 import Testing
@@ -195,4 +195,49 @@ struct LargeMessageBackToBackTests {
                                     responderCapabilities: SessionPair.responderCapabilities)
         #expect(throws: RequesterError.errorResponse(request: .negotiateAlgorithms, code: .responseTooLarge, data: 0)) { try pair.attest() }
     }
+
+    @Test("a transfer in a session belongs to it: not fetched in the clear, and it ends with the session")
+    func sessionBound() throws {
+        let pair = LargeMessagePair(version: .v13, responderTransferSize: 42, requesterTransferSize: 4096)
+        _ = try pair.attest()
+        var session = try pair.keyExchange()
+        func inSession(_ message: [UInt8]) throws -> [UInt8] {
+            guard case .secured(let reply) = try pair.secured(try session.seal(message)) else { throw RequesterError.securedMessage("plain reply") }
+            return try session.open(reply)
+        }
+        let measurements = GetMeasurementsRequest(version: .v13, attributes: [], operation: 0xFF, requesterContext: [UInt8](repeating: 1, count: 8))
+            .encoded(context: .unnegotiated(.v13))
+        let large = try inSession(measurements)
+        #expect(Array(large.prefix(4)) == [0x13, 0x7F, 0x0F, 0x00])
+        let handle = large[4]
+        let chunkGet = ChunkGetRequest(version: .v13, handle: handle, sequenceNumber: 0).encoded(context: .unnegotiated(.v13))
+        // In the clear: not this transfer, and nothing else passes meanwhile.
+        #expect(pair.responder.respond(to: chunkGet) == [0x13, 0x7F, 0x04, 0x00])
+        #expect(pair.responder.respond(to: [0x13, 0x81, 0x00, 0x00]) == [0x13, 0x7F, 0x04, 0x00])
+        // In the session: the first chunk.
+        #expect(try inSession(chunkGet)[1] == ResponseCode.chunkResponse.rawValue)
+        // The session ends (its heartbeat ran out): the transfer goes with it.
+        let expired = pair.responder.expireSession(session.sessionID)
+        #expect(expired)
+        #expect(!pair.responder.largeMessages.inProgress)
+        #expect(pair.responder.respond(to: [0x13, 0x81, 0x00, 0x00]) == [0x13, 0x7F, 0x0F, 0x00, handle &+ 1])
+    }
+
+    @Test("a record of the session that does not decrypt ends the session's transfer (DecryptError)")
+    func decryptErrorEndsTransfer() throws {
+        let pair = LargeMessagePair(version: .v13, responderTransferSize: 42, requesterTransferSize: 4096)
+        _ = try pair.attest()
+        var session = try pair.keyExchange()
+        let measurements = GetMeasurementsRequest(version: .v13, attributes: [], operation: 0xFF, requesterContext: [UInt8](repeating: 1, count: 8))
+            .encoded(context: .unnegotiated(.v13))
+        guard case .secured(let reply) = try pair.secured(try session.seal(measurements)) else { Issue.record("plain reply"); return }
+        #expect(try session.open(reply)[2] == ErrorCode.largeResponse.rawValue)
+        #expect(pair.responder.largeMessages.inProgress)
+        var forged = try session.seal([0x13, 0x86, 0x00, 0x00, 0x00, 0x00])
+        forged[forged.count - 1] ^= 0x01
+        guard case .plain(let error) = try pair.secured(forged) else { Issue.record("sealed reply to a forged record"); return }
+        #expect(error == [0x13, 0x7F, 0x06, 0x00])
+        #expect(!pair.responder.largeMessages.inProgress)
+    }
 }
+
