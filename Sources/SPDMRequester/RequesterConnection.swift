@@ -145,8 +145,9 @@ public struct RequesterConnection: Sendable {
     }
 
     /// One plain request and its whole response: CHUNK_SEND for a large request, CHUNK_GET for a
-    /// large response (LargeMessageTransfer.swift); `exchange` carries each message.
-    mutating func exchangeLarge(_ request: [UInt8], exchange: ([UInt8]) throws -> [UInt8]) throws -> [UInt8] {
+    /// large response (LargeMessageTransfer.swift); `exchange` carries each message. For drivers that
+    /// run the building blocks themselves (`startKeyExchange` / `receiveKeyExchange`, ...).
+    public mutating func exchangeLarge(_ request: [UInt8], exchange: ([UInt8]) throws -> [UInt8]) throws -> [UInt8] {
         var transfer = largeMessageTransfer
         defer { nextChunkSendHandle = transfer.nextHandle }
         return try transfer.exchange(request, send: exchange)
