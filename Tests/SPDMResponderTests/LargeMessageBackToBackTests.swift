@@ -239,5 +239,34 @@ struct LargeMessageBackToBackTests {
         #expect(error == [0x13, 0x7F, 0x06, 0x00])
         #expect(!pair.responder.largeMessages.inProgress)
     }
+
+    @Test("session mutual authentication with chunking: the encapsulated flow and the signed FINISH in chunks",
+          arguments: [MutualAuthSettings.Mode.keyExchange, .encapsulated, .encapsulatedDigests], [false, true])
+    func mutualAuthentication(_ mode: MutualAuthSettings.Mode, inTheClear: Bool) throws {
+        let extra: CapabilityFlags = inTheClear ? [.chunk, .handshakeInTheClear] : .chunk
+        let pair = SessionPair.mutual(mode: mode, version: .v13, responderExtra: extra, requesterExtra: extra)
+        var device = pair.responder.device
+        device.dataTransferSize = 42
+        device.maxSPDMMessageSize = 65_536
+        pair.responder = ResponderConnection(device: device)
+        var configuration = pair.requester.configuration
+        configuration.dataTransferSize = 42
+        configuration.maxSPDMMessageSize = 65_536
+        pair.requester = RequesterConnection(configuration: configuration)
+        var requests: [RequestCode] = []
+        let plain: ([UInt8]) -> [UInt8] = { message in
+            requests.append(RequestCode(rawValue: message[1]))
+            let response = pair.responder.respond(to: message)
+            #expect(response.count <= 42)
+            return response
+        }
+        for operation: RequesterOperation in [.getVersion, .getCapabilities, .negotiateAlgorithms, .getDigests, .getCertificate(slot: 0)] {
+            _ = try pair.requester.perform(operation, exchange: plain)
+        }
+        var session = try pair.requester.keyExchange(summary: .all, channel: pair.channel, exchange: plain, secured: { try pair.deliver($0) })
+        #expect(session.established && session.mutuallyAuthenticated)
+        #expect(requests.contains(.chunkSend) && requests.contains(.chunkGet))
+        try pair.exercise(&session)
+    }
 }
 

@@ -109,7 +109,9 @@ extension RequesterConnection {
         }
         return EncapsulatedResponder(
             algorithms: algorithms, identity: configuration.requesterIdentity, ours: configuration.capabilities, theirs: theirs,
-            responderDataTransferSize: responderCapabilities?.dataTransferSize ?? 0, vca: transcript.vca, random: random,
+            responderDataTransferSize: largeMessageTransfer.chunking ? responderCapabilities?.maxSPDMMessageSize ?? 0
+                                                                     : responderCapabilities?.dataTransferSize ?? 0,
+            vca: transcript.vca, random: random,
             sessionEstablished: sessionEstablished)
     }
 
