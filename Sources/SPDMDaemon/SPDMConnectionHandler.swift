@@ -168,6 +168,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         reportSessionChanges()
         var metadata: Logger.Metadata = ["spdm_request": "\(outcome.request?.description ?? "short")"]
         if let version = responder.version { metadata["spdm_version"] = "\(version)" }
+        if let carried = outcome.reassembled { metadata["spdm_chunked_request"] = "\(carried)" }
         if let error = outcome.error {
             metadata["spdm_error"] = "\(error.code)"
             logger.info("request refused: \(error.reason)", metadata: metadata)
@@ -200,6 +201,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         var metadata: Logger.Metadata = [:]
         if let sessionID = outcome.sessionID { metadata["spdm_session"] = "0x\(String(sessionID, radix: 16))" }
         if let request = outcome.request { metadata["spdm_request"] = "\(request)" }
+        if let carried = outcome.reassembled { metadata["spdm_chunked_request"] = "\(carried)" }
         if let dropped = outcome.dropped {
             logger.notice("secured message dropped: \(dropped)", metadata: metadata)
         } else if let error = outcome.error {

@@ -85,14 +85,7 @@ struct DeviceLoader {
         if !capabilities.intersection(.measurementsAny).isEmpty && measurements.entries.isEmpty {
             throw table.error("measurement", "a MEAS capability needs at least one [[device.measurement]]")
         }
-        let dataTransferSize = try table.int("data_transfer_size", in: 42...0x00FF_FFFF) ?? 4096
-        let maxMessage = try table.int("max_spdm_msg_size", in: 42...0x00FF_FFFF) ?? dataTransferSize
-        guard maxMessage >= dataTransferSize else {
-            throw table.error("max_spdm_msg_size", "must be at least data_transfer_size (\(dataTransferSize))")
-        }
-        if !capabilities.contains(.chunk) && maxMessage != dataTransferSize {
-            throw table.error("max_spdm_msg_size", "must equal data_transfer_size unless the CHUNK capability is set")
-        }
+        let (dataTransferSize, maxMessage) = try loadMessageSizes(table, capabilities: capabilities, versions: versions)
         var responder = ResponderDevice(
             name: name, versions: versions, capabilities: capabilities,
             ctExponent: UInt8(try table.int("ct_exponent", in: 0...31) ?? 14),
@@ -158,6 +151,33 @@ struct DeviceLoader {
         }
         guard !roots.isEmpty else { throw table.error("trusted_requester_roots", "no trusted requester root") }
         return MutualAuthSettings(mode: mode, trustedRoots: roots, provisionedRequesterChains: chains)
+    }
+
+    /// `data_transfer_size` and `max_spdm_msg_size` (DSP0274 1.2+ GET_CAPABILITIES / CAPABILITIES): the
+    /// largest message the device receives in one piece, at least MinDataTransferSize (42), and the
+    /// largest it reassembles from CHUNK_SEND, equal to it unless CHUNK is set. The device also
+    /// sends nothing larger than data_transfer_size in one piece when chunking is negotiated.
+    private func loadMessageSizes(_ table: ConfigTable, capabilities: CapabilityFlags,
+                                  versions: [SPDMVersion]) throws -> (dataTransferSize: Int, maxMessage: Int) {
+        let limits = LargeMessage.minimumDataTransferSize...0x00FF_FFFF
+        if let value = table.table["data_transfer_size"]?.int, value < LargeMessage.minimumDataTransferSize {
+            throw table.error("data_transfer_size", "\(value) is below \(LargeMessage.minimumDataTransferSize), the smallest the specification allows (MinDataTransferSize)")
+        }
+        let dataTransferSize = try table.int("data_transfer_size", in: limits) ?? 4096
+        let maxMessage = try table.int("max_spdm_msg_size", in: limits) ?? dataTransferSize
+        guard maxMessage >= dataTransferSize else {
+            throw table.error("max_spdm_msg_size", "\(maxMessage) is below data_transfer_size (\(dataTransferSize)); it must be at least that")
+        }
+        if !capabilities.contains(.chunk) && maxMessage != dataTransferSize {
+            throw table.error("max_spdm_msg_size", "must equal data_transfer_size (\(dataTransferSize)) unless the CHUNK capability is set")
+        }
+        if capabilities.contains(.chunk) && !versions.contains(where: { $0 >= .v12 }) {
+            throw table.error("capabilities", "CHUNK needs SPDM 1.2 or later in versions")
+        }
+        if capabilities.contains(.largeResponse) && !versions.contains(.v14) {
+            throw table.error("capabilities", "LARGE_RESP needs SPDM 1.4 in versions")
+        }
+        return (dataTransferSize, maxMessage)
     }
 
     private func loadVersions(_ table: ConfigTable) throws -> [SPDMVersion] {

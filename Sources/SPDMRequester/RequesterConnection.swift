@@ -29,6 +29,8 @@ public struct RequesterConnection: Sendable {
 
     var transcript = Transcript()
     var pending: Pending?
+    /// The Handle of our next CHUNK_SEND transfer in the clear (LargeMessageTransfer.swift).
+    var nextChunkSendHandle: UInt8 = 0
 
     public init(configuration: RequesterConfiguration = RequesterConfiguration(),
                 random: any RequesterRandomSource = SystemRequesterRandom()) {
@@ -123,7 +125,7 @@ public struct RequesterConnection: Sendable {
         while true {
             let response: [UInt8]
             do {
-                response = try exchange(message)
+                response = try exchangeLarge(message, exchange: exchange)
             } catch {
                 pending = nil
                 throw error
@@ -133,6 +135,22 @@ public struct RequesterConnection: Sendable {
             case .completed(let event): return event
             }
         }
+    }
+
+    // MARK: Large messages
+
+    /// The large message rules this connection negotiated (none before CAPABILITIES 1.2+).
+    public var largeMessageTransfer: LargeMessageTransfer {
+        LargeMessageTransfer(version: version, ours: configuration, responder: responderCapabilities, nextHandle: nextChunkSendHandle)
+    }
+
+    /// One plain request and its whole response: CHUNK_SEND for a large request, CHUNK_GET for a
+    /// large response (LargeMessageTransfer.swift); `exchange` carries each message. For drivers that
+    /// run the building blocks themselves (`startKeyExchange` / `receiveKeyExchange`, ...).
+    public mutating func exchangeLarge(_ request: [UInt8], exchange: ([UInt8]) throws -> [UInt8]) throws -> [UInt8] {
+        var transfer = largeMessageTransfer
+        defer { nextChunkSendHandle = transfer.nextHandle }
+        return try transfer.exchange(request, send: exchange)
     }
 
     // MARK: Helpers shared by the operations

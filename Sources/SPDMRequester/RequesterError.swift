@@ -19,6 +19,9 @@ public enum RequesterError: Error, Equatable, Sendable, CustomStringConvertible 
     case negotiationFailed(String)
     /// The responder lacks a capability the step needs.
     case capabilityMissing(String)
+    /// A request or response too large to travel: over a DataTransferSize without chunking, or over
+    /// a MaxSPDMmsgSize.
+    case messageTooLarge(request: RequestCode, reason: String)
 
     // Verification failures.
     case certificateChainFormat(slot: UInt8, reason: String)
@@ -62,6 +65,7 @@ public enum RequesterError: Error, Equatable, Sendable, CustomStringConvertible 
                 + "responder \(responder.map(\.description).joined(separator: ","))"
         case .negotiationFailed(let reason): return "algorithm negotiation failed: \(reason)"
         case .capabilityMissing(let reason): return "responder capability missing: \(reason)"
+        case let .messageTooLarge(request, reason): return "\(request) too large: \(reason)"
         case let .certificateChainFormat(slot, reason): return "slot \(slot) certificate chain format invalid: \(reason)"
         case .rootHashMismatch(let slot):
             return "slot \(slot) certificate chain RootHash matches neither its first certificate nor a trusted root"

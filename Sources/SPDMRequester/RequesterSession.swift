@@ -64,6 +64,8 @@ public struct RequesterSession: Sendable {
     /// An encapsulated KEY_UPDATE UpdateKey was acknowledged; VerifyNewKey has not come yet.
     var encapsulatedKeyUpdatePending = false
     var padding: any RequesterRandomSource
+    /// Large messages inside the session: each chunk message is a record of its own (LargeMessageTransfer.swift).
+    var largeMessages: LargeMessageTransfer = .none
 
     public var established: Bool { secrets.phase == .established }
     public var encrypts: Bool { secrets.encrypt }
@@ -99,12 +101,26 @@ public struct RequesterSession: Sendable {
     }
 
     /// One request/response in the session: seals `message`, sends it, opens the reply. A reply in
-    /// the clear is the responder's ERROR (DecryptError for a record it could not open).
+    /// the clear is the responder's ERROR (DecryptError for a record it could not open). A large
+    /// request goes in CHUNK_SEND records, a large response comes in CHUNK_RESPONSE records, each
+    /// sealed on its own; what returns is the whole response.
     /// `movingResponseKey`: the message acknowledges the responder's UpdateKey (encapsulated
     /// KEY_UPDATE_ACK), so the receive direction moves to its next secret once it is sealed and the
     /// reply is opened with the new key (DSP0274 §10.20).
     public mutating func exchange(_ message: [UInt8], code: RequestCode, via send: SecuredExchange,
                                   movingResponseKey: Bool = false) throws -> [UInt8] {
+        var transfer = largeMessages
+        defer { largeMessages.nextHandle = transfer.nextHandle }
+        var moving = movingResponseKey
+        return try transfer.exchange(message) { record in
+            defer { moving = false }
+            return try exchangeRecord(record, code: code, via: send, movingResponseKey: moving)
+        }
+    }
+
+    /// One SPDM message sealed in one record, and the SPDM message of the reply.
+    private mutating func exchangeRecord(_ message: [UInt8], code: RequestCode, via send: SecuredExchange,
+                                         movingResponseKey: Bool) throws -> [UInt8] {
         let record = try seal(message)
         if movingResponseKey { secrets.updateKeys(request: false, response: true) }
         switch try send(record) {

@@ -11,12 +11,15 @@ public enum RequestGate {
         public var minimumState: ConnectionState
         /// The device must advertise at least one of these capabilities (empty: none needed).
         public var anyCapability: CapabilityFlags
+        /// The least connection version the request exists at (older: UnsupportedRequest).
+        public var minimumVersion: SPDMVersion?
 
         public init(exactState: ConnectionState? = nil, minimumState: ConnectionState = .notStarted,
-                    anyCapability: CapabilityFlags = []) {
+                    anyCapability: CapabilityFlags = [], minimumVersion: SPDMVersion? = nil) {
             self.exactState = exactState
             self.minimumState = minimumState
             self.anyCapability = anyCapability
+            self.minimumVersion = minimumVersion
         }
     }
 
@@ -40,6 +43,10 @@ public enum RequestGate {
         .getEncapsulatedRequest: Rule(minimumState: .negotiated, anyCapability: .encap),
         .deliverEncapsulatedResponse: Rule(minimumState: .negotiated, anyCapability: .encap),
         .endSession: Rule(minimumState: .negotiated, anyCapability: [.keyEx, .pskWithoutContext, .pskWithContext]),
+        // Large SPDM message transfer (DSP0274 1.2+): from the first request after CAPABILITIES on,
+        // NEGOTIATE_ALGORITHMS / ALGORITHMS included (LargeMessages.swift).
+        .chunkSend: Rule(minimumState: .afterCapabilities, anyCapability: .chunk, minimumVersion: .v12),
+        .chunkGet: Rule(minimumState: .afterCapabilities, anyCapability: .chunk, minimumVersion: .v12),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and
@@ -63,6 +70,9 @@ public enum RequestGate {
             if let connectionVersion, version != connectionVersion {
                 throw ResponderError.versionMismatch("\(code) at \(version) on a \(connectionVersion) connection")
             }
+        }
+        if let minimum = rule.minimumVersion, let connectionVersion, connectionVersion < minimum {
+            throw ResponderError.unsupportedRequest(code)
         }
         if let exact = rule.exactState, state != exact {
             throw ResponderError.unexpectedRequest("\(code) in state \(state)")

@@ -32,6 +32,8 @@ public struct ResponderConnection: Sendable {
     var latestKeyExchangeSessionID: UInt32?
     /// An END_SESSION asked to clear the cached Negotiated State (SessionControl.swift).
     public internal(set) var negotiatedStateClearRequested = false
+    /// The large message (CHUNK_SEND / CHUNK_GET) transfer in progress (LargeMessages.swift).
+    var largeMessages = LargeMessageTransfers()
 
     public init(device: ResponderDevice, random: any RandomSource = SystemRandom(),
                 commitProvisioning: @escaping ProvisioningCommit = { _, _ in }) {
@@ -70,7 +72,10 @@ public struct ResponderConnection: Sendable {
     public struct Outcome: Sendable {
         public var request: RequestCode?
         public var response: [UInt8]
+        /// Why the request failed; for a last CHUNK_SEND, why the request it carried failed.
         public var error: ResponderError?
+        /// The request a last CHUNK_SEND carried (reassembled from its chunks).
+        public var reassembled: RequestCode? = nil
     }
 
     /// Handles one SPDM request message and returns the response message.
@@ -85,8 +90,8 @@ public struct ResponderConnection: Sendable {
         }
         let code = RequestCode(rawValue: header.code)
         do {
-            let response = try committing { try $0.dispatch(code, header: header, request: request) }
-            return Outcome(request: code, response: response, error: nil)
+            let handled = try committing(in: nil) { try $0.dispatch(code, header: header, request: request) }
+            return Outcome(request: code, response: handled.response, error: handled.carriedError, reassembled: handled.reassembled)
         } catch let error as ResponderError {
             return Outcome(request: code, response: errorResponse(error, to: code, requestVersion: header.version), error: error)
         } catch {
@@ -95,9 +100,16 @@ public struct ResponderConnection: Sendable {
         }
     }
 
-    mutating func dispatch(_ code: RequestCode, header: MessageHeader, request: [UInt8]) throws -> [UInt8] {
+    mutating func dispatch(_ code: RequestCode, header: MessageHeader, request: [UInt8]) throws -> Dispatched {
         try RequestGate.check(code, version: header.version, state: state, connectionVersion: version, device: device)
-        if code == .respondIfReady { return try handleRespondIfReady(request) }
+        try admitDuringLargeTransfer(code, sessionID: nil)
+        switch code {
+        case .respondIfReady: return Dispatched(response: try handleRespondIfReady(request))
+        // Chunk messages never touch the transcripts (LargeMessages.swift).
+        case .chunkSend: return try handleChunkSend(request, sessionID: nil)
+        case .chunkGet: return try handleChunkGet(request, sessionID: nil)
+        default: break
+        }
         transcript.willHandle(request: code, authenticated: state == .authenticated)
         let response: [UInt8]
         switch code {
@@ -116,18 +128,20 @@ public struct ResponderConnection: Sendable {
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }
-        return response
+        return Dispatched(response: response)
     }
 
     /// The commit point of every request, in the clear or in a session: `body` runs on a copy of the
-    /// connection; the copy replaces this connection only once its response is settled and any
-    /// provisioning it acknowledged is committed (persisted). If the commit throws, the request is
-    /// answered with ERROR(Unspecified) and the connection is as it was before the request.
-    mutating func committing<Result>(_ body: (inout ResponderConnection) throws -> Result) throws -> Result {
+    /// connection and its response goes through the one size decision (`settle`: send it, or keep it
+    /// for CHUNK_GET and answer ERROR(LargeResponse), or ERROR(ResponseTooLarge)); the copy replaces
+    /// this connection only once the response is settled and any provisioning it acknowledged is
+    /// committed (persisted). If the size decision or the commit throws, the request is answered with
+    /// that ERROR and the connection is as it was before the request.
+    mutating func committing(in sessionID: UInt32?, _ body: (inout ResponderConnection) throws -> Dispatched) throws -> Dispatched {
         var next = self
-        let result: Result
+        let result: Dispatched
         do {
-            result = try body(&next)
+            result = try next.settle(try body(&next), in: sessionID)
         } catch let error as ResponderError where error.keepsStateChanges {
             try adopt(next)
             throw error
@@ -159,7 +173,8 @@ public struct ResponderConnection: Sendable {
     func errorResponse(_ error: ResponderError, to code: RequestCode? = nil, requestVersion: SPDMVersion? = nil) -> [UInt8] {
         let offered = requestVersion.flatMap { device.versions.contains($0) ? $0 : nil }
         let errorVersion = code == .getVersion ? .v10 : (version ?? offered ?? .v10)
-        return ErrorResponse(version: errorVersion, code: error.code, data: error.data).encoded(context: .unnegotiated(errorVersion))
+        return ErrorResponse(version: errorVersion, code: error.code, data: error.data, extendedData: error.extendedData)
+            .encoded(context: .unnegotiated(errorVersion))
     }
 
     /// Requires the negotiated algorithms (the gate has already checked the state).
@@ -167,14 +182,6 @@ public struct ResponderConnection: Sendable {
         get throws {
             guard let negotiated else { throw ResponderError.unexpectedRequest("algorithms not negotiated") }
             return negotiated
-        }
-    }
-
-    /// From 1.2 a response may not exceed the requester's DataTransferSize (no chunking offered).
-    func checkFits(_ response: [UInt8]) throws {
-        guard let version, version >= .v12, peer.dataTransferSize > 0 else { return }
-        guard response.count <= Int(peer.dataTransferSize) else {
-            throw ResponderError(.responseTooLarge, "response of \(response.count) bytes exceeds DataTransferSize \(peer.dataTransferSize)")
         }
     }
 

@@ -57,7 +57,7 @@ struct ResponderSession: Sendable {
 }
 
 /// What to do once an in-session response has been sealed.
-enum SessionFollowUp {
+enum SessionFollowUp: Sendable {
     case none
     case establish(th2Hash: [UInt8])
     case terminate
@@ -76,6 +76,8 @@ public struct SecuredOutcome: Sendable {
     public var dropped: String?
     /// An application message of another MCTP type (logged by the daemon).
     public var applicationMessageType: UInt8?
+    /// The request a last CHUNK_SEND carried (reassembled from its chunks).
+    public var reassembled: RequestCode?
     /// The session ended with this record (END_SESSION).
     public var sessionEnded = false
 }
@@ -98,6 +100,7 @@ extension ResponderConnection {
         guard let ended = sessions.removeValue(forKey: sessionID) else { return false }
         droppedRecordCount += ended.secrets.droppedRecords
         if encapsulated?.belongs(to: sessionID) == true { encapsulated = nil }
+        largeMessages.abandon(session: sessionID)
         return true
     }
 
@@ -124,6 +127,8 @@ extension ResponderConnection {
             sessions[sessionID] = session
         } catch {
             sessions[sessionID] = session  // keeps the drop counter
+            // DecryptError ends a chunk transfer of the session (DSP0274 1.3, large message transfer).
+            largeMessages.abandon(session: sessionID)
             outcome.dropped = "\(error)"
             outcome.plainResponse = errorResponse(ResponderError(.decryptError, "\(error)"), to: nil)
             return outcome
@@ -145,16 +150,17 @@ extension ResponderConnection {
         }
 
         // An SPDM request inside the session.
-        let (response, followUp, code, error) = handleInSession(message, sessionID: sessionID)
+        let (response, followUp, code, error, reassembled) = handleInSession(message, sessionID: sessionID)
         outcome.request = code
         outcome.error = error
+        outcome.reassembled = reassembled
         let delivered = beforeSealing(message, response)
         let appResponse = mctpTyped ? [0x05] + delivered : delivered
         outcome.record = seal(sessionID, appResponse, format: format)
         // ERROR(DecryptError) inside a session (FINISH / PSK_FINISH verify data that does not
         // verify) ends that session once the error is sealed (DSP0274 §10.16; libspdm frees it too).
         if error?.code == .decryptError {
-            if let ended = sessions.removeValue(forKey: sessionID) { droppedRecordCount += ended.secrets.droppedRecords }
+            expireSession(sessionID)
             outcome.sessionEnded = true
             return outcome
         }
@@ -163,7 +169,7 @@ extension ResponderConnection {
         case .establish(let th2Hash):
             sessions[sessionID]?.secrets.establish(th2Hash: th2Hash)
         case .terminate:
-            if let ended = sessions.removeValue(forKey: sessionID) { droppedRecordCount += ended.secrets.droppedRecords }
+            expireSession(sessionID)
             outcome.sessionEnded = true
         }
         return outcome
@@ -191,46 +197,58 @@ extension ResponderConnection {
         return [0x01] + header + [0x05]
     }
 
-    /// Dispatches an SPDM request received inside session `sessionID`.
+    /// Dispatches an SPDM request received inside session `sessionID`. `error` is why the request
+    /// failed, or for a last CHUNK_SEND why the request it carried failed.
     mutating func handleInSession(_ request: [UInt8], sessionID: UInt32)
-        -> (response: [UInt8], followUp: SessionFollowUp, code: RequestCode?, error: ResponderError?) {
+        -> (response: [UInt8], followUp: SessionFollowUp, code: RequestCode?, error: ResponderError?, reassembled: RequestCode?) {
         guard request.count >= MessageHeader.size, let header = try? MessageHeader(peeking: request) else {
             let error = ResponderError.invalidRequest("message shorter than the 4-byte SPDM header")
-            return (errorResponse(error), .none, nil, error)
+            return (errorResponse(error), .none, nil, error, nil)
         }
         let code = RequestCode(rawValue: header.code)
         do {
-            let (response, followUp) = try committing { try $0.dispatchInSession(code, header: header, request: request, sessionID: sessionID) }
-            return (response, followUp, code, nil)
+            let handled = try committing(in: sessionID) { try $0.dispatchInSession(code, header: header, request: request, sessionID: sessionID) }
+            return (handled.response, handled.followUp, code, handled.carriedError, handled.reassembled)
         } catch let error as ResponderError {
-            return (errorResponse(error, to: code), .none, code, error)
+            return (errorResponse(error, to: code), .none, code, error, nil)
         } catch {
             let mapped = ResponderError(decoding: error)
-            return (errorResponse(mapped, to: code), .none, code, mapped)
+            return (errorResponse(mapped, to: code), .none, code, mapped, nil)
         }
     }
 
     mutating func dispatchInSession(_ code: RequestCode, header: MessageHeader, request: [UInt8],
-                                            sessionID: UInt32) throws -> ([UInt8], SessionFollowUp) {
+                                    sessionID: UInt32) throws -> Dispatched {
         try RequestGate.check(code, version: header.version, state: state, connectionVersion: version, device: device)
+        try admitDuringLargeTransfer(code, sessionID: sessionID)
         guard let session = sessions[sessionID] else { throw ResponderError.unexpectedRequest("session ended") }
+        // Chunk messages carry any request of the session, in its handshake too (LargeMessages.swift).
+        switch code {
+        case .chunkSend: return try handleChunkSend(request, sessionID: sessionID)
+        case .chunkGet: return try handleChunkGet(request, sessionID: sessionID)
+        default: break
+        }
         if !session.established {
             switch code {
             case .finish where handshakeInTheClear:
                 throw ResponderError.unexpectedRequest("FINISH must come in the clear: both sides have HANDSHAKE_IN_THE_CLEAR_CAP")
-            case .finish where !session.usesPSK: return try handleFinish(request, sessionID: sessionID)
-            case .pskFinish where session.usesPSK && session.awaitingFinish: return try handlePSKFinish(request, sessionID: sessionID)
-            case .getEncapsulatedRequest: return (try handleGetEncapsulatedRequest(request, sessionID: sessionID), .none)
-            case .deliverEncapsulatedResponse: return (try handleDeliverEncapsulatedResponse(request, sessionID: sessionID), .none)
+            case .finish where !session.usesPSK:
+                let (response, followUp) = try handleFinish(request, sessionID: sessionID)
+                return Dispatched(response: response, followUp: followUp)
+            case .pskFinish where session.usesPSK && session.awaitingFinish:
+                let (response, followUp) = try handlePSKFinish(request, sessionID: sessionID)
+                return Dispatched(response: response, followUp: followUp)
+            case .getEncapsulatedRequest: return Dispatched(response: try handleGetEncapsulatedRequest(request, sessionID: sessionID))
+            case .deliverEncapsulatedResponse: return Dispatched(response: try handleDeliverEncapsulatedResponse(request, sessionID: sessionID))
             default: throw ResponderError.unexpectedRequest("\(code) while the session handshake is in progress")
             }
         }
         switch code {
-        case .heartbeat: return (try handleHeartbeat(request), .none)
-        case .keyUpdate: return (try handleKeyUpdate(request, sessionID: sessionID), .none)
-        case .endSession: return (try handleEndSession(request), .terminate)
-        case .getEncapsulatedRequest: return (try handleGetEncapsulatedRequest(request, sessionID: sessionID), .none)
-        case .deliverEncapsulatedResponse: return (try handleDeliverEncapsulatedResponse(request, sessionID: sessionID), .none)
+        case .heartbeat: return Dispatched(response: try handleHeartbeat(request))
+        case .keyUpdate: return Dispatched(response: try handleKeyUpdate(request, sessionID: sessionID))
+        case .endSession: return Dispatched(response: try handleEndSession(request), followUp: .terminate)
+        case .getEncapsulatedRequest: return Dispatched(response: try handleGetEncapsulatedRequest(request, sessionID: sessionID))
+        case .deliverEncapsulatedResponse: return Dispatched(response: try handleDeliverEncapsulatedResponse(request, sessionID: sessionID))
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript
@@ -242,9 +260,9 @@ extension ResponderConnection {
                 transcript = outer
             }
             switch code {
-            case .getDigests: return (try handleGetDigests(request), .none)
-            case .getCertificate: return (try handleGetCertificate(request), .none)
-            default: return (try handleGetMeasurements(request), .none)
+            case .getDigests: return Dispatched(response: try handleGetDigests(request))
+            case .getCertificate: return Dispatched(response: try handleGetCertificate(request))
+            default: return Dispatched(response: try handleGetMeasurements(request))
             }
         default:
             throw ResponderError.unexpectedRequest("\(code) is not allowed inside a session")

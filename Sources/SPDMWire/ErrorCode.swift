@@ -19,6 +19,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let largeResponse = ErrorCode(rawValue: 0x0F)
     public static let messageLost = ErrorCode(rawValue: 0x10)
     public static let invalidPolicy = ErrorCode(rawValue: 0x11)
+    public static let dataTooLarge = ErrorCode(rawValue: 0x12)
     public static let versionMismatch = ErrorCode(rawValue: 0x41)
     public static let responseNotReady = ErrorCode(rawValue: 0x42)
     public static let requestResynch = ErrorCode(rawValue: 0x43)
@@ -30,7 +31,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         0x01: "InvalidRequest", 0x03: "Busy", 0x04: "UnexpectedRequest", 0x05: "Unspecified",
         0x06: "DecryptError", 0x07: "UnsupportedRequest", 0x08: "RequestInFlight", 0x09: "InvalidResponseCode",
         0x0A: "SessionLimitExceeded", 0x0B: "SessionRequired", 0x0C: "ResetRequired", 0x0D: "ResponseTooLarge",
-        0x0E: "RequestTooLarge", 0x0F: "LargeResponse", 0x10: "MessageLost", 0x11: "InvalidPolicy",
+        0x0E: "RequestTooLarge", 0x0F: "LargeResponse", 0x10: "MessageLost", 0x11: "InvalidPolicy", 0x12: "DataTooLarge",
         0x41: "VersionMismatch", 0x42: "ResponseNotReady", 0x43: "RequestResynch", 0x44: "OperationFailed",
         0x45: "NoPendingRequests", 0xFF: "VendorDefined",
     ]

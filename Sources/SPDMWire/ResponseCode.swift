@@ -7,6 +7,8 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let certificate = ResponseCode(rawValue: 0x02)
     public static let challengeAuth = ResponseCode(rawValue: 0x03)
     public static let version = ResponseCode(rawValue: 0x04)
+    public static let chunkSendAck = ResponseCode(rawValue: 0x05)
+    public static let chunkResponse = ResponseCode(rawValue: 0x06)
     public static let measurements = ResponseCode(rawValue: 0x60)
     public static let capabilities = ResponseCode(rawValue: 0x61)
     public static let algorithms = ResponseCode(rawValue: 0x63)
@@ -23,7 +25,8 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let error = ResponseCode(rawValue: 0x7F)
 
     private static let names: [UInt8: String] = [
-        0x01: "DIGESTS", 0x02: "CERTIFICATE", 0x03: "CHALLENGE_AUTH", 0x04: "VERSION", 0x60: "MEASUREMENTS",
+        0x01: "DIGESTS", 0x02: "CERTIFICATE", 0x03: "CHALLENGE_AUTH", 0x04: "VERSION", 0x05: "CHUNK_SEND_ACK",
+        0x06: "CHUNK_RESPONSE", 0x60: "MEASUREMENTS",
         0x61: "CAPABILITIES", 0x63: "ALGORITHMS", 0x64: "KEY_EXCHANGE_RSP", 0x65: "FINISH_RSP",
         0x66: "PSK_EXCHANGE_RSP", 0x67: "PSK_FINISH_RSP", 0x68: "HEARTBEAT_ACK", 0x69: "KEY_UPDATE_ACK",
         0x6A: "ENCAPSULATED_REQUEST", 0x6B: "ENCAPSULATED_RESPONSE_ACK", 0x6C: "END_SESSION_ACK",

@@ -42,8 +42,7 @@ struct Attest: ParsableCommand {
     @Flag(name: .customLong("no-challenge"), help: "Skip CHALLENGE.")
     var noChallenge = false
 
-    @Option(name: .long, help: "DataTransferSize / MaxSPDMmsgSize to advertise (1.2+).")
-    var transferSize: UInt32 = 4096
+    @OptionGroup var sizes: MessageSizeOptions
 
     @Option(name: .long, help: "Seconds to wait for each response.")
     var timeout: Int = 30
@@ -56,7 +55,6 @@ struct Attest: ParsableCommand {
         guard AttestationPlan.MeasurementMode(rawValue: meas) != nil else { throw ValidationError("--meas must be one-by-one, all or none") }
         guard ["none", "tcb", "all", "auto"].contains(summary) else { throw ValidationError("--summary must be none, tcb, all or auto") }
         guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
-        guard transferSize >= 42 else { throw ValidationError("--transfer-size must be at least 42") }
         _ = try hashes()
         _ = try asyms()
         _ = try tcb()
@@ -87,7 +85,7 @@ struct Attest: ParsableCommand {
         let roots = try loadRoots()
         let configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)),
-            dataTransferSize: transferSize, maxSPDMMessageSize: transferSize,
+            capabilities: sizes.capabilities, dataTransferSize: sizes.dataTransferSize, maxSPDMMessageSize: sizes.maxSPDMMessageSize,
             baseHash: try hashes(), baseAsym: try asyms(),
             trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
         let address = endpoint.address

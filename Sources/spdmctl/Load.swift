@@ -190,11 +190,14 @@ enum LoadFlow: String, CaseIterable, ExpressibleByArgument, Sendable {
 
     func configuration(roots: [Certificate]) -> RequesterConfiguration {
         switch self {
+        // CHUNK_CAP: large messages travel in chunks when the device offers it too.
         case .attest:
-            return RequesterConfiguration(trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
+            return RequesterConfiguration(capabilities: .chunk, maxSPDMMessageSize: MessageSizeOptions.defaultMaxMessageSize,
+                                          trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
         case .session:
             return RequesterConfiguration(
-                capabilities: [.cert, .chal, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate],
+                capabilities: [.cert, .chal, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate, .chunk],
+                maxSPDMMessageSize: MessageSizeOptions.defaultMaxMessageSize,
                 dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
                 trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
         }

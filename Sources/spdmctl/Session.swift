@@ -55,6 +55,8 @@ struct Session: ParsableCommand {
             help: ArgumentHelp("Requester signature algorithm, spdm-emu name; default: from the key (RSA keys: RSAPSS).", valueName: "RSAPSS_3072"))
     var requesterAsym: String?
 
+    @OptionGroup var sizes: MessageSizeOptions
+
     @Flag(name: .customLong("handshake-in-the-clear"),
           help: "Offer HANDSHAKE_IN_THE_CLEAR_CAP: when the responder offers it too, FINISH travels in the clear and FINISH_RSP carries ResponderVerifyData.")
     var handshakeInTheClear = false
@@ -123,8 +125,10 @@ struct Session: ParsableCommand {
         if identity != nil { capabilities.formUnion([.mutAuth, .encap]) }
         if responderKeyUpdate { capabilities.insert(.encap) }
         if handshakeInTheClear { capabilities.insert(.handshakeInTheClear) }
+        capabilities.formUnion(sizes.capabilities)
         let configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
+            dataTransferSize: sizes.dataTransferSize, maxSPDMMessageSize: sizes.maxSPDMMessageSize,
             dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
             requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false,
             chainOptions: .init(validAt: Date()))

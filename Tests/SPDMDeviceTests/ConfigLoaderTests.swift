@@ -91,7 +91,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 15)
+        #expect(config.devices.count == 16)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -118,6 +118,13 @@ struct ConfigLoaderTests {
         let sm2 = config.devices[14]
         #expect(sm2.listeners.first == .tcp(host: "127.0.0.1", port: 2338))
         #expect(sm2.responder.asymPreference == [.sm2])
+        // 2346: 1.3 with CHUNK and the smallest DataTransferSize.
+        let chunking = config.devices[15]
+        #expect(chunking.listeners.first == .tcp(host: "127.0.0.1", port: 2346))
+        #expect(chunking.responder.versions.last == .v13)
+        #expect(chunking.responder.capabilities.contains([.chunk, .keyEx, .pskWithContext, .heartbeat, .keyUpdate]))
+        #expect(chunking.responder.dataTransferSize == 42)
+        #expect(chunking.responder.maxSPDMMessageSize == 65_536)
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 

@@ -87,6 +87,14 @@ enum Samples {
                                     CertificateResponse(version: version, slotID: 3, certificateInfo: version >= .v13 ? 1 : 0,
                                                         remainderLength: 0x123, portion: bytes(200, 5)),
                                     context: context))
+            if version >= .v14 {
+                samples.append(.message("GET_CERTIFICATE \(version) LargeCertChain",
+                                        GetCertificateRequest(version: version, slotID: 2, large: .init(offset: 0x0001_0000, length: 0x0002_0000)),
+                                        context: context))
+                samples.append(.message("CERTIFICATE \(version) LargeCertChain",
+                                        CertificateResponse(version: version, slotID: 2, largeRemainderLength: 0x0001_2345, portion: bytes(300, 6)),
+                                        context: context))
+            }
             samples.append(.message("CHALLENGE \(version)",
                                     ChallengeRequest(version: version, slotID: 1, summaryHashType: .all, nonce: nonce,
                                                      requesterContext: version >= .v13 ? context8 : []),
@@ -128,6 +136,41 @@ enum Samples {
         let count = MeasurementsResponse(version: .v12, totalMeasurementCount: 6, blocks: [], nonce: nonce)
         samples.append(PDUSample(description: "MEASUREMENTS count", context: negotiated12, encoded: count.encoded(context: negotiated12),
                                  decodesEqual: { try MeasurementsResponse(decoding: $0, context: negotiated12, signed: false) == count }))
+        samples += chunkSamples
+        return samples
+    }
+
+    /// CHUNK_SEND / CHUNK_SEND_ACK / CHUNK_GET / CHUNK_RESPONSE at 1.2 and 1.3 (16-bit ChunkSeqNo) and 1.4 (32-bit).
+    static var chunkSamples: [PDUSample] {
+        var samples: [PDUSample] = []
+        for version in [SPDMVersion.v12, .v13, .v14] {
+            let context = negotiated(version)
+            let wide: UInt32 = version >= .v14 ? 0x0001_0002 : 0x0102
+            samples.append(.message("CHUNK_SEND \(version) first", ChunkSendRequest(version: version, handle: 7, sequenceNumber: 0,
+                                                                                     largeMessageSize: 300, chunk: bytes(26, 3)),
+                                    context: context))
+            samples.append(.message("CHUNK_SEND \(version) last", ChunkSendRequest(version: version, handle: 7, lastChunk: true,
+                                                                                    sequenceNumber: wide, chunk: bytes(5, 9)),
+                                    context: context))
+            samples.append(.message("CHUNK_SEND_ACK \(version)", ChunkSendAckResponse(version: version, handle: 7, sequenceNumber: wide),
+                                    context: context))
+            samples.append(.message("CHUNK_SEND_ACK \(version) with response",
+                                    ChunkSendAckResponse(version: version, handle: 7, sequenceNumber: 3,
+                                                         responseToLargeRequest: [version.rawValue, 0x01, 0x00, 0x01] + bytes(48, 1)),
+                                    context: context, prefixesThrow: false))
+            samples.append(.message("CHUNK_SEND_ACK \(version) early error",
+                                    ChunkSendAckResponse(version: version, handle: 2, earlyErrorDetected: true, sequenceNumber: 1,
+                                                         responseToLargeRequest: [version.rawValue, 0x7F, 0x01, 0x00]),
+                                    context: context, prefixesThrow: false))
+            samples.append(.message("CHUNK_GET \(version)", ChunkGetRequest(version: version, handle: 0xFE, sequenceNumber: wide),
+                                    context: context))
+            samples.append(.message("CHUNK_RESPONSE \(version) first", ChunkResponse(version: version, handle: 0xFE, sequenceNumber: 0,
+                                                                                      largeMessageSize: 4000, chunk: bytes(26, 4)),
+                                    context: context))
+            samples.append(.message("CHUNK_RESPONSE \(version) last", ChunkResponse(version: version, handle: 0xFE, lastChunk: true,
+                                                                                     sequenceNumber: wide, chunk: []),
+                                    context: context))
+        }
         return samples
     }
 }

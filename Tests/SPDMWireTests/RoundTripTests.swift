@@ -156,3 +156,63 @@ struct PrimitiveTests {
         #expect(CapabilityFlags(names: ["NOPE"]) == nil)
     }
 }
+
+@Suite("Chunk PDU layouts")
+struct ChunkLayoutTests {
+    @Test("CHUNK_SEND: 16-bit ChunkSeqNo and Reserved before 1.4, 32-bit from 1.4; LargeMessageSize only in chunk 0")
+    func chunkSend() {
+        let first = ChunkSendRequest(version: .v12, handle: 3, sequenceNumber: 0, largeMessageSize: 0x0102_0304, chunk: [0xAA, 0xBB])
+        #expect(first.encoded(context: .unnegotiated(.v12))
+                == [0x12, 0x85, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x04, 0x03, 0x02, 0x01, 0xAA, 0xBB])
+        let later = ChunkSendRequest(version: .v14, handle: 3, lastChunk: true, sequenceNumber: 0x0001_0000, chunk: [0xCC])
+        #expect(later.encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x85, 0x01, 0x03, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0xCC])
+        #expect(ChunkSendRequest.size(chunkSize: 26, first: true) == 42)
+        #expect(ChunkSendRequest.size(chunkSize: 30, first: false) == 42)
+    }
+
+    @Test("CHUNK_SEND_ACK, CHUNK_GET and CHUNK_RESPONSE bytes")
+    func others() throws {
+        #expect(ChunkSendAckResponse(version: .v13, handle: 9, sequenceNumber: 0x0102).encoded(context: .unnegotiated(.v13))
+                == [0x13, 0x05, 0x00, 0x09, 0x02, 0x01])
+        #expect(ChunkSendAckResponse(version: .v14, handle: 9, earlyErrorDetected: true, sequenceNumber: 1,
+                                     responseToLargeRequest: [0x14, 0x7F, 0x01, 0x00]).encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x05, 0x01, 0x09, 0x01, 0x00, 0x00, 0x00, 0x14, 0x7F, 0x01, 0x00])
+        #expect(ChunkGetRequest(version: .v12, handle: 1, sequenceNumber: 5).encoded(context: .unnegotiated(.v12))
+                == [0x12, 0x86, 0x00, 0x01, 0x05, 0x00])
+        #expect(ChunkGetRequest(version: .v14, handle: 1, sequenceNumber: 5).encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x86, 0x00, 0x01, 0x05, 0x00, 0x00, 0x00])
+        #expect(ChunkResponse(version: .v13, handle: 1, lastChunk: true, sequenceNumber: 2, chunk: [7]).encoded(context: .unnegotiated(.v13))
+                == [0x13, 0x06, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07])
+        // Padding after SPDMchunk (PCI-DOE aligns to dwords) is not part of the chunk.
+        let padded = ChunkResponse(version: .v13, handle: 1, sequenceNumber: 2, chunk: [7]).encoded(context: .unnegotiated(.v13)) + [0, 0, 0]
+        #expect(try ChunkResponse(decoding: padded, context: .unnegotiated(.v13)).chunk == [7])
+        // A ChunkSize beyond the message does not decode.
+        var short = ChunkResponse(version: .v13, handle: 1, sequenceNumber: 2, chunk: [7, 8]).encoded(context: .unnegotiated(.v13))
+        short.removeLast()
+        #expect(throws: WireError.self) { try ChunkResponse(decoding: short, context: .unnegotiated(.v13)) }
+    }
+
+    @Test("chunk counts: the first chunk also carries LargeMessageSize")
+    func chunkCount() {
+        #expect(LargeMessage.chunkCount(messageSize: 26, transferSize: 42) == 1)
+        #expect(LargeMessage.chunkCount(messageSize: 27, transferSize: 42) == 2)
+        #expect(LargeMessage.chunkCount(messageSize: 56, transferSize: 42) == 2)
+        #expect(LargeMessage.chunkCount(messageSize: 57, transferSize: 42) == 3)
+        #expect(LargeMessage.chunkCount(messageSize: 0, transferSize: 42) == 0)
+    }
+}
+
+@Suite("GET_CERTIFICATE / CERTIFICATE 1.4 LargeCertChain")
+struct LargeCertChainLayoutTests {
+    @Test("Param1 bit 7, zero 16-bit fields, then the 32-bit ones")
+    func layout() throws {
+        #expect(GetCertificateRequest(version: .v14, slotID: 1, large: .init(offset: 0x0001_0203, length: 0x10)).encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x82, 0x81, 0x00, 0, 0, 0, 0, 0x03, 0x02, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00])
+        #expect(CertificateResponse(version: .v14, slotID: 1, largeRemainderLength: 0x0001_0000, portion: [9]).encoded(context: .unnegotiated(.v14))
+                == [0x14, 0x02, 0x81, 0x00, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 9])
+        // Before 1.4 bit 7 of Param1 is not LargeCertChain: the 8-byte form decodes.
+        let old = try GetCertificateRequest(decoding: [0x13, 0x82, 0x81, 0x00, 0x10, 0, 0x20, 0], context: .unnegotiated(.v13))
+        #expect(old.large == nil && old.slotID == 1 && old.offset == 0x10 && old.length == 0x20)
+    }
+}

@@ -50,8 +50,10 @@ extension RequesterConnection {
     func certificateRequest(slot: UInt8, offset: Int, version: SPDMVersion) -> [UInt8] {
         var length = configuration.certificatePortionLength
         if version >= .v12 {
-            // Never ask for more than one response can carry.
-            let fits = Int(configuration.dataTransferSize) - 8
+            // Never ask for more than one response can carry: one message, or with chunking one
+            // large message (CHUNK_GET).
+            let carried = largeMessageTransfer.chunking ? configuration.maxSPDMMessageSize : configuration.dataTransferSize
+            let fits = Int(carried) - 8
             if fits > 0 { length = UInt16(min(Int(length), fits)) }
         }
         return GetCertificateRequest(version: version, slotID: slot, offset: UInt16(offset), length: length)

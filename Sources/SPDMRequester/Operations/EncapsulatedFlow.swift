@@ -109,7 +109,9 @@ extension RequesterConnection {
         }
         return EncapsulatedResponder(
             algorithms: algorithms, identity: configuration.requesterIdentity, ours: configuration.capabilities, theirs: theirs,
-            responderDataTransferSize: responderCapabilities?.dataTransferSize ?? 0, vca: transcript.vca, random: random,
+            responderDataTransferSize: largeMessageTransfer.chunking ? responderCapabilities?.maxSPDMMessageSize ?? 0
+                                                                     : responderCapabilities?.dataTransferSize ?? 0,
+            vca: transcript.vca, random: random,
             sessionEstablished: sessionEstablished)
     }
 
@@ -122,7 +124,7 @@ extension RequesterConnection {
         // The same transcript resets the responder applies to these requests (idempotent, so once is enough).
         transcript.willHandle(request: .getEncapsulatedRequest, authenticated: authenticated)
         transcript.willHandle(request: .deliverEncapsulatedResponse, authenticated: authenticated)
-        return try responder.run(digestsFirst: false, nothingPendingIsDone: false) { message, _, _ in try exchange(message) }
+        return try responder.run(digestsFirst: false, nothingPendingIsDone: false) { message, _, _ in try self.exchangeLarge(message, exchange: exchange) }
     }
 
     /// Session mutual authentication with MutAuthRequested 0x02 / 0x04: the encapsulated flow in the
@@ -136,7 +138,7 @@ extension RequesterConnection {
         if session.handshakeInTheClear {
             transcript.willHandle(request: .getEncapsulatedRequest, authenticated: authenticated)
             transcript.willHandle(request: .deliverEncapsulatedResponse, authenticated: authenticated)
-            outcome = try responder.run(digestsFirst: digestsFirst, nothingPendingIsDone: false) { message, _, _ in try exchange(message) }
+            outcome = try responder.run(digestsFirst: digestsFirst, nothingPendingIsDone: false) { message, _, _ in try self.exchangeLarge(message, exchange: exchange) }
         } else {
             outcome = try responder.run(digestsFirst: digestsFirst, nothingPendingIsDone: false) { message, code, moves in
                 try session.exchange(message, code: code, via: secured, movingResponseKey: moves)

@@ -21,7 +21,8 @@ struct EncapsulatedResponder: Sendable {
     let identity: RequesterCredentials?
     let ours: CapabilityFlags
     let theirs: CapabilityFlags
-    /// The responder's DataTransferSize (1.2+; 0 when unknown): DELIVER_ENCAPSULATED_RESPONSE must fit it.
+    /// The responder's DataTransferSize, or with chunking its MaxSPDMmsgSize (1.2+; 0 when unknown):
+    /// DELIVER_ENCAPSULATED_RESPONSE must fit it (a large one travels in CHUNK_SEND).
     let responderDataTransferSize: UInt32
     let vca: [UInt8]
     let random: any RequesterRandomSource

@@ -111,7 +111,8 @@ extension RequesterConnection {
             sessionID: UInt32(message.responderSessionID) << 16 | UInt32(state.requesterSessionID), usesPSK: false,
             version: algorithms.version, heartbeatPeriod: message.heartbeatPeriod, measurementSummaryHash: message.measurementSummaryHash,
             securedMessageVersion: selected, channel: channel, secrets: secrets, transcript: th,
-            mutAuthRequested: mutAuth, requesterSlotID: message.slotIDParam & 0x0F, handshakeInTheClear: inClear, padding: random)
+            mutAuthRequested: mutAuth, requesterSlotID: message.slotIDParam & 0x0F, handshakeInTheClear: inClear, padding: random,
+            largeMessages: largeMessageTransfer)
     }
 
     /// MutAuthRequested of KEY_EXCHANGE_RSP (DSP0274 Table "KEY_EXCHANGE_RSP"; libspdm_req_key_exchange.c):
@@ -217,7 +218,7 @@ extension RequesterConnection {
                                      channel: SecuredChannel, exchange: ([UInt8]) throws -> [UInt8],
                                      secured: SecuredExchange) throws -> RequesterSession {
         let (request, state) = try startKeyExchange(slot: slot, summary: summary, requesterSessionID: requesterSessionID)
-        var session = try receiveKeyExchange(try exchange(request), state: state, channel: channel)
+        var session = try receiveKeyExchange(try exchangeLarge(request, exchange: exchange), state: state, channel: channel)
         if session.mutAuthRequested & 0x06 != 0 {
             try sessionMutualAuthentication(session: &session, exchange: exchange, secured: secured)
         }
@@ -225,7 +226,7 @@ extension RequesterConnection {
         let response: [UInt8]
         if session.handshakeInTheClear {
             transcript.willHandle(request: .finish, authenticated: authenticated)
-            response = try exchange(finish)
+            response = try exchangeLarge(finish, exchange: exchange)
         } else {
             response = try session.exchange(finish, code: .finish, via: secured)
         }

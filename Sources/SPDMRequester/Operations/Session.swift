@@ -118,7 +118,7 @@ extension RequesterConnection {
         return RequesterSession(
             sessionID: UInt32(responderSessionID) << 16 | UInt32(state.requesterSessionID), usesPSK: true, version: algorithms.version,
             heartbeatPeriod: heartbeat, measurementSummaryHash: summary, securedMessageVersion: selected, channel: channel,
-            secrets: secrets, transcript: th, padding: random)
+            secrets: secrets, transcript: th, padding: random, largeMessages: largeMessageTransfer)
     }
 
     /// PSK_FINISH with RequesterVerifyData = HMAC(request finished_key, Hash(TH || PSK_FINISH header)).
@@ -144,7 +144,7 @@ extension RequesterConnection {
                                      requesterSessionID: UInt16 = 0xFFFF, channel: SecuredChannel,
                                      exchange: ([UInt8]) throws -> [UInt8], secured: SecuredExchange) throws -> RequesterSession {
         let (request, state) = try startPSKExchange(hint: hint, psk: psk, summary: summary, requesterSessionID: requesterSessionID)
-        var session = try receivePSKExchange(try exchange(request), state: state, channel: channel)
+        var session = try receivePSKExchange(try exchangeLarge(request, exchange: exchange), state: state, channel: channel)
         if !session.established {
             let finish = pskFinishRequest(session: &session)
             let response = try session.exchange(finish, code: .pskFinish, via: secured)

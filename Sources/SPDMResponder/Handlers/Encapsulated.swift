@@ -83,7 +83,6 @@ extension ResponderConnection {
         // Build + update
         let bytes = EncapsulatedRequestResponse(version: algorithms.version, requestID: flow.requestID,
                                                 encapsulatedRequest: flow.currentRequest).encoded
-        try checkFits(bytes)
         encapsulated = flow
         return bytes
     }
@@ -134,7 +133,6 @@ extension ResponderConnection {
                                           ackRequestID: message.requestID, payload: [])
         }
         let bytes = ack.encoded
-        try checkFits(bytes)
 
         // Update
         if case .keyUpdate(let id) = flow.purpose, switchResponseKey {

@@ -12,8 +12,8 @@ extension ResponderConnection {
         }
         let message = try GetCapabilitiesRequest(decoding: request, context: .unnegotiated(requestVersion))
         if requestVersion >= .v12 {
-            guard message.dataTransferSize >= 42 else {
-                throw ResponderError.invalidRequest("DataTransferSize \(message.dataTransferSize) below the minimum 42")
+            guard message.dataTransferSize >= LargeMessage.minimumDataTransferSize else {
+                throw ResponderError.invalidRequest("DataTransferSize \(message.dataTransferSize) below MinDataTransferSize \(LargeMessage.minimumDataTransferSize)")
             }
             guard message.maxSPDMMessageSize >= message.dataTransferSize else {
                 throw ResponderError.invalidRequest("MaxSPDMmsgSize below DataTransferSize")

@@ -15,7 +15,6 @@ extension ResponderConnection {
         let response = DigestsResponse(version: algorithms.version, supportedSlotMask: device.supportedSlotMask,
                                        provisionedSlotMask: device.provisionedSlotMask, digests: digests)
             .encoded(context: algorithms.wireContext)
-        try checkFits(response)
 
         // Update
         transcript.appendB(Array(request.prefix(MessageHeader.size)) + response)

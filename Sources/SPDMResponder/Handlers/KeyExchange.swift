@@ -54,7 +54,6 @@ extension ResponderConnection {
             th += response.verifyData
         }
         let bytes = unsigned + response.signature + response.verifyData
-        try checkFits(bytes)
 
         // Update
         sessions[sessionID] = ResponderSession(id: sessionID, usesPSK: false, secrets: secrets, transcript: th,

@@ -39,7 +39,6 @@ extension ResponderConnection {
         response.verifyData = secrets.verifyData(requestDirection: false, transcriptHash: th1Hash)
         th += response.verifyData
         let bytes = unsigned + response.verifyData
-        try checkFits(bytes)
 
         // Update
         if !withContext { secrets.establish(th2Hash: Digest.hash(hash, th)) }

@@ -1,13 +1,19 @@
 /// CERTIFICATE (DSP0274 §10.7, Table "Successful CERTIFICATE response message format").
 ///
-///     +0 Version | +1 0x02 | +2 Param1: SlotID (bits 3..0) | +3 Param2: CertificateInfo (1.3+; bits 2..0 CertModel)
+///     +0 Version | +1 0x02 | +2 Param1: SlotID (bits 3..0), 1.4: bit7 LargeCertChain | +3 Param2: CertificateInfo (1.3+; bits 2..0 CertModel)
 ///     +4 PortionLength (2) | +6 RemainderLength (2) | +8 CertChain[PortionLength]
+///     1.4 LargeCertChain: PortionLength and RemainderLength are 0; +8 LargePortionLength (4) |
+///     +12 LargeRemainderLength (4) | +16 CertChain[LargePortionLength]
 public struct CertificateResponse: SPDMMessage, Hashable {
     public var version: SPDMVersion
     public var slotID: UInt8
     public var certificateInfo: UInt8
     public var remainderLength: UInt16
     public var portion: [UInt8]
+    /// LargeRemainderLength of the 1.4 LargeCertChain form (nil: the 16-bit form).
+    public var largeRemainderLength: UInt32?
+
+    public static let largeCertChain: UInt8 = 0x80
 
     public init(version: SPDMVersion, slotID: UInt8, certificateInfo: UInt8 = 0, remainderLength: UInt16, portion: [UInt8]) {
         self.version = version
@@ -17,22 +23,47 @@ public struct CertificateResponse: SPDMMessage, Hashable {
         self.portion = portion
     }
 
+    /// The 1.4 LargeCertChain form.
+    public init(version: SPDMVersion, slotID: UInt8, certificateInfo: UInt8 = 0, largeRemainderLength: UInt32, portion: [UInt8]) {
+        self.init(version: version, slotID: slotID, certificateInfo: certificateInfo, remainderLength: 0, portion: portion)
+        self.largeRemainderLength = largeRemainderLength
+    }
+
+    /// RemainderLength as a number, whichever form carries it.
+    public var remainder: UInt32 { largeRemainderLength ?? UInt32(remainderLength) }
+
     public init(decoding bytes: [UInt8], context: WireContext) throws {
         var reader = WireReader(bytes)
         let header = try MessageHeader(decoding: &reader)
         version = header.version
         slotID = header.param1 & 0x0F
         certificateInfo = header.param2
-        let portionLength = Int(try reader.readU16("PortionLength"))
+        var portionLength = Int(try reader.readU16("PortionLength"))
         remainderLength = try reader.readU16("RemainderLength")
+        if header.version >= .v14 && header.param1 & Self.largeCertChain != 0 {
+            let largePortion = try reader.readU32("LargePortionLength")
+            largeRemainderLength = try reader.readU32("LargeRemainderLength")
+            guard largePortion <= UInt32(reader.remaining) else {
+                throw WireError.truncated(field: "CertChain", needed: Int(largePortion), available: reader.remaining)
+            }
+            portionLength = Int(largePortion)
+        }
         portion = try reader.readBytes(portionLength, "CertChain")
     }
 
     public func encode(into out: inout [UInt8], context: WireContext) {
-        MessageHeader(version: version, code: ResponseCode.certificate.rawValue, param1: slotID,
+        MessageHeader(version: version, code: ResponseCode.certificate.rawValue,
+                      param1: slotID | (largeRemainderLength != nil ? Self.largeCertChain : 0),
                       param2: version >= .v13 ? certificateInfo : 0).encode(into: &out)
-        out.appendU16(UInt16(portion.count))
-        out.appendU16(remainderLength)
+        if let largeRemainderLength {
+            out.appendU16(0)
+            out.appendU16(0)
+            out.appendU32(UInt32(truncatingIfNeeded: portion.count))
+            out.appendU32(largeRemainderLength)
+        } else {
+            out.appendU16(UInt16(truncatingIfNeeded: portion.count))
+            out.appendU16(remainderLength)
+        }
         out.append(contentsOf: portion)
     }
 }

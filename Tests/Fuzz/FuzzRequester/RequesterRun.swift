@@ -97,7 +97,8 @@ enum RequesterFlows {
 
     private static func openPSKSession(_ requester: inout RequesterConnection, _ peer: inout HostilePeer) throws -> RequesterSession {
         let (request, state) = try requester.startPSKExchange(hint: FuzzDevice.pskHint, psk: FuzzDevice.pskKey, summary: .tcb)
-        var session = try requester.receivePSKExchange(peer.plain(request), state: state, channel: peer.channel)
+        let response = try requester.exchangeLarge(request) { peer.plain($0) }
+        var session = try requester.receivePSKExchange(response, state: state, channel: peer.channel)
         if !session.established { try finishHandshake(&session, &requester, &peer) }
         return session
     }

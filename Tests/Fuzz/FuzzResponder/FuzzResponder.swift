@@ -3,8 +3,9 @@ import SPDMFuzzSupport
 
 /// The responder connection (ResponderConnection) fed a sequence of requests from a state the
 /// fuzzer picks: fresh, after VCA or after DIGESTS/CERTIFICATE at each version 1.0-1.4, or inside a
-/// KEY_EXCHANGE or PSK session (handshake or established) at 1.1-1.4 — states the real requester
-/// reached back to back once per process (ConnectionStates).
+/// KEY_EXCHANGE or PSK session (handshake or established) at 1.1-1.4, or on a chunking connection
+/// (CHUNK_CAP, 42-byte DataTransferSizes) where CHUNK_SEND / CHUNK_GET carry nearly every message —
+/// states the real requester reached back to back once per process (ConnectionStates).
 ///
 /// Input: byte 0 picks the state; then requests, each a route byte and a length-prefixed message
 /// (u16 LE). Route 0 sends the message in the clear; 1 seals it as an SPDM message with the

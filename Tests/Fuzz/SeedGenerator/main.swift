@@ -160,3 +160,34 @@ for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.mutual
                         SessionRequests.header(v, .getEncapsulatedRequest)]
     write("FuzzResponder", "mutual-\(recipe.mutualAuth)-\(v)", [UInt8(index)] + encapsulated.map { route(1, $0) }.joined())
 }
+
+// Large messages: from each chunking state, the real requester's traffic (CHUNK_SEND / CHUNK_GET in
+// the clear and in sessions) for FuzzResponder; each state for FuzzRequester; the chunk PDUs, and
+// GET_CERTIFICATE / CERTIFICATE in the 1.4 LargeCertChain form, for FuzzWirePDU.
+for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.chunking {
+    let name = "chunking-\(recipe.stage)-\(recipe.version)"
+    write("FuzzRequester", name, [UInt8(index), 0])
+    let requests = ChunkingRecording.requests(from: recipe)
+    write("FuzzResponder", name, [UInt8(index)] + requests.map { route($0.route, $0.message) }.joined())
+}
+for version: SPDMVersion in [.v12, .v14] {
+    let chunk = [UInt8](repeating: 0xA5, count: 26)
+    write("FuzzWirePDU", "ChunkSendRequest-\(version)", pduSeed("ChunkSendRequest",
+        ChunkSendRequest(version: version, handle: 1, sequenceNumber: 0, largeMessageSize: 48, chunk: chunk).encoded(context: .unnegotiated(version)),
+        version: version))
+    write("FuzzWirePDU", "ChunkSendAckResponse-\(version)", pduSeed("ChunkSendAckResponse",
+        ChunkSendAckResponse(version: version, handle: 1, sequenceNumber: 1, responseToLargeRequest: [version.rawValue, 0x7F, 0x0F, 0x00, 0x02])
+            .encoded(context: .unnegotiated(version)), version: version))
+    write("FuzzWirePDU", "ChunkGetRequest-\(version)", pduSeed("ChunkGetRequest",
+        ChunkGetRequest(version: version, handle: 2, sequenceNumber: 1).encoded(context: .unnegotiated(version)), version: version))
+    write("FuzzWirePDU", "ChunkResponse-\(version)", pduSeed("ChunkResponse",
+        ChunkResponse(version: version, handle: 2, lastChunk: true, sequenceNumber: 1, chunk: Array(chunk.prefix(9))).encoded(context: .unnegotiated(version)),
+        version: version))
+}
+write("FuzzWirePDU", "GetCertificateRequest-large-1.4", pduSeed("GetCertificateRequest",
+    GetCertificateRequest(version: .v14, slotID: 0, large: .init(offset: 0x0001_0000, length: 0x400)).encoded(context: .unnegotiated(.v14)), version: .v14))
+write("FuzzWirePDU", "CertificateResponse-large-1.4", pduSeed("CertificateResponse",
+    CertificateResponse(version: .v14, slotID: 0, largeRemainderLength: 0x0001_0000, portion: [UInt8](repeating: 0x30, count: 40))
+        .encoded(context: .unnegotiated(.v14)), version: .v14))
+print("chunking seeds written")
+

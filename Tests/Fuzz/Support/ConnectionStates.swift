@@ -52,13 +52,16 @@ public struct ConnectionRecipe: Sendable, Hashable {
     public var version: SPDMVersion
     public var channel: SecuredChannel
     public var mutualAuth: MutualAuthSettings.Mode
+    /// Both sides have CHUNK_CAP and a 42-byte DataTransferSize (FuzzDevice): large messages travel in chunks.
+    public var chunking: Bool
 
     public init(_ stage: ConnectionStage, _ version: SPDMVersion, channel: SecuredChannel = .mctp,
-                mutualAuth: MutualAuthSettings.Mode = .none) {
+                mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false) {
         self.stage = stage
         self.version = version
         self.channel = channel
         self.mutualAuth = mutualAuth
+        self.chunking = chunking
     }
 }
 
@@ -70,7 +73,9 @@ public enum ConnectionStates {
     /// and established) at 1.1-1.4 over MCTP; an established KEY_EXCHANGE session over PCI-DOE; and
     /// at 1.2 and 1.3 a device asking for session mutual authentication (MutAuthRequested 0x01, 0x02
     /// with the encapsulated flow, 0x04 with the requester's DIGESTS first), after CERTIFICATE and
-    /// in the KEY_EXCHANGE handshake (where GET_ENCAPSULATED_REQUEST / DELIVER_ENCAPSULATED_RESPONSE go).
+    /// in the KEY_EXCHANGE handshake (where GET_ENCAPSULATED_REQUEST / DELIVER_ENCAPSULATED_RESPONSE go);
+    /// last, at 1.2-1.4, a device and requester with CHUNK_CAP and 42-byte DataTransferSizes after VCA,
+    /// after CERTIFICATE and in KEY_EXCHANGE and PSK sessions (where CHUNK_SEND / CHUNK_GET go).
     public static let catalog: [ConnectionRecipe] = {
         var recipes: [ConnectionRecipe] = []
         for version in SPDMVersion.all {
@@ -89,6 +94,11 @@ public enum ConnectionStates {
                 }
             }
         }
+        for version: SPDMVersion in [.v12, .v13, .v14] {
+            for stage: ConnectionStage in [.afterVCA, .afterCertificate, .keyExchangeHandshake, .keyExchangeSession, .pskSession] {
+                recipes.append(ConnectionRecipe(stage, version, chunking: true))
+            }
+        }
         return recipes
     }()
 
@@ -103,11 +113,14 @@ public enum ConnectionStates {
     public static func prepare(_ recipe: ConnectionRecipe) -> PreparedConnection {
         let random = FixedRandom()
         let mutual = recipe.mutualAuth != .none
+        let name = "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")"
+            + (mutual ? " mutual \(recipe.mutualAuth)" : "") + (recipe.chunking ? " chunking" : "")
         var state = PreparedConnection(
-            name: "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")\(mutual ? " mutual \(recipe.mutualAuth)" : "")",
-            recipe: recipe, stage: recipe.stage, version: recipe.version,
-            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth), random: random),
-            requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual),
+            name: name, recipe: recipe, stage: recipe.stage, version: recipe.version,
+            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth, chunking: recipe.chunking),
+                                           random: random),
+            requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual,
+                                                                                            chunking: recipe.chunking),
                                            random: random),
             session: nil, channel: recipe.channel)
         do {
@@ -144,12 +157,14 @@ public enum ConnectionStates {
             return
         case .keyExchangeHandshake:
             let (request, exchangeState) = try state.requester.startKeyExchange()
-            state.session = try state.requester.receiveKeyExchange(plain(request), state: exchangeState, channel: channel)
+            let response = try state.requester.exchangeLarge(request, exchange: plain)
+            state.session = try state.requester.receiveKeyExchange(response, state: exchangeState, channel: channel)
         case .keyExchangeSession:
             state.session = try state.requester.keyExchange(channel: channel, exchange: plain, secured: secured)
         case .pskHandshake:
             let (request, exchangeState) = try state.requester.startPSKExchange(hint: FuzzDevice.pskHint, psk: FuzzDevice.pskKey)
-            state.session = try state.requester.receivePSKExchange(plain(request), state: exchangeState, channel: channel)
+            let response = try state.requester.exchangeLarge(request, exchange: plain)
+            state.session = try state.requester.receivePSKExchange(response, state: exchangeState, channel: channel)
         case .pskSession:
             state.session = try state.requester.pskExchange(hint: FuzzDevice.pskHint, psk: FuzzDevice.pskKey, channel: channel,
                                                             exchange: plain, secured: secured)

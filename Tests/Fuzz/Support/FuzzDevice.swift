@@ -29,11 +29,20 @@ public enum FuzzDevice {
     public static var requesterChain: TestChain { TestChains.p256 }
     public static let requesterAsym = SignatureAlgorithm.ecdsaP256
 
+    /// DataTransferSize of both sides of a chunking connection: the smallest the specification
+    /// allows, so that nearly every message after CAPABILITIES is a large one.
+    public static let chunkingTransferSize: UInt32 = 42
+    public static let chunkingMaxMessageSize: UInt32 = 65_536
+
     /// `mutualAuth`: how the device asks the requester to authenticate (MUT_AUTH_CAP and ENCAP_CAP
-    /// on both sides, the requester's chain trusted and provisioned).
-    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none) -> ResponderDevice {
-        let capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
+    /// on both sides, the requester's chain trusted and provisioned). `chunking`: CHUNK_CAP and the
+    /// smallest DataTransferSize, so large messages travel in CHUNK_SEND / CHUNK_GET.
+    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false) -> ResponderDevice {
+        var capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
+        if chunking { capabilities.insert(.chunk) }
         var device = ResponderDevice(name: "fuzz", versions: SPDMVersion.all, capabilities: capabilities,
+                                     dataTransferSize: chunking ? chunkingTransferSize : 4096,
+                                     maxSPDMMessageSize: chunking ? chunkingMaxMessageSize : 4096,
                                      hashPreference: [.sha384], asymPreference: [.ecdsaP384], dhePreference: [.secp384r1],
                                      aeadPreference: [.aes256GCM], slots: [chain.slot()], measurements: measurements)
         device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
@@ -47,9 +56,11 @@ public enum FuzzDevice {
         return device
     }
 
-    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false) -> RequesterConfiguration {
+    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false, chunking: Bool = false) -> RequesterConfiguration {
         var configuration = RequesterConfiguration(
-            forcedVersion: version, capabilities: requesterCapabilities, dhe: DHEGroups(rawValue: 0x3F),
+            forcedVersion: version, capabilities: chunking ? requesterCapabilities.union(.chunk) : requesterCapabilities,
+            dataTransferSize: chunking ? chunkingTransferSize : 4096, maxSPDMMessageSize: chunking ? chunkingMaxMessageSize : 4096,
+            dhe: DHEGroups(rawValue: 0x3F),
             aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
             chainOptions: ChainVerifier.Options(validAt: nil))
         if mutualAuth {

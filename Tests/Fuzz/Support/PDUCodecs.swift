@@ -108,5 +108,10 @@ public enum PDUCodecs {
         .make("MessageHeader", exact: true,
               decode: { bytes, _ in try MessageHeader(peeking: bytes) },
               encode: { header, _ in var out: [UInt8] = []; header.encode(into: &out); return out }),
+        // Large messages (1.2+; 32-bit ChunkSeqNo from 1.4, by the message's own version).
+        .message(ChunkSendRequest.self, exact: true),
+        .message(ChunkSendAckResponse.self, exact: true),
+        .message(ChunkGetRequest.self, exact: true),
+        .message(ChunkResponse.self, exact: true),
     ]
 }
