@@ -56,7 +56,7 @@ extension RequesterError {
             return .measurement
         case .verifyDataMismatch:
             return .verifyData
-        case .invalidState, .unexpectedResponse, .malformedResponse, .versionMismatch, .noCommonVersion, .negotiationFailed,
+        case .invalidState, .unexpectedResponse, .malformedResponse, .messageTooLarge, .versionMismatch, .noCommonVersion, .negotiationFailed,
              .capabilityMissing, .slotMismatch, .requesterContextMismatch, .securedMessage, .sessionRefused:
             return .protocol
         }

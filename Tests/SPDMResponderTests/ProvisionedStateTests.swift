@@ -49,16 +49,16 @@ struct ProvisionedStateTests {
         var connection = ResponderConnection(device: Fixtures.device(), random: FixedRandom()) { name, state in
             commits.append(name, state)
         }
-        let response = try connection.committing { next -> [UInt8] in
+        let response = try connection.committing(in: nil) { next -> Dispatched in
             next.updateProvisioned(Self.change)
-            return [0x12, 0x2E, 0, 0]
+            return Dispatched(response: [0x12, 0x2E, 0, 0])
         }
-        #expect(response == [0x12, 0x2E, 0, 0])
+        #expect(response.response == [0x12, 0x2E, 0, 0])
         #expect(commits.all.map(\.0) == [connection.device.name])
         #expect(commits.all.map(\.1) == [Self.change])
         #expect(connection.device.provisioned == Self.change)
         // Same revision: nothing to commit.
-        _ = try connection.committing { _ in [UInt8]() }
+        _ = try connection.committing(in: nil) { _ in Dispatched(response: []) }
         #expect(commits.all.count == 1)
     }
 
@@ -68,9 +68,9 @@ struct ProvisionedStateTests {
                                    (DiskFull() as any Error, ErrorCode.unspecified)] {
             var connection = ResponderConnection(device: Fixtures.device(), random: FixedRandom()) { _, _ in throw thrown }
             do {
-                _ = try connection.committing { next -> [UInt8] in
+                _ = try connection.committing(in: nil) { next -> Dispatched in
                     next.updateProvisioned(Self.change)
-                    return []
+                    return Dispatched(response: [])
                 }
                 Issue.record("the commit's failure did not reach the requester")
             } catch let error as ResponderError {
