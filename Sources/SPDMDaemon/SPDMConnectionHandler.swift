@@ -31,6 +31,8 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// The fault decided for the SPDM request inside the secured record being handled, when it acts
     /// on the record rather than the plaintext.
     var faultForRecord: FaultInjection?
+    /// The fault decided for the SPDM request inside a session being handled, before the device saw it.
+    var faultInSession: FaultInjection?
     private var heartbeats = HeartbeatTimers()
     /// The established sessions the runtime has been told of (compared after every message).
     private var reportedSessions: Set<UInt32> = []
@@ -185,10 +187,12 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         let mctp = binding.type == .mctp
         let geometry = signatureGeometry
         faultForRecord = nil
+        faultInSession = nil
         refreshDevice()
-        let outcome = responder.handleSecured(record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp) { request, response in
-            rewriteBeforeSealing(request, response, geometry: geometry)
-        }
+        let outcome = responder.handleSecured(
+            record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp,
+            beforeSealing: { request, response in rewriteBeforeSealing(request, response, geometry: geometry) },
+            answerInstead: { request in answerInSession(request) })
         if outcome.request != nil || outcome.error != nil {
             // Requests inside a session count like the ones in the clear (metrics, connection list).
             runtime.requestHandled(self.record, code: outcome.request, error: outcome.error?.code,

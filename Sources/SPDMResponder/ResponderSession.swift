@@ -80,6 +80,8 @@ public struct SecuredOutcome: Sendable {
     public var reassembled: RequestCode?
     /// The session ended with this record (END_SESSION).
     public var sessionEnded = false
+    /// `answerInstead` answered the request; the device did not see it.
+    public var answeredInstead = false
 }
 
 extension ResponderConnection {
@@ -109,10 +111,12 @@ extension ResponderConnection {
 
     /// Handles one DSP0277 secured record. `mctpTyped`: the application data starts with an MCTP
     /// message type (0x05 SPDM, 0x01 PLDM, ...) as on MCTP; PCI-DOE carries the SPDM message bare.
+    /// `answerInstead` may answer an SPDM request before the device sees it (nil: the device handles it).
     /// `beforeSealing` sees each SPDM request and its response in the clear and returns what is
     /// sealed (the daemon's fault layer; the state machine's own state is already settled).
     public mutating func handleSecured(_ record: [UInt8], format: SecuredMessageFormat, mctpTyped: Bool,
-                                       beforeSealing: (_ request: [UInt8], _ response: [UInt8]) -> [UInt8] = { $1 }) -> SecuredOutcome {
+                                       beforeSealing: (_ request: [UInt8], _ response: [UInt8]) -> [UInt8] = { $1 },
+                                       answerInstead: (_ request: [UInt8]) -> [UInt8]? = { _ in nil }) -> SecuredOutcome {
         var outcome = SecuredOutcome()
         guard let sessionID = SecuredMessage.sessionID(of: record), var session = sessions[sessionID] else {
             droppedRecordCount += 1
@@ -149,7 +153,15 @@ extension ResponderConnection {
             }
         }
 
-        // An SPDM request inside the session.
+        // An SPDM request inside the session; `answerInstead` (the daemon's fault layer: Busy, an
+        // ERROR, a held response for RESPOND_IF_READY) may answer it before the device sees it.
+        if let answer = answerInstead(message) {
+            outcome.request = message.count >= 2 ? RequestCode(rawValue: message[1]) : nil
+            outcome.answeredInstead = true
+            let appResponse = mctpTyped ? [0x05] + answer : answer
+            outcome.record = seal(sessionID, appResponse, format: format)
+            return outcome
+        }
         let (response, followUp, code, error, reassembled) = handleInSession(message, sessionID: sessionID)
         outcome.request = code
         outcome.error = error

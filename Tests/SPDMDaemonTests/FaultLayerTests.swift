@@ -117,6 +117,19 @@ struct FaultLayerTests {
         #expect(Self.sent(step) == [error] && step.notApplied != nil)
     }
 
+    @Test("not_ready inside a session holds the response the same way (the layer seals what it returns)")
+    func notReadyInSession() throws {
+        var layer = Self.layer([FaultRule(request: .getMeasurements, inSession: true, action: .notReady(rdExponent: 1, rdtm: 2))])
+        #expect(layer.decide(.getMeasurements, inSession: false) == nil, "in_session rules leave the clear alone")
+        let injection = layer.decide(.getMeasurements, inSession: true)
+        let step = layer.apply(injection, code: .getMeasurements, request: [0x12, 0xE0, 0, 0], response: Self.response, inSession: true,
+                               geometry: { nil })
+        let notReady = try #require(Self.sent(step).first)
+        #expect(Array(notReady.prefix(4)) == [0x12, 0x7F, 0x42, 0x00] && notReady[5] == 0xE0, "ResponseNotReady for GET_MEASUREMENTS: \(notReady)")
+        let token = notReady[6]
+        #expect(layer.answerRespondIfReady([0x12, 0xFF, 0xE0, token])?.response == Self.response)
+    }
+
     @Test("busy answers instead of the device and lets the retry through; error:<code> answers that code")
     func busyAndError() throws {
         var layer = Self.layer([FaultRule(request: .getDigests, action: .busy)])

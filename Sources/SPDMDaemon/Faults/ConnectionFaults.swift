@@ -122,7 +122,7 @@ struct ConnectionFaults: Sendable {
         }
         switch injection.action {
         case let .notReady(exponent, rdtm):
-            guard !inSession, response.count >= 2, response[1] != ResponseCode.error.rawValue, let code = code?.rawValue else {
+            guard response.count >= 2, response[1] != ResponseCode.error.rawValue, let code = code?.rawValue else {
                 return FaultStep(delivery: .send([response]), injection: injection, notApplied: "the device answered ERROR")
             }
             let token = nextToken

@@ -62,12 +62,32 @@ extension SPDMConnectionHandler {
         }
     }
 
-    /// An SPDM request inside a session and its response, before sealing: the fault is decided here;
-    /// message rewrites act on the plaintext now (the requester gets a record that authenticates,
-    /// holding a broken message), the others wait for the record (`respondInSession`).
-    func rewriteBeforeSealing(_ request: [UInt8], _ response: [UInt8], geometry: ResponseFaults.SignatureGeometry?) -> [UInt8] {
+    /// An SPDM request inside a session, before the device sees it: the fault for it is decided
+    /// here; RESPOND_IF_READY for a response held behind ResponseNotReady, `busy` and `error:<code>`
+    /// are answered here (sealed in the session like any response); nil lets the device handle it.
+    func answerInSession(_ request: [UInt8]) -> [UInt8]? {
+        if let answer = faults.answerRespondIfReady(request) { return answer.response }
         let code = request.count >= MessageHeader.size ? RequestCode(rawValue: request[1]) : nil
-        guard var injection = faults.decide(code, inSession: true) else { return response }
+        faultInSession = faults.decide(code, inSession: true)
+        guard let decided = faultInSession, decided.action.replacesHandling else { return nil }
+        faultInSession = nil
+        report(decided, notApplied: nil)
+        return ConnectionFaults.answerInstead(decided, request: request).response
+    }
+
+    /// An SPDM request inside a session and its response, before sealing: message rewrites and
+    /// not_ready act on the plaintext now (the requester gets a record that authenticates, holding a
+    /// broken message or ResponseNotReady), the others wait for the record (`respondInSession`).
+    func rewriteBeforeSealing(_ request: [UInt8], _ response: [UInt8], geometry: ResponseFaults.SignatureGeometry?) -> [UInt8] {
+        guard var injection = faultInSession else { return response }
+        faultInSession = nil
+        let code = request.count >= MessageHeader.size ? RequestCode(rawValue: request[1]) : nil
+        if case .notReady = injection.action {
+            let step = faults.apply(injection, code: code, request: request, response: response, inSession: true, geometry: { geometry })
+            report(injection, notApplied: step.notApplied)
+            guard case .send(let messages) = step.delivery, let notReady = messages.first else { return response }
+            return notReady
+        }
         guard injection.action.rewritesMessage else {
             faultForRecord = injection
             return response

@@ -93,10 +93,10 @@ public enum FaultAction: Sendable, Hashable, CustomStringConvertible {
 
     public var scope: Scope {
         switch self {
-        case .notReady, .busy, .error, .tamperMeasurement, .tamperChain: return .clear
+        case .tamperMeasurement, .tamperChain: return .clear
         case .corruptMAC: return .session
-        case .delay, .drop, .close, .duplicate, .replay, .truncate, .corruptByte, .corruptSignature, .corruptNonce, .corruptVerifyData,
-             .wrongVersion, .wrongCode, .mutate:
+        case .notReady, .busy, .error, .delay, .drop, .close, .duplicate, .replay, .truncate, .corruptByte, .corruptSignature,
+             .corruptNonce, .corruptVerifyData, .wrongVersion, .wrongCode, .mutate:
             return .both
         }
     }
