@@ -128,7 +128,7 @@ enum Samples {
         let count = MeasurementsResponse(version: .v12, totalMeasurementCount: 6, blocks: [], nonce: nonce)
         samples.append(PDUSample(description: "MEASUREMENTS count", context: negotiated12, encoded: count.encoded(context: negotiated12),
                                  decodesEqual: { try MeasurementsResponse(decoding: $0, context: negotiated12, signed: false) == count }))
-        return samples
+        return samples + provisioning
     }
 }
 
