@@ -11,12 +11,15 @@ public enum RequestGate {
         public var minimumState: ConnectionState
         /// The device must advertise at least one of these capabilities (empty: none needed).
         public var anyCapability: CapabilityFlags
+        /// The request exists from this version on: on an older connection it is UnsupportedRequest.
+        public var minimumVersion: SPDMVersion?
 
         public init(exactState: ConnectionState? = nil, minimumState: ConnectionState = .notStarted,
-                    anyCapability: CapabilityFlags = []) {
+                    anyCapability: CapabilityFlags = [], minimumVersion: SPDMVersion? = nil) {
             self.exactState = exactState
             self.minimumState = minimumState
             self.anyCapability = anyCapability
+            self.minimumVersion = minimumVersion
         }
     }
 
@@ -40,6 +43,11 @@ public enum RequestGate {
         .getEncapsulatedRequest: Rule(minimumState: .negotiated, anyCapability: .encap),
         .deliverEncapsulatedResponse: Rule(minimumState: .negotiated, anyCapability: .encap),
         .endSession: Rule(minimumState: .negotiated, anyCapability: [.keyEx, .pskWithoutContext, .pskWithContext]),
+        // Provisioning (DSP0274 §10.22-10.26), in the clear and inside sessions.
+        .getCSR: Rule(minimumState: .negotiated, anyCapability: .csr, minimumVersion: .v12),
+        .setCertificate: Rule(minimumState: .negotiated, anyCapability: .setCert, minimumVersion: .v12),
+        .getKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .getKeyPairInfo, minimumVersion: .v13),
+        .setKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .setKeyPairInfo, minimumVersion: .v13),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and
@@ -48,6 +56,9 @@ public enum RequestGate {
                              connectionVersion: SPDMVersion?, device: ResponderDevice) throws {
         guard let rule = rules[code] else { throw ResponderError.unsupportedRequest(code) }
         if !rule.anyCapability.isEmpty && device.capabilities.intersection(rule.anyCapability).isEmpty {
+            throw ResponderError.unsupportedRequest(code)
+        }
+        if let minimum = rule.minimumVersion, (connectionVersion ?? version) < minimum {
             throw ResponderError.unsupportedRequest(code)
         }
         switch code {

@@ -231,6 +231,10 @@ extension ResponderConnection {
         case .endSession: return (try handleEndSession(request), .terminate)
         case .getEncapsulatedRequest: return (try handleGetEncapsulatedRequest(request, sessionID: sessionID), .none)
         case .deliverEncapsulatedResponse: return (try handleDeliverEncapsulatedResponse(request, sessionID: sessionID), .none)
+        case .getCSR: return (try handleGetCSR(request), .none)
+        case .setCertificate: return (try handleSetCertificate(request, inSession: true), .none)
+        case .getKeyPairInfo: return (try handleGetKeyPairInfo(request), .none)
+        case .setKeyPairInfo: return (try handleSetKeyPairInfo(request), .none)
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript

@@ -12,7 +12,7 @@ extension ResponderConnection {
             throw ResponderError.invalidRequest("GET_CERTIFICATE needs 8 bytes, got \(request.count)")
         }
         let message = try GetCertificateRequest(decoding: request, context: algorithms.wireContext)
-        guard let slot = device.slot(message.slotID) else {
+        guard let slot = device.servedSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         let chain = slot.spdmChain(hash: hash)
@@ -40,10 +40,11 @@ extension ResponderConnection {
             remainder = chain.count - offset - portionLength
         }
 
-        // Build. CertificateInfo stays 0 unless a multi-key connection was negotiated (DSP0274 1.3
-        // Table "CERTIFICATE response": reserved otherwise), which this responder does not offer.
+        // Build. CertificateInfo (the slot's CertModel) only on a multi-key connection (DSP0274 1.3
+        // Table "CERTIFICATE response": reserved otherwise).
         let response = CertificateResponse(
-            version: algorithms.version, slotID: message.slotID, certificateInfo: 0,
+            version: algorithms.version, slotID: message.slotID,
+            certificateInfo: algorithms.multiKeyConnectionResponder ? slot.certificateModel.rawValue : 0,
             remainderLength: UInt16(remainder), portion: Array(chain[offset..<offset + portionLength])
         ).encoded(context: algorithms.wireContext)
 
