@@ -52,13 +52,16 @@ public struct ConnectionRecipe: Sendable, Hashable {
     public var version: SPDMVersion
     public var channel: SecuredChannel
     public var mutualAuth: MutualAuthSettings.Mode
+    /// A provisioning device (FuzzDevice.responderDevice) on a multi-key connection from 1.3.
+    public var provisioning: FuzzDevice.Provisioning
 
     public init(_ stage: ConnectionStage, _ version: SPDMVersion, channel: SecuredChannel = .mctp,
-                mutualAuth: MutualAuthSettings.Mode = .none) {
+                mutualAuth: MutualAuthSettings.Mode = .none, provisioning: FuzzDevice.Provisioning = .none) {
         self.stage = stage
         self.version = version
         self.channel = channel
         self.mutualAuth = mutualAuth
+        self.provisioning = provisioning
     }
 }
 
@@ -89,6 +92,13 @@ public enum ConnectionStates {
                 }
             }
         }
+        // Provisioning (GET_CSR, SET_CERTIFICATE, key pair info): after CERTIFICATE at 1.2-1.4, in
+        // sessions at 1.3, and at 1.3 and 1.4 on a device that needs resets for them.
+        for version: SPDMVersion in [.v12, .v13, .v14] { recipes.append(ConnectionRecipe(.afterCertificate, version, provisioning: .direct)) }
+        for stage: ConnectionStage in [.keyExchangeSession, .pskSession] {
+            recipes.append(ConnectionRecipe(stage, .v13, provisioning: .direct))
+        }
+        for version: SPDMVersion in [.v13, .v14] { recipes.append(ConnectionRecipe(.afterCertificate, version, provisioning: .resetRequired)) }
         return recipes
     }()
 
@@ -103,11 +113,15 @@ public enum ConnectionStates {
     public static func prepare(_ recipe: ConnectionRecipe) -> PreparedConnection {
         let random = FixedRandom()
         let mutual = recipe.mutualAuth != .none
+        let provisioning = recipe.provisioning != .none
         var state = PreparedConnection(
-            name: "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")\(mutual ? " mutual \(recipe.mutualAuth)" : "")",
+            name: "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")\(mutual ? " mutual \(recipe.mutualAuth)" : "")"
+                + (provisioning ? " provisioning \(recipe.provisioning)" : ""),
             recipe: recipe, stage: recipe.stage, version: recipe.version,
-            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth), random: random),
-            requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual),
+            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth, provisioning: recipe.provisioning),
+                                           random: random),
+            requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual,
+                                                                                            multiKey: provisioning),
                                            random: random),
             session: nil, channel: recipe.channel)
         do {

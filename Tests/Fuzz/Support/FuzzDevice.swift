@@ -29,13 +29,32 @@ public enum FuzzDevice {
     public static var requesterChain: TestChain { TestChains.p256 }
     public static let requesterAsym = SignatureAlgorithm.ecdsaP256
 
+    /// Whether the device provisions (SET_CERT, CSR, GET/SET_KEY_PAIR_INFO, MULTI_KEY_NEG), and
+    /// whether it needs a reset for that (CERT_INSTALL_RESET, SET_KEY_PAIR_RESET).
+    public enum Provisioning: Sendable, Hashable {
+        case none, direct, resetRequired
+    }
+
+    /// Key pair 1 of a provisioning device: a P-256 key no slot uses (key pair 2 is slot 0's).
+    public static let spareKey = TestChains.p256.leafKey
+
     /// `mutualAuth`: how the device asks the requester to authenticate (MUT_AUTH_CAP and ENCAP_CAP
     /// on both sides, the requester's chain trusted and provisioned).
-    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none) -> ResponderDevice {
-        let capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
+    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none, provisioning: Provisioning = .none) -> ResponderDevice {
+        var capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
+        var slot = chain.slot()
+        var keyPairs: [KeyPair]? = nil
+        if provisioning != .none {
+            capabilities.formUnion([.setCert, .csr, .getKeyPairInfo, .setKeyPairInfo, .multiKeyNegotiated])
+            if provisioning == .resetRequired { capabilities.formUnion([.certInstallReset, .setKeyPairReset]) }
+            slot.keyPairID = 2
+            keyPairs = [KeyPair(id: 1, privateKey: spareKey, asymAlgorithmCapabilities: [.ecc256, .ecc384]),
+                        KeyPair(id: 2, privateKey: chain.leafKey)]
+        }
         var device = ResponderDevice(name: "fuzz", versions: SPDMVersion.all, capabilities: capabilities,
                                      hashPreference: [.sha384], asymPreference: [.ecdsaP384], dhePreference: [.secp384r1],
-                                     aeadPreference: [.aes256GCM], slots: [chain.slot()], measurements: measurements)
+                                     aeadPreference: [.aes256GCM], slots: [slot], keyPairs: keyPairs,
+                                     supportedSlotMask: provisioning == .none ? nil : 0x03, measurements: measurements)
         device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
         device.sessionSettings.heartbeatPeriod = 5
         device.sessionSettings.maxSessions = 4
@@ -47,9 +66,11 @@ public enum FuzzDevice {
         return device
     }
 
-    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false) -> RequesterConfiguration {
+    /// `multiKey`: offer MULTI_KEY_NEG and ask for a multi-key connection (1.3+).
+    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false, multiKey: Bool = false) -> RequesterConfiguration {
         var configuration = RequesterConfiguration(
-            forcedVersion: version, capabilities: requesterCapabilities, dhe: DHEGroups(rawValue: 0x3F),
+            forcedVersion: version, capabilities: requesterCapabilities.union(multiKey ? [.multiKeyNegotiated] : []),
+            otherParams: multiKey ? [.opaqueDataFormat1, .multiKeyConnection] : .opaqueDataFormat1, dhe: DHEGroups(rawValue: 0x3F),
             aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
             chainOptions: ChainVerifier.Options(validAt: nil))
         if mutualAuth {

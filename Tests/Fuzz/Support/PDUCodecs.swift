@@ -108,5 +108,14 @@ public enum PDUCodecs {
         .make("MessageHeader", exact: true,
               decode: { bytes, _ in try MessageHeader(peeking: bytes) },
               encode: { header, _ in var out: [UInt8] = []; header.encode(into: &out); return out }),
+        // Provisioning (1.2-1.4); version-gated fields and the 1.4 PQC lengths make most inexact.
+        .message(GetCSRRequest.self, exact: false),
+        .message(CSRResponse.self, exact: true),
+        .message(SetCertificateRequest.self, exact: false),
+        .message(SetCertificateResponse.self, exact: false),
+        .message(GetKeyPairInfoRequest.self, exact: true),
+        .message(KeyPairInfoResponse.self, exact: false),
+        .message(SetKeyPairInfoRequest.self, exact: false),
+        .message(SetKeyPairInfoAckResponse.self, exact: true),
     ]
 }
