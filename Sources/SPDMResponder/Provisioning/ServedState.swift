@@ -48,8 +48,10 @@ extension ResponderDevice {
 
     /// Key pair `id` with what provisioning changed, or nil for an id the device does not have.
     public func servedKeyPair(_ id: UInt8) -> ServedKeyPair? {
-        guard let configured = keyPairs.first(where: { $0.id == id }) else { return nil }
+        guard var configured = keyPairs.first(where: { $0.id == id }) else { return nil }
         let configuredMask = slots.reduce(UInt8(0)) { $1.keyPairID == id ? $0 | 1 << $1.id : $0 }
+        // The slots carry the key material: a slot the control API replaced brings its key to its key pair.
+        if let backing = slots.first(where: { $0.keyPairID == id }) { configured.privateKey = backing.privateKey }
         guard let settings = provisioned.keyPairs[id] else {
             return ServedKeyPair(configured: configured, privateKey: configured.privateKey, keyUsage: configured.keyUsage,
                                  asymAlgorithm: configured.privateKey == nil ? [] : configured.configuredAlgorithm,
@@ -105,6 +107,10 @@ extension ResponderDevice {
             served.keyPairID = pair.id
             served.keyUsage = pair.keyUsage
             served.signingKey = pair.privateKey
+        } else if provisioned.installedChains[id] == nil, let configured = slot(id), configured.keyPairID == 0 {
+            // A slot added at run time (control API) without a key pair signs with its own key.
+            served.keyUsage = .spdm
+            served.signingKey = configured.privateKey
         }
         return served
     }
