@@ -29,6 +29,14 @@ static inline STACK_OF(X509) *spdm_sk_x509_new(void) { return sk_X509_new_null()
 static inline int spdm_sk_x509_push(STACK_OF(X509) *stack, X509 *cert) { return sk_X509_push(stack, cert); }
 static inline void spdm_sk_x509_free(STACK_OF(X509) *stack) { sk_X509_free(stack); }
 
+static inline STACK_OF(X509_EXTENSION) *spdm_sk_x509_extension_new(void) { return sk_X509_EXTENSION_new_null(); }
+static inline int spdm_sk_x509_extension_push(STACK_OF(X509_EXTENSION) *stack, X509_EXTENSION *ext) {
+    return sk_X509_EXTENSION_push(stack, ext);
+}
+static inline void spdm_sk_x509_extension_pop_free(STACK_OF(X509_EXTENSION) *stack) {
+    sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
+}
+
 static inline void spdm_general_names_free(GENERAL_NAMES *names) { GENERAL_NAMES_free(names); }
 static inline int spdm_sk_general_name_push(GENERAL_NAMES *names, GENERAL_NAME *name) {
     return sk_GENERAL_NAME_push(names, name);

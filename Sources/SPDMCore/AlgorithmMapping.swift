@@ -81,3 +81,38 @@ extension BaseAsymAlgorithms {
     /// The ReqBaseAsymAlg structure uses the same bit positions in 16 bits (DSP0274 Table "ReqBaseAsymAlg").
     public var requesterStructureBits: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
 }
+
+/// Key pair algorithm bits (KEY_PAIR_INFO, SET_KEY_PAIR_INFO) and the key types behind them.
+extension KeyPairAsymAlgorithms {
+    /// The key pair bit of a key type.
+    public init(keyType: KeyType) {
+        switch keyType {
+        case .rsa(let bits): self = bits >= 4096 ? .rsa4096 : bits >= 3072 ? .rsa3072 : .rsa2048
+        case .ec(.p256): self = .ecc256
+        case .ec(.p384): self = .ecc384
+        case .ec(.p521): self = .ecc521
+        case .sm2: self = .sm2
+        case .ed25519: self = .ed25519
+        case .ed448: self = .ed448
+        }
+    }
+
+    /// The key pair bit a negotiated signature algorithm needs.
+    public init(_ algorithm: SignatureAlgorithm) { self.init(keyType: algorithm.keyType) }
+
+    /// A signature algorithm that keys of this (single) bit sign with, for key generation.
+    public var generationAlgorithm: SignatureAlgorithm? {
+        switch self {
+        case .rsa2048: return .rsassa2048
+        case .rsa3072: return .rsassa3072
+        case .rsa4096: return .rsassa4096
+        case .ecc256: return .ecdsaP256
+        case .ecc384: return .ecdsaP384
+        case .ecc521: return .ecdsaP521
+        case .sm2: return .sm2
+        case .ed25519: return .ed25519
+        case .ed448: return .ed448
+        default: return nil
+        }
+    }
+}

@@ -15,11 +15,17 @@ public struct NegotiatedAlgorithms: Hashable, Sendable {
     public var aead: AEADSuites
     public var requesterAsym: BaseAsymAlgorithms
     public var keySchedule: KeySchedules
+    /// 1.3 MULTI_KEY_CONN_RSP: the responder's slots name their key pairs (DIGESTS carries KeyPairID,
+    /// CertificateInfo and KeyUsageMask; the first DIGESTS joins the transcript as message D).
+    public var multiKeyConnectionResponder: Bool
+    /// 1.3 MULTI_KEY_CONN_REQ: the same for the requester's slots (mutual authentication).
+    public var multiKeyConnectionRequester: Bool
 
     public init(version: SPDMVersion, hash: HashAlgorithm?, asym: SignatureAlgorithm?, measurementHash: HashAlgorithm?,
                 measurementRawBitStreamOnly: Bool = false, measurementSpecification: MeasurementSpecification = [],
                 otherParams: OtherParams = [], dhe: DHEGroups = [], aead: AEADSuites = [],
-                requesterAsym: BaseAsymAlgorithms = [], keySchedule: KeySchedules = []) {
+                requesterAsym: BaseAsymAlgorithms = [], keySchedule: KeySchedules = [],
+                multiKeyConnectionResponder: Bool = false, multiKeyConnectionRequester: Bool = false) {
         self.version = version
         self.hash = hash
         self.asym = asym
@@ -31,10 +37,19 @@ public struct NegotiatedAlgorithms: Hashable, Sendable {
         self.aead = aead
         self.requesterAsym = requesterAsym
         self.keySchedule = keySchedule
+        self.multiKeyConnectionResponder = multiKeyConnectionResponder
+        self.multiKeyConnectionRequester = multiKeyConnectionRequester
     }
 
     public var wireContext: WireContext {
         WireContext(version: version, hashSize: hash?.digestSize ?? 0, signatureSize: asym?.signatureSize ?? 0,
-                    measurementHashSize: measurementHash?.digestSize ?? 0)
+                    measurementHashSize: measurementHash?.digestSize ?? 0, multiKeyConnection: multiKeyConnectionResponder)
+    }
+
+    /// The context for DIGESTS the requester sends (encapsulated GET_DIGESTS).
+    public var requesterWireContext: WireContext {
+        var context = wireContext
+        context.multiKeyConnection = multiKeyConnectionRequester
+        return context
     }
 }

@@ -6,7 +6,9 @@ import SPDMWire
 ///     A  = GET_VERSION .. ALGORITHMS (VCA)
 ///     B  = GET_DIGESTS .. CERTIFICATE (all portions)
 ///     C  = CHALLENGE || CHALLENGE_AUTH without its signature
+///     D  = the first DIGESTS response in the clear after VCA, on a 1.3 multi-key connection only
 ///     M1/M2 = A || B || C                      signed by CHALLENGE_AUTH
+///     TH (KEY_EXCHANGE) = A || D || Hash(cert chain) || K ...
 ///     L1/L2 = (1.2+: A ||) measurement exchanges since the last signed one, the last without signature
 ///
 /// Requester and responder apply the same reset rules (`willHandle(request:)`), so their transcripts agree.
@@ -15,17 +17,22 @@ public struct Transcript: Sendable {
     public private(set) var messageB: [UInt8] = []
     public private(set) var messageC: [UInt8] = []
     public private(set) var messageM: [UInt8] = []
+    /// Message D (DSP0274 1.3 §15): kept only on multi-key connections, never replaced once set.
+    public private(set) var messageD: [UInt8] = []
 
     public init() {}
 
     public mutating func reset() {
         vca = []
+        messageD = []
         messageB = []
         messageC = []
         messageM = []
     }
 
     public mutating func appendVCA(_ bytes: [UInt8]) { vca += bytes }
+    /// Records a DIGESTS response as message D unless one already is.
+    public mutating func recordD(_ digests: [UInt8]) { if messageD.isEmpty { messageD = digests } }
     public mutating func appendB(_ bytes: [UInt8]) { messageB += bytes }
     public mutating func appendM(_ bytes: [UInt8]) { messageM += bytes }
     public mutating func resetB() { messageB = [] }

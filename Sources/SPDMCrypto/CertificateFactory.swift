@@ -112,6 +112,16 @@ public enum CertificateFactory {
     }
 
     private static func sign(_ x509: OpaquePointer, with key: PrivateKey, hash: HashAlgorithm?) throws {
+        let context = try signingContext(for: key, hash: hash)
+        guard X509_sign_ctx(x509, context.ctx) > 0 else {
+            throw CryptoError.openSSL("signing the certificate with a \(key.keyType) key failed")
+        }
+    }
+
+    /// A DigestSign context for X.509 structures (certificates, CSRs) signed by `key`: RSA with
+    /// PKCS#1 v1.5, ECDSA with `hash` (or the curve's own), EdDSA pure, SM2 with SM3 and the SPDM
+    /// distinguishing ID.
+    static func signingContext(for key: PrivateKey, hash: HashAlgorithm?) throws -> DigestSignContext {
         let context = try DigestSignContext()
         let params = OSSLParams()
         let digestName: String?
@@ -128,9 +138,9 @@ public enum CertificateFactory {
             let fallback: HashAlgorithm = curve == .p256 ? .sha256 : curve == .p384 ? .sha384 : .sha512
             digestName = (hash ?? fallback).openSSLName
         }
-        guard context.initialize(sign: true, digestName: digestName, key: key.handle, params: params),
-              X509_sign_ctx(x509, context.ctx) > 0 else {
-            throw CryptoError.openSSL("signing the certificate with a \(key.keyType) key failed")
+        guard context.initialize(sign: true, digestName: digestName, key: key.handle, params: params) else {
+            throw CryptoError.openSSL("cannot set up signing with a \(key.keyType) key")
         }
+        return context
     }
 }

@@ -65,7 +65,7 @@ enum X509Extensions {
     }
 }
 
-/// Tiny DER reader for extension values.
+/// Tiny DER reader for extension values and the PKCS#10 structures of a CSR.
 struct DERReader {
     private let bytes: [UInt8]
     private var offset = 0
@@ -95,6 +95,19 @@ struct DERReader {
         guard length > 0 else { throw CryptoError.openSSL("OBJ_obj2txt failed") }
         return String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+
+    /// The tag of the next element, nil at the end.
+    var nextTag: UInt8? { isAtEnd ? nil : bytes[offset] }
+
+    /// Reads one element with `tag` and returns it whole (tag, length and contents).
+    mutating func encodedElement(tag: UInt8) throws -> [UInt8] {
+        let start = offset
+        _ = try read(tag: tag)
+        return Array(bytes[start..<offset])
+    }
+
+    /// Reads one element with `tag` and returns its contents.
+    mutating func contents(tag: UInt8) throws -> [UInt8] { try read(tag: tag) }
 
     private mutating func read(tag: UInt8) throws -> [UInt8] {
         guard offset + 2 <= bytes.count, bytes[offset] == tag else { throw CryptoError("unexpected DER tag") }

@@ -41,4 +41,37 @@ struct DeviceIdentityStore {
         try StateDirectory.writeAtomically(certificate.der, to: certificatePath)
         return Leaf(key: key, certificate: certificate)
     }
+
+    /// A leaf for an existing key (a configured key pair), issued by `authority` and kept beside the
+    /// device's other material; reused while it certifies that key and chains to the current CA.
+    func leaf(device: String, slot: UInt8, key: PrivateKey, commonName: String, authority: CertificateAuthority) throws -> Leaf {
+        try StateDirectory.withExclusiveLock(stateDirectory + "/.generation.lock") {
+            let certificatePath = stateDirectory + "/devices/" + device + "/slot\(slot).key-pair.cert.der"
+            if let bytes = StateDirectory.read(certificatePath), let certificate = try? Certificate(der: bytes),
+               certificate.publicKey.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
+               (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root],
+                                                    options: .init(validAt: Date()))) != nil {
+                return Leaf(key: key, certificate: certificate)
+            }
+            let certificate = try CertificateFactory.makeCertificate(
+                profile: CertificateRequestProfile(kind: .responderLeaf, commonName: commonName),
+                subjectKey: key.publicKey, issuer: authority.intermediate, issuerKey: authority.intermediateKey)
+            try StateDirectory.writeAtomically(certificate.der, to: certificatePath)
+            return Leaf(key: key, certificate: certificate)
+        }
+    }
+
+    /// The key of key pair `id`, generated once for `algorithm` and kept in the state directory.
+    func keyPairKey(device: String, id: UInt8, algorithm: SignatureAlgorithm) throws -> PrivateKey {
+        try StateDirectory.withExclusiveLock(stateDirectory + "/.generation.lock") {
+            let path = stateDirectory + "/devices/" + device + "/key_pair\(id).key"
+            if let bytes = StateDirectory.read(path), let key = try? PrivateKey(pem: String(decoding: bytes, as: UTF8.self)),
+               key.matches(algorithm) {
+                return key
+            }
+            let key = try PrivateKey.generate(algorithm)
+            try StateDirectory.writeAtomically(Array(key.pkcs8PEM.utf8), to: path, secret: true)
+            return key
+        }
+    }
 }

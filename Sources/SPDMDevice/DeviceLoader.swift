@@ -16,7 +16,7 @@ struct DeviceLoader {
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
         "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
-        "max_connections", "capture",
+        "max_connections", "capture", "key_pair", "supported_slots",
     ]
 
     func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
@@ -61,7 +61,9 @@ struct DeviceLoader {
         }
         let versions = try loadVersions(table)
         let capabilities = try loadCapabilities(table)
-        let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name)
+        let keyPairs = try KeyPairLoader(context: context).load(table.tableArray("key_pair"), deviceName: name)
+        let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name, keyPairs: keyPairs)
+        let supportedSlots = try loadSupportedSlots(table, slots: slots)
         let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
         let measurements = try MeasurementLoader().load(table.tableArray("measurement"))
         let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
@@ -93,7 +95,7 @@ struct DeviceLoader {
             hashPreference: algorithms.hash, asymPreference: algorithms.asym,
             measurementHashPreference: algorithms.measurementHash, measurementRawBitStreamOnly: algorithms.measurementRawOnly,
             dhePreference: algorithms.dhe, aeadPreference: algorithms.aead, requesterAsymPreference: algorithms.requesterAsym,
-            slots: slots, measurements: measurements,
+            slots: slots, keyPairs: keyPairs.isEmpty ? nil : keyPairs, supportedSlotMask: supportedSlots, measurements: measurements,
             certificatePortionLimit: try table.int("certificate_portion", in: 16...65_535) ?? 1024)
         responder.sessionSettings.heartbeatPeriod = UInt8(try table.int("heartbeat_period", in: 0...255) ?? 0)
         responder.sessionSettings.maxSessions = try table.int("max_sessions", in: 1...64) ?? 4
@@ -191,7 +193,39 @@ struct DeviceLoader {
         }
     }
 
+    /// `supported_slots`: slots that may hold a chain though the config puts none there (SET_CERTIFICATE
+    /// fills them; DIGESTS SupportedSlotMask at 1.3+). The slots with a chain are always supported.
+    private func loadSupportedSlots(_ table: ConfigTable, slots: [CertificateSlot]) throws -> UInt8? {
+        guard table.has("supported_slots") else { return nil }
+        guard let values = table.table["supported_slots"]?.array else { throw table.error("supported_slots", "must be an array of slot ids 0-7") }
+        var mask: UInt8 = 0
+        for value in values {
+            guard let id = value.int, (0...7).contains(id) else { throw table.error("supported_slots", "must be an array of slot ids 0-7") }
+            mask |= 1 << UInt8(id)
+        }
+        return mask
+    }
+
     static let defaultCapabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH"]
+
+    /// The provisioning capabilities only make sense together (DSP0274 Tables "Responder flag
+    /// fields" 1.2-1.4; the same combinations libspdm's requester refuses).
+    private func validateProvisioningCapabilities(_ flags: CapabilityFlags, _ table: ConfigTable) throws {
+        func require(_ condition: Bool, _ message: String) throws {
+            if !condition { throw table.error("capabilities", message) }
+        }
+        try require(flags.contains(.cert) || flags.intersection([.aliasCert, .setCert]).isEmpty, "ALIAS_CERT and SET_CERT need CERT")
+        try require(!flags.contains(.csr) || flags.contains(.setCert), "CSR needs SET_CERT")
+        try require(!flags.contains(.certInstallReset) || !flags.intersection([.csr, .setCert]).isEmpty, "CERT_INSTALL_RESET needs CSR or SET_CERT")
+        try require(!flags.isSuperset(of: [.multiKeyOnly, .multiKeyNegotiated]), "MULTI_KEY_ONLY and MULTI_KEY_NEG exclude each other")
+        if !flags.intersection([.multiKeyOnly, .multiKeyNegotiated]).isEmpty {
+            try require(flags.isSuperset(of: [.getKeyPairInfo, .cert]), "MULTI_KEY_ONLY / MULTI_KEY_NEG need GET_KEY_PAIR_INFO and CERT")
+        }
+        try require(!flags.contains(.pubKeyID) || flags.intersection([.multiKeyOnly, .multiKeyNegotiated, .getKeyPairInfo, .setKeyPairInfo]).isEmpty,
+                    "PUB_KEY_ID excludes MULTI_KEY_* and the KEY_PAIR_INFO capabilities")
+        try require(!flags.contains(.setKeyPairReset) || flags.contains(.setKeyPairInfo), "SET_KEY_PAIR_RESET needs SET_KEY_PAIR_INFO")
+        try require(!flags.contains(.setKeyPairInfo) || flags.contains(.getKeyPairInfo), "SET_KEY_PAIR_INFO needs GET_KEY_PAIR_INFO")
+    }
 
     private func loadCapabilities(_ table: ConfigTable) throws -> CapabilityFlags {
         let names = try table.stringArray("capabilities") ?? Self.defaultCapabilities
@@ -208,6 +242,7 @@ struct DeviceLoader {
         if flags.isSuperset(of: CapabilityFlags.pskAny) {
             throw table.error("capabilities", "PSK and PSK_WITH_CONTEXT exclude each other")
         }
+        try validateProvisioningCapabilities(flags, table)
         return flags
     }
 

@@ -10,26 +10,46 @@ import SPDMWire
 ///     id = 0                                   id = 1
 ///     chain = "certs/ecp384/bundle.der"        generate = { ca = "builtin", algorithm = "ECDSA_P384" }
 ///     key = "certs/ecp384/end_responder.key"
+///
+/// With `[[device.key_pair]]` tables every slot names its key pair (`key_pair = <id>`): a generated
+/// leaf is then issued for that key pair's key, and a chain's leaf must certify it (`key` may go).
 struct SlotLoader {
     let context: LoadContext
 
-    func load(_ tables: [ConfigTable], deviceName: String) throws -> [CertificateSlot] {
+    func load(_ tables: [ConfigTable], deviceName: String, keyPairs: [KeyPair] = []) throws -> [CertificateSlot] {
         var slots: [CertificateSlot] = []
         for table in tables {
-            try table.allowOnly(["id", "chain", "key", "root", "model", "generate"])
+            try table.allowOnly(["id", "chain", "key", "root", "model", "generate", "key_pair"])
             let id = UInt8(try table.int("id", in: 0...7) ?? slots.count)
             guard !slots.contains(where: { $0.id == id }) else { throw table.error("id", "slot \(id) is defined twice") }
             let model = try loadModel(table)
+            let pair = try keyPair(table, keyPairs)
+            var slot: CertificateSlot
             if let generate = try table.subtable("generate") {
                 guard !table.has("chain") && !table.has("key") else {
                     throw table.error("generate", "give either generate or chain + key, not both")
                 }
-                slots.append(try generated(generate, id: id, model: model, deviceName: deviceName))
+                slot = try generated(generate, id: id, model: model, deviceName: deviceName, key: pair?.privateKey)
             } else {
-                slots.append(try fromFiles(table, id: id, model: model))
+                slot = try fromFiles(table, id: id, model: model, pairKey: pair?.privateKey)
             }
+            slot.keyPairID = pair?.id ?? 0
+            slots.append(slot)
         }
         return slots
+    }
+
+    /// The `[[device.key_pair]]` a slot names: required when the device has key pairs, refused when not.
+    private func keyPair(_ table: ConfigTable, _ keyPairs: [KeyPair]) throws -> KeyPair? {
+        guard let id = try table.int("key_pair", in: 1...255) else {
+            if keyPairs.isEmpty { return nil }
+            throw table.error("key_pair", "this device has [[device.key_pair]] tables: name the slot's key pair with key_pair = <id>")
+        }
+        guard let pair = keyPairs.first(where: { Int($0.id) == id }) else {
+            throw table.error("key_pair", keyPairs.isEmpty ? "the device has no [[device.key_pair]] tables" : "no key pair \(id) (ids 1...\(keyPairs.count))")
+        }
+        guard pair.privateKey != nil else { throw table.error("key_pair", "key pair \(id) is empty: a slot needs a key") }
+        return pair
     }
 
     private func loadModel(_ table: ConfigTable) throws -> UInt8 {
@@ -41,34 +61,43 @@ struct SlotLoader {
         }
     }
 
-    /// A slot from a chain file and a key file (and a root file when the chain does not start
-    /// with one), checked by `SlotMaterial`; a refusal names the file and the key of the table.
-    private func fromFiles(_ table: ConfigTable, id: UInt8, model: UInt8) throws -> CertificateSlot {
-        let paths: [SlotMaterial.Problem.Part: String] = [
-            .chain: resolve(try table.requiredString("chain"), against: context.baseDirectory),
-            .key: resolve(try table.requiredString("key"), against: context.baseDirectory),
-            .root: try table.string("root").map { resolve($0, against: context.baseDirectory) } ?? "",
-        ]
-        func read(_ part: SlotMaterial.Problem.Part) throws -> [UInt8] {
-            guard let path = paths[part], let data = FileManager.default.contents(atPath: path) else {
-                throw table.error(part.rawValue, "cannot read \(paths[part] ?? "")")
+    /// A slot from a chain file and a key file (or the key of the slot's key pair, when it names one
+    /// and gives no key), and a root file when the chain does not start with one, checked by
+    /// `SlotMaterial`; a refusal names the file and the key of the table.
+    private func fromFiles(_ table: ConfigTable, id: UInt8, model: UInt8, pairKey: PrivateKey?) throws -> CertificateSlot {
+        let chainPath = resolve(try table.requiredString("chain"), against: context.baseDirectory)
+        let certificates = try readCertificates(chainPath, table, "chain")
+        let key: PrivateKey
+        let keyPath: String
+        if let pairKey, !table.has("key") {
+            key = pairKey
+            keyPath = "the key of key pair \(try table.int("key_pair", in: 1...255) ?? 0)"
+        } else {
+            keyPath = resolve(try table.requiredString("key"), against: context.baseDirectory)
+            guard let data = FileManager.default.contents(atPath: keyPath) else { throw table.error("key", "cannot read \(keyPath)") }
+            do {
+                key = try SlotMaterial.privateKey(String(decoding: data, as: UTF8.self))
+            } catch {
+                throw table.error("key", "\(keyPath) \(error.message)")
             }
-            return [UInt8](data)
+            if let pairKey, pairKey.publicKey.subjectPublicKeyInfoDER != key.publicKey.subjectPublicKeyInfoDER {
+                throw table.error("key", "\(keyPath) is not the key of the slot's key_pair")
+            }
         }
-        let chain = try read(.chain)
-        let keyPEM = String(decoding: try read(.key), as: UTF8.self)
-        let root = table.has("root") ? try read(.root) : nil
+        var root: Certificate?
+        if let rootPath = try table.string("root") {
+            root = try readCertificates(resolve(rootPath, against: context.baseDirectory), table, "root").first
+        }
         do {
-            return try SlotMaterial.slot(id: id, chain: chain, keyPEM: keyPEM, root: root, model: model)
+            return try SlotMaterial.slot(id: id, chain: certificates, key: key, root: root, model: model)
         } catch {
-            let path = paths[error.part] ?? ""
             switch error.kind {
             case .rootMissing:
-                throw table.error("root", "\(error.message) in \(paths[.chain] ?? ""); name the root certificate with root = \"...\"")
+                throw table.error("root", "\(error.message) in \(chainPath); name the root certificate with root = \"...\"")
             case .keyMismatch:
-                throw table.error("key", "\(path) does not belong to the leaf certificate of \(paths[.chain] ?? "")")
+                throw table.error(table.has("key") ? "key" : "key_pair", "\(keyPath) does not belong to the leaf certificate of \(chainPath)")
             default:
-                throw table.error(error.part.rawValue, "\(path) \(error.message)")
+                throw table.error(error.part == .root ? "root" : "chain", "\(chainPath) \(error.message)")
             }
         }
     }
@@ -85,11 +114,16 @@ struct SlotLoader {
 
     /// A leaf key and certificate issued by the CA directory's intermediate, kept in the state
     /// directory so the device presents the same identity after a restart.
-    private func generated(_ table: ConfigTable, id: UInt8, model: UInt8, deviceName: String) throws -> CertificateSlot {
+    private func generated(_ table: ConfigTable, id: UInt8, model: UInt8, deviceName: String, key: PrivateKey?) throws -> CertificateSlot {
         try table.allowOnly(["ca", "algorithm", "common_name"])
-        let algorithmName = try table.string("algorithm") ?? "ECDSA_P384"
+        let algorithmName = try table.string("algorithm") ?? key.flatMap { key in
+            BaseAsymAlgorithms.named.first { $0.1.signatureAlgorithm.map(key.matches) ?? false }?.0
+        } ?? "ECDSA_P384"
         guard let algorithm = BaseAsymAlgorithms.named(algorithmName)?.signatureAlgorithm else {
             throw table.error("algorithm", "unknown algorithm '\(algorithmName)' (expected one of: \(BaseAsymAlgorithms.named.map(\.0).joined(separator: ", ")))")
+        }
+        if let key, !key.matches(algorithm) {
+            throw table.error("algorithm", "\(algorithmName) does not fit the \(key.keyType) key of the slot's key_pair")
         }
         let caSetting = try table.string("ca") ?? "builtin"
         let authority: CertificateAuthority
@@ -102,8 +136,9 @@ struct SlotLoader {
         }
         let commonName = try table.string("common_name") ?? "\(deviceName) slot \(id)"
         do {
-            let leaf = try DeviceIdentityStore(stateDirectory: context.stateDirectory)
-                .leaf(device: deviceName, slot: id, algorithm: algorithm, commonName: commonName, authority: authority)
+            let store = DeviceIdentityStore(stateDirectory: context.stateDirectory)
+            let leaf = try key.map { try store.leaf(device: deviceName, slot: id, key: $0, commonName: commonName, authority: authority) }
+                ?? store.leaf(device: deviceName, slot: id, algorithm: algorithm, commonName: commonName, authority: authority)
             return CertificateSlot(id: id, certificatesDER: authority.root.der + authority.intermediate.der + leaf.certificate.der,
                                    rootCertificateDER: authority.root.der, privateKey: leaf.key, certificateModel: model)
         } catch {

@@ -22,6 +22,8 @@ public struct RequesterConnection: Sendable {
     public internal(set) var digests: [UInt8: [UInt8]] = [:]
     public internal(set) var supportedSlotMask: UInt8 = 0
     public internal(set) var provisionedSlotMask: UInt8 = 0
+    /// What a multi-key DIGESTS said of each slot (1.3), by slot.
+    public internal(set) var slotKeyPairs: [UInt8: SlotKeyPair] = [:]
     /// Verified chains, by slot.
     public internal(set) var chains: [UInt8: VerifiedCertificateChain] = [:]
     /// True once a CHALLENGE_AUTH verified (until the next GET_VERSION).
@@ -71,6 +73,10 @@ public struct RequesterConnection: Sendable {
         case .getCertificate(let slot): next.request = try startGetCertificate(slot: slot, pending: &next)
         case let .challenge(slot, summary): next.request = try startChallenge(slot: slot, summary: summary, pending: &next)
         case .getMeasurements(let request): next.request = try startGetMeasurements(request, pending: &next)
+        case .getCSR(let request): next.request = try startGetCSR(request)
+        case .setCertificate(let install): next.request = try startSetCertificate(install)
+        case .getKeyPairInfo(let id): next.request = try startGetKeyPairInfo(id)
+        case .setKeyPairInfo(let change): next.request = try startSetKeyPairInfo(change)
         }
         // The same reset rules the responder applies before handling the request.
         if code != .getVersion { transcript.willHandle(request: code, authenticated: authenticated) }
@@ -116,6 +122,10 @@ public struct RequesterConnection: Sendable {
         case .getCertificate: return try receiveCertificate(response, pending: current)
         case .challenge: return try receiveChallengeAuth(response, pending: current)
         case .getMeasurements: return try receiveMeasurements(response, pending: current)
+        case .getCSR: return try receiveCSR(response, pending: current)
+        case .setCertificate(let install): return try receiveSetCertificate(response, install: install, pending: current)
+        case .getKeyPairInfo(let id): return try receiveKeyPairInfo(response, id: id, pending: current)
+        case .setKeyPairInfo: return try receiveSetKeyPairInfoAck(response, pending: current)
         }
     }
 
@@ -202,6 +212,14 @@ public enum RequesterOperation: Sendable, Hashable {
     case getCertificate(slot: UInt8)
     case challenge(slot: UInt8, summary: MeasurementSummaryHashType)
     case getMeasurements(MeasurementRequest)
+    /// GET_CSR (1.2+; Operations/Provisioning.swift).
+    case getCSR(CSRRequest)
+    /// SET_CERTIFICATE (1.2+): install or (1.3) erase a slot's chain.
+    case setCertificate(CertificateInstall)
+    /// GET_KEY_PAIR_INFO (1.3+).
+    case getKeyPairInfo(UInt8)
+    /// SET_KEY_PAIR_INFO (1.3+).
+    case setKeyPairInfo(KeyPairChange)
 
     public var requestCode: RequestCode {
         switch self {
@@ -212,6 +230,10 @@ public enum RequesterOperation: Sendable, Hashable {
         case .getCertificate: return .getCertificate
         case .challenge: return .challenge
         case .getMeasurements: return .getMeasurements
+        case .getCSR: return .getCSR
+        case .setCertificate: return .setCertificate
+        case .getKeyPairInfo: return .getKeyPairInfo
+        case .setKeyPairInfo: return .setKeyPairInfo
         }
     }
 
@@ -224,6 +246,10 @@ public enum RequesterOperation: Sendable, Hashable {
         case .getCertificate: return .certificate
         case .challenge: return .challengeAuth
         case .getMeasurements: return .measurements
+        case .getCSR: return .csr
+        case .setCertificate: return .setCertificateRsp
+        case .getKeyPairInfo: return .keyPairInfo
+        case .setKeyPairInfo: return .setKeyPairInfoAck
         }
     }
 }
@@ -267,6 +293,25 @@ public enum RequesterEvent: Sendable {
     case certificateChain(VerifiedCertificateChain)
     case challengeAuth(ChallengeResult)
     case measurements(MeasurementsResult)
+    /// A DER PKCS#10 request whose signature verified with its own key.
+    case csr([UInt8])
+    /// SET_CERTIFICATE_RSP for this slot.
+    case certificateSet(slot: UInt8)
+    case keyPairInfo(KeyPairInfoResponse)
+    case keyPairInfoSet
+}
+
+/// KeyPairID, CertificateInfo and KeyUsageMask of one slot in a multi-key DIGESTS.
+public struct SlotKeyPair: Sendable, Hashable {
+    public var keyPairID: UInt8
+    public var certificateModel: CertificateModel
+    public var keyUsage: KeyUsageMask
+
+    public init(keyPairID: UInt8, certificateModel: CertificateModel, keyUsage: KeyUsageMask) {
+        self.keyPairID = keyPairID
+        self.certificateModel = certificateModel
+        self.keyUsage = keyUsage
+    }
 }
 
 /// A chain that passed every check of `getCertificate`.

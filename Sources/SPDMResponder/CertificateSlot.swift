@@ -1,7 +1,9 @@
 import SPDMCrypto
 import SPDMWire
 
-/// One certificate slot (DSP0274 §10.6-10.7): a chain, the private key of its leaf, and its model.
+/// One certificate slot as the config defines it (DSP0274 §10.6-10.7): a chain, the private key of
+/// its leaf, its model, and the key pair that key belongs to. What is served comes from these and
+/// the device's provisioning (Provisioning/ServedState.swift).
 public struct CertificateSlot: Sendable {
     public var id: UInt8
     /// DER certificates back to back, root (or first intermediate) first, leaf last.
@@ -11,14 +13,18 @@ public struct CertificateSlot: Sendable {
     public var privateKey: PrivateKey
     /// CertificateInfo CertModel (1.3+): 1 DeviceCert, 2 AliasCert, 3 GenericCert.
     public var certificateModel: UInt8
+    /// The key pair (1.3 KeyPairID) whose key `privateKey` is; 0 until the device assigns one (a
+    /// device without explicit key pairs gets one key pair per slot).
+    public var keyPairID: UInt8
 
     public init(id: UInt8, certificatesDER: [UInt8], rootCertificateDER: [UInt8], privateKey: PrivateKey,
-                certificateModel: UInt8 = 1) {
+                certificateModel: UInt8 = 1, keyPairID: UInt8 = 0) {
         self.id = id
         self.certificatesDER = certificatesDER
         self.rootCertificateDER = rootCertificateDER
         self.privateKey = privateKey
         self.certificateModel = certificateModel
+        self.keyPairID = keyPairID
     }
 
     /// The SPDM certificate chain for a negotiated hash: Length, Reserved, RootHash, certificates.

@@ -47,6 +47,11 @@ public enum RequestGate {
         // NEGOTIATE_ALGORITHMS / ALGORITHMS included (LargeMessages.swift).
         .chunkSend: Rule(minimumState: .afterCapabilities, anyCapability: .chunk, minimumVersion: .v12),
         .chunkGet: Rule(minimumState: .afterCapabilities, anyCapability: .chunk, minimumVersion: .v12),
+        // Provisioning (DSP0274 §10.22-10.26), in the clear and inside sessions.
+        .getCSR: Rule(minimumState: .negotiated, anyCapability: .csr, minimumVersion: .v12),
+        .setCertificate: Rule(minimumState: .negotiated, anyCapability: .setCert, minimumVersion: .v12),
+        .getKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .getKeyPairInfo, minimumVersion: .v13),
+        .setKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .setKeyPairInfo, minimumVersion: .v13),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and
@@ -55,6 +60,9 @@ public enum RequestGate {
                              connectionVersion: SPDMVersion?, device: ResponderDevice) throws {
         guard let rule = rules[code] else { throw ResponderError.unsupportedRequest(code) }
         if !rule.anyCapability.isEmpty && device.capabilities.intersection(rule.anyCapability).isEmpty {
+            throw ResponderError.unsupportedRequest(code)
+        }
+        if let minimum = rule.minimumVersion, (connectionVersion ?? version) < minimum {
             throw ResponderError.unsupportedRequest(code)
         }
         switch code {

@@ -48,6 +48,12 @@ public struct ResponderConnection: Sendable {
         device.provisioned = state
     }
 
+    /// Where a provisioning handler records what it acknowledged (the last step of its request): the
+    /// commit point sees the new `revision` and persists the state before the response leaves.
+    mutating func record(_ provisioned: ProvisionedState) {
+        device.provisioned = provisioned
+    }
+
     /// Replaces the device's measurement table (the daemon's control API changed a value): later
     /// GET_MEASUREMENTS on this connection report the new values. Nothing else of the device changes.
     public mutating func updateMeasurements(_ measurements: MeasurementTable) {
@@ -55,9 +61,16 @@ public struct ResponderConnection: Sendable {
     }
 
     /// Replaces the device's certificate slots on this connection (the daemon's fault layer serves a
-    /// tampered chain for a request). Nothing else of the device changes.
+    /// tampered chain for a request). Nothing else of the device changes; slots without a key pair
+    /// keep the one the slot of that id had.
     public mutating func updateSlots(_ slots: [CertificateSlot]) {
-        device.slots = slots
+        let previous = device.slots
+        device.slots = slots.map { slot in
+            guard slot.keyPairID == 0 else { return slot }
+            var updated = slot
+            updated.keyPairID = previous.first { $0.id == slot.id }?.keyPairID ?? 0
+            return updated
+        }
     }
 
     /// What the requester said of itself in GET_CAPABILITIES.
@@ -125,6 +138,10 @@ public struct ResponderConnection: Sendable {
         case .getEncapsulatedRequest: response = try handleGetEncapsulatedRequest(request, sessionID: clearHandshakeFlowSessionID)
         case .deliverEncapsulatedResponse: response = try handleDeliverEncapsulatedResponse(request, sessionID: clearHandshakeFlowSessionID)
         case .finish where handshakeInTheClear: response = try handleFinishInTheClear(request)
+        case .getCSR: response = try handleGetCSR(request)
+        case .setCertificate: response = try handleSetCertificate(request, inSession: false)
+        case .getKeyPairInfo: response = try handleGetKeyPairInfo(request)
+        case .setKeyPairInfo: response = try handleSetKeyPairInfo(request)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }
@@ -187,13 +204,16 @@ public struct ResponderConnection: Sendable {
 
     /// Signs `transcript` with the slot's key under the negotiated algorithms and the DSP0274 signing
     /// context (1.2+ prefix); a failure is ERROR(Unspecified), never a crash.
-    func sign(_ transcript: [UInt8], with slot: CertificateSlot, context: String) throws -> [UInt8] {
+    func sign(_ transcript: [UInt8], with slot: ServedSlot, context: String) throws -> [UInt8] {
         let algorithms = try algorithms
         guard let hash = algorithms.hash, let asym = algorithms.asym else {
             throw ResponderError.unexpectedRequest("no hash/asym negotiated")
         }
+        guard let key = slot.signingKey, key.matches(asym) else {
+            throw ResponderError.unspecified("slot \(slot.id) has no key that signs with the negotiated algorithm")
+        }
         do {
-            return try SigningContext.sign(key: slot.privateKey, algorithm: asym, hash: hash, version: algorithms.version,
+            return try SigningContext.sign(key: key, algorithm: asym, hash: hash, version: algorithms.version,
                                            context: context, transcript: transcript)
         } catch {
             throw ResponderError.unspecified("signing (\(context)) failed: \(error)")

@@ -20,7 +20,10 @@ public struct ResponderDevice: Sendable {
     public var dhePreference: [DHEGroups]
     public var aeadPreference: [AEADSuites]
     public var requesterAsymPreference: [SignatureAlgorithm]
+    /// The config's slots (what is served: `servedSlots`, Provisioning/ServedState.swift).
     public var slots: [CertificateSlot]
+    /// The config's key pairs, ids 1...N; every slot names one of them.
+    public var keyPairs: [KeyPair]
     /// Slots that could hold a chain (DIGESTS Param1 at 1.3+); defaults to the provisioned ones.
     public var supportedSlotMask: UInt8
     public var measurements: MeasurementTable
@@ -39,6 +42,7 @@ public struct ResponderDevice: Sendable {
                 measurementHashPreference: [HashAlgorithm] = [], measurementRawBitStreamOnly: Bool = false,
                 dhePreference: [DHEGroups] = [], aeadPreference: [AEADSuites] = [],
                 requesterAsymPreference: [SignatureAlgorithm] = [], slots: [CertificateSlot],
+                keyPairs: [KeyPair]? = nil,
                 supportedSlotMask: UInt8? = nil, measurements: MeasurementTable = MeasurementTable(entries: []),
                 certificatePortionLimit: Int = 1024) {
         self.name = name
@@ -54,7 +58,13 @@ public struct ResponderDevice: Sendable {
         self.dhePreference = dhePreference
         self.aeadPreference = aeadPreference
         self.requesterAsymPreference = requesterAsymPreference
-        self.slots = slots.sorted { $0.id < $1.id }
+        // Without key pairs of its own, a device has one per slot (ids 1, 2, ... in slot order).
+        if let keyPairs {
+            self.slots = slots.sorted { $0.id < $1.id }
+            self.keyPairs = keyPairs.sorted { $0.id < $1.id }
+        } else {
+            (self.slots, self.keyPairs) = KeyPair.onePerSlot(slots)
+        }
         self.measurements = measurements
         self.certificatePortionLimit = certificatePortionLimit
         let provisioned = slots.reduce(UInt8(0)) { $0 | (1 << $1.id) }

@@ -261,6 +261,10 @@ extension ResponderConnection {
         case .endSession: return Dispatched(response: try handleEndSession(request), followUp: .terminate)
         case .getEncapsulatedRequest: return Dispatched(response: try handleGetEncapsulatedRequest(request, sessionID: sessionID))
         case .deliverEncapsulatedResponse: return Dispatched(response: try handleDeliverEncapsulatedResponse(request, sessionID: sessionID))
+        case .getCSR: return Dispatched(response: try handleGetCSR(request))
+        case .setCertificate: return Dispatched(response: try handleSetCertificate(request, inSession: true))
+        case .getKeyPairInfo: return Dispatched(response: try handleGetKeyPairInfo(request))
+        case .setKeyPairInfo: return Dispatched(response: try handleSetKeyPairInfo(request))
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript

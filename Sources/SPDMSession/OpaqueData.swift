@@ -48,6 +48,27 @@ public enum SecuredMessageOpaqueData {
         return elements
     }
 
+    /// Checks opaque data in the general opaque data format (OpaqueDataFmt1, 1.2+) as a request
+    /// field such as GET_CSR's: a multiple of 4 bytes, at least one element, and the elements
+    /// (each padded to 4 bytes) exactly filling it.
+    public static func checkGeneralFormat(_ opaque: [UInt8]) throws {
+        guard opaque.count % 4 == 0 else { throw WireError.invalidField("opaque data of \(opaque.count) bytes is not 4-byte aligned") }
+        guard let total = opaque.first, total >= 1 else { throw WireError.invalidField("opaque data with no element") }
+        var reader = WireReader(opaque)
+        try reader.skip(4, "TotalElements+Reserved")
+        for _ in 0..<total {
+            let start = reader.offset
+            guard try reader.readU8("ID") <= 0x0B else { throw WireError.invalidField("opaque element registry ID") }
+            let vendorLength = try reader.readU8("VendorLen")
+            try reader.skip(Int(vendorLength), "VendorID")
+            let length = try reader.readU16("OpaqueElementDataLen")
+            try reader.skip(Int(length), "OpaqueElementData")
+            let used = reader.offset - start
+            try reader.skip((4 - used % 4) % 4, "AlignPadding")
+        }
+        guard reader.isAtEnd else { throw WireError.trailingBytes(reader.remaining) }
+    }
+
     /// The versions a requester lists in its supported-versions element (empty if none).
     public static func requestedVersions(_ opaque: [UInt8], spdmVersion: SPDMVersion) throws -> [UInt16] {
         guard !opaque.isEmpty else { return [] }

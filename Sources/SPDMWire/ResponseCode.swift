@@ -21,6 +21,10 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let encapsulatedRequest = ResponseCode(rawValue: 0x6A)
     public static let encapsulatedResponseAck = ResponseCode(rawValue: 0x6B)
     public static let endSessionAck = ResponseCode(rawValue: 0x6C)
+    public static let csr = ResponseCode(rawValue: 0x6D)
+    public static let setCertificateRsp = ResponseCode(rawValue: 0x6E)
+    public static let keyPairInfo = ResponseCode(rawValue: 0x7C)
+    public static let setKeyPairInfoAck = ResponseCode(rawValue: 0x7D)
     public static let vendorDefinedResponse = ResponseCode(rawValue: 0x7E)
     public static let error = ResponseCode(rawValue: 0x7F)
 
@@ -31,6 +35,7 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
         0x66: "PSK_EXCHANGE_RSP", 0x67: "PSK_FINISH_RSP", 0x68: "HEARTBEAT_ACK", 0x69: "KEY_UPDATE_ACK",
         0x6A: "ENCAPSULATED_REQUEST", 0x6B: "ENCAPSULATED_RESPONSE_ACK", 0x6C: "END_SESSION_ACK",
         0x7E: "VENDOR_DEFINED_RESPONSE", 0x7F: "ERROR",
+        0x6D: "CSR", 0x6E: "SET_CERTIFICATE_RSP", 0x7C: "KEY_PAIR_INFO", 0x7D: "SET_KEY_PAIR_INFO_ACK",
     ]
     public var description: String { Self.names[rawValue] ?? "RESPONSE_0x" + String(rawValue, radix: 16, uppercase: true) }
 }

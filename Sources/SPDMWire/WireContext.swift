@@ -5,12 +5,18 @@ public struct WireContext: Hashable, Sendable {
     public var hashSize: Int
     public var signatureSize: Int
     public var measurementHashSize: Int
+    /// A multi-key connection for the sender of the DIGESTS being coded (DSP0274 1.3 MULTI_KEY_CONN_RSP
+    /// for the responder's, MULTI_KEY_CONN_REQ for an encapsulated DIGESTS of the requester): each slot
+    /// then also carries KeyPairID, CertificateInfo and KeyUsageMask.
+    public var multiKeyConnection: Bool
 
-    public init(version: SPDMVersion, hashSize: Int = 0, signatureSize: Int = 0, measurementHashSize: Int = 0) {
+    public init(version: SPDMVersion, hashSize: Int = 0, signatureSize: Int = 0, measurementHashSize: Int = 0,
+                multiKeyConnection: Bool = false) {
         self.version = version
         self.hashSize = hashSize
         self.signatureSize = signatureSize
         self.measurementHashSize = measurementHashSize
+        self.multiKeyConnection = multiKeyConnection
     }
 
     /// The context before algorithms are negotiated (VERSION / CAPABILITIES / ALGORITHMS exchanges).

@@ -97,6 +97,10 @@ struct Session: ParsableCommand {
     /// "HINT:KEY", each side a config byte string (cstr:text, hex:00ff, or text: SPDMCore's ByteString).
     func pskPair() throws -> (hint: [UInt8], key: [UInt8])? {
         guard let psk else { return nil }
+        return try Self.parsePSK(psk)
+    }
+
+    static func parsePSK(_ psk: String) throws -> (hint: [UInt8], key: [UInt8]) {
         var rest = Substring(psk)
         var prefix = ""
         for candidate in ["cstr:", "hex:"] where rest.hasPrefix(candidate) {

@@ -91,7 +91,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 16)
+        #expect(config.devices.count == 18)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -119,12 +119,23 @@ struct ConfigLoaderTests {
         #expect(sm2.listeners.first == .tcp(host: "127.0.0.1", port: 2338))
         #expect(sm2.responder.asymPreference == [.sm2])
         // 2346: 1.3 with CHUNK and the smallest DataTransferSize.
-        let chunking = config.devices[15]
+        let chunking = try #require(config.devices.first { $0.name == "chunking" })
         #expect(chunking.listeners.first == .tcp(host: "127.0.0.1", port: 2346))
         #expect(chunking.responder.versions.last == .v13)
         #expect(chunking.responder.capabilities.contains([.chunk, .keyEx, .pskWithContext, .heartbeat, .keyUpdate]))
         #expect(chunking.responder.dataTransferSize == 42)
         #expect(chunking.responder.maxSPDMMessageSize == 65_536)
+        // 2343-2344: provisioning with the reference responder's default capability set, at 1.3 and 1.4.
+        for (name, port, top) in [("provisioning-1.3", 2343, SPDMVersion.v13), ("provisioning-1.4", 2344, .v14)] {
+            let device = try #require(config.devices.first { $0.name == name })
+            #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
+            #expect(device.responder.versions.last == top)
+            #expect(device.responder.capabilities.contains([.setCert, .csr, .multiKeyNegotiated, .getKeyPairInfo, .setKeyPairInfo, .chunk,
+                                                            .mutAuth, .encap, .keyEx, .pskWithContext, .handshakeInTheClear]))
+            #expect(device.responder.keyPairs.map(\.id) == [1, 2])
+            #expect(device.responder.slots.map(\.keyPairID) == [2])
+            #expect(device.responder.servedSlot(0)?.signingKey != nil)
+        }
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 

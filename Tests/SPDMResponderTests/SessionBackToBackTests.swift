@@ -24,11 +24,13 @@ final class SessionPair {
     init(version: SPDMVersion = .v12, dhe: DHEGroups = .secp384r1, aead: AEADSuites = .aes256GCM,
          responderCapabilities: CapabilityFlags = SessionPair.responderCapabilities,
          requesterCapabilities: CapabilityFlags = SessionPair.requesterCapabilities,
-         maxSessions: Int = 4, channel: SecuredChannel = .mctp, responderRandom: UInt8? = nil) {
+         maxSessions: Int = 4, channel: SecuredChannel = .mctp, responderRandom: UInt8? = nil, device given: ResponderDevice? = nil) {
         chain = TestChains.p384
-        var device = Fixtures.device(asym: .ecdsaP384, hash: .sha384, versions: [version], capabilities: responderCapabilities)
-        device.dhePreference = [dhe]
-        device.aeadPreference = [aead]
+        var device = given ?? Fixtures.device(asym: .ecdsaP384, hash: .sha384, versions: [version], capabilities: responderCapabilities)
+        if given == nil {
+            device.dhePreference = [dhe]
+            device.aeadPreference = [aead]
+        }
         device.sessionSettings.psks = [.init(hint: Self.pskHint, key: Self.pskKey)]
         device.sessionSettings.maxSessions = maxSessions
         device.sessionSettings.heartbeatPeriod = 5

@@ -14,11 +14,12 @@ public struct TestChain: Sendable {
         CertificateSlot(id: id, certificatesDER: certificatesDER, rootCertificateDER: root.der, privateKey: leafKey)
     }
 
-    public static func make(_ algorithm: SignatureAlgorithm, name: String) -> TestChain {
+    /// A new chain; its leaf certifies `leafKey` when given (a key a device already holds).
+    public static func make(_ algorithm: SignatureAlgorithm, name: String, leafKey given: PrivateKey? = nil) -> TestChain {
         do {
             let rootKey = try PrivateKey.generate(algorithm)
             let intermediateKey = try PrivateKey.generate(algorithm)
-            let leafKey = try PrivateKey.generate(algorithm)
+            let leafKey = try given ?? PrivateKey.generate(algorithm)
             let root = try CertificateFactory.makeCertificate(
                 commonName: "\(name) test root", subjectKey: rootKey.publicKey, issuer: nil, issuerKey: rootKey,
                 serial: 1, validityDays: 3650, kind: .root)

@@ -17,16 +17,24 @@ extension RequesterConnection {
         let algorithms = try algorithms(for: pending.code)
         try checkVersion(response, code: pending.code, expected: algorithms.version)
         let message = try decode(pending.code) { try DigestsResponse(decoding: response, context: algorithms.wireContext) }
-        let bytes = try exact(response, length: 4 + message.digests.count * algorithms.wireContext.hashSize, code: pending.code)
+        let perSlot = algorithms.wireContext.hashSize + (message.keyPairIDs.isEmpty ? 0 : 4)
+        let bytes = try exact(response, length: 4 + message.digests.count * perSlot, code: pending.code)
         guard message.provisionedSlotMask != 0 else {
             throw RequesterError.malformedResponse(request: pending.code, reason: "DIGESTS lists no provisioned slot")
         }
         var bySlot: [UInt8: [UInt8]] = [:]
+        var keyPairs: [UInt8: SlotKeyPair] = [:]
         var index = 0
         for slot in UInt8(0)..<8 where message.provisionedSlotMask & (1 << slot) != 0 {
             bySlot[slot] = message.digests[index]
+            if index < message.keyPairIDs.count {
+                keyPairs[slot] = SlotKeyPair(keyPairID: message.keyPairIDs[index],
+                                             certificateModel: CertificateModel(rawValue: message.certificateInfos[index] & CertificateModel.mask),
+                                             keyUsage: message.keyUsageMasks[index])
+            }
             index += 1
         }
+        slotKeyPairs = keyPairs
         digests = bySlot
         provisionedSlotMask = message.provisionedSlotMask
         supportedSlotMask = algorithms.version >= .v13 ? message.supportedSlotMask : message.provisionedSlotMask
@@ -34,6 +42,7 @@ extension RequesterConnection {
             throw RequesterError.malformedResponse(request: pending.code, reason: "ProvisionedSlotMask is not within SupportedSlotMask")
         }
         transcript.appendB(pending.request + bytes)
+        if algorithms.multiKeyConnectionResponder { transcript.recordD(bytes) }
         return .completed(.digests(bySlot))
     }
 

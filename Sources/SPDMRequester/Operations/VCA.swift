@@ -14,6 +14,7 @@ extension RequesterConnection {
         negotiated = nil
         digests = [:]
         chains = [:]
+        slotKeyPairs = [:]
         supportedSlotMask = 0
         provisionedSlotMask = 0
         authenticated = false
@@ -95,8 +96,10 @@ extension RequesterConnection {
                 structures.append(AlgorithmStructure(type: .keySchedule, supported: configuration.keySchedule.rawValue))
             }
         }
+        var otherParams = configuration.otherParams.subtracting(.multiKeyConnection)
+        if requestsMultiKeyConnection(version: version) { otherParams.insert(.multiKeyConnection) }
         return NegotiateAlgorithmsRequest(version: version, measurementSpecification: configuration.measurementSpecification,
-                                          otherParams: version >= .v12 ? configuration.otherParams : [],
+                                          otherParams: version >= .v12 ? otherParams : [],
                                           baseAsym: configuration.baseAsym, baseHash: configuration.baseHash,
                                           structures: structures)
             .encoded(context: .unnegotiated(version))
@@ -135,6 +138,13 @@ extension RequesterConnection {
             otherParams = try selection(opaque, offered: configuration.otherParams, name: "OtherParamsSelection opaque format", required: false)
             if message.otherParams.contains(.multiKeyConnection) { otherParams.insert(.multiKeyConnection) }
         }
+        // 1.3 MULTI_KEY_CONN_RSP is what this requester asked for; the response's bit is
+        // MULTI_KEY_CONN_REQ, only for a requester with MULTI_KEY_CAP.
+        let multiKeyResponder = requestsMultiKeyConnection(version: version)
+        let multiKeyRequester = version >= .v13 && message.otherParams.contains(.multiKeyConnection)
+        if multiKeyRequester && configuration.capabilities.intersection([.multiKeyOnly, .multiKeyNegotiated]).isEmpty {
+            throw RequesterError.negotiationFailed("MULTI_KEY_CONN_REQ selected for a requester without MULTI_KEY_CAP")
+        }
         let hash = hashBits.hashAlgorithm
         let asym = asymBits.signatureAlgorithm
         if !hashBits.isEmpty && hash == nil { throw RequesterError.negotiationFailed("BaseHashSel 0x\(String(hashBits.rawValue, radix: 16)) unknown") }
@@ -167,9 +177,22 @@ extension RequesterConnection {
         let result = NegotiatedAlgorithms(
             version: version, hash: hash, asym: asym, measurementHash: measurementBits.hashAlgorithm,
             measurementRawBitStreamOnly: measurementBits == .rawBitStreamOnly, measurementSpecification: measurementSpec,
-            otherParams: otherParams, dhe: dhe, aead: aead, requesterAsym: requesterAsym, keySchedule: keySchedule)
+            otherParams: otherParams, dhe: dhe, aead: aead, requesterAsym: requesterAsym, keySchedule: keySchedule,
+            multiKeyConnectionResponder: multiKeyResponder, multiKeyConnectionRequester: multiKeyRequester)
         negotiated = result
         transcript.appendVCA(pending.request + bytes)
         return .completed(.algorithms(result))
+    }
+
+    /// Whether NEGOTIATE_ALGORITHMS asks for a multi-key connection (DSP0274 1.3 OtherParams bit 4):
+    /// always to a MULTI_KEY_ONLY responder, to a MULTI_KEY_NEG one when the configuration's
+    /// OtherParams has the bit, never otherwise or before 1.3.
+    func requestsMultiKeyConnection(version: SPDMVersion) -> Bool {
+        guard version >= .v13, let flags = responderCapabilities?.flags else { return false }
+        switch flags.intersection([.multiKeyOnly, .multiKeyNegotiated]) {
+        case .multiKeyOnly: return true
+        case .multiKeyNegotiated: return configuration.otherParams.contains(.multiKeyConnection)
+        default: return false
+        }
     }
 }

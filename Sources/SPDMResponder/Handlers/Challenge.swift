@@ -19,9 +19,10 @@ extension ResponderConnection {
         if message.summaryHashType != .none && device.capabilities.intersection(.measurementsAny).isEmpty {
             throw ResponderError.invalidRequest("measurement summary hash asked of a device without MEAS_CAP")
         }
-        guard message.slotID < 8, let slot = device.slot(message.slotID) else {
+        guard message.slotID < 8, let slot = device.servedSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
+        try requireKeyUsage(.challenge, of: slot, algorithms: algorithms)
 
         // Process
         let requestBytes = Array(request.prefix(size))
@@ -34,7 +35,7 @@ extension ResponderConnection {
             && algorithms.requesterAsym.signatureAlgorithm != nil
         var response = ChallengeAuthResponse(
             version: algorithms.version, slotID: message.slotID, basicMutualAuthRequested: basicMutualAuth,
-            slotMask: device.provisionedSlotMask,
+            slotMask: device.servedSlotMask,
             certChainHash: Digest.hash(hash, slot.spdmChain(hash: hash)), nonce: randomBytes(32),
             measurementSummaryHash: summary, opaqueData: [], requesterContext: message.requesterContext)
 

@@ -24,7 +24,7 @@ extension ResponderConnection {
         if large && !device.capabilities.contains(.largeResponse) {
             throw ResponderError.unsupportedRequest(.getCertificate)
         }
-        guard let slot = device.slot(message.slotID) else {
+        guard let slot = device.servedSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         let chain = slot.spdmChain(hash: hash)
@@ -61,13 +61,14 @@ extension ResponderConnection {
             remainder = chain.count - offset - portionLength
         }
 
-        // Build. CertificateInfo stays 0 unless a multi-key connection was negotiated (DSP0274 1.3
-        // Table "CERTIFICATE response": reserved otherwise), which this responder does not offer.
+        // Build. CertificateInfo (the slot's CertModel) only on a multi-key connection (DSP0274 1.3
+        // Table "CERTIFICATE response": reserved otherwise).
         let portion = Array(chain[offset..<offset + portionLength])
+        let certificateInfo = algorithms.multiKeyConnectionResponder ? slot.certificateModel.rawValue : 0
         let response = large
-            ? CertificateResponse(version: algorithms.version, slotID: message.slotID, certificateInfo: 0,
+            ? CertificateResponse(version: algorithms.version, slotID: message.slotID, certificateInfo: certificateInfo,
                                   largeRemainderLength: UInt32(clamping: remainder), portion: portion).encoded(context: algorithms.wireContext)
-            : CertificateResponse(version: algorithms.version, slotID: message.slotID, certificateInfo: 0,
+            : CertificateResponse(version: algorithms.version, slotID: message.slotID, certificateInfo: certificateInfo,
                                   remainderLength: UInt16(clamping: remainder), portion: portion).encoded(context: algorithms.wireContext)
 
         // Update

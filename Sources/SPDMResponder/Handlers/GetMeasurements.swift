@@ -16,14 +16,15 @@ extension ResponderConnection {
             throw ResponderError.invalidRequest("GET_MEASUREMENTS needs \(size) bytes, got \(request.count)")
         }
         let message = try GetMeasurementsRequest(decoding: request, context: algorithms.wireContext)
-        var slot: CertificateSlot? = nil
+        var slot: ServedSlot? = nil
         if signed {
             guard device.capabilities.contains(.measWithSignature) else {
                 throw ResponderError.invalidRequest("signed measurements asked of a device without MEAS_CAP=2")
             }
-            guard let chosen = device.slot(message.slotID) else {
+            guard let chosen = device.servedSlot(message.slotID) else {
                 throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
             }
+            try requireKeyUsage(.measurement, of: chosen, algorithms: algorithms)
             slot = chosen
         }
         let table = device.measurements

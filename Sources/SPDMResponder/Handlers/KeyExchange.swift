@@ -4,7 +4,7 @@ import SPDMSession
 import SPDMWire
 
 /// KEY_EXCHANGE -> KEY_EXCHANGE_RSP (DSP0274 §10.15): ephemeral DHE, the signature over
-/// TH = A || Hash(Ct) || KEY_EXCHANGE || KEY_EXCHANGE_RSP (to the signature), handshake keys from
+/// TH = A (|| D) || Hash(Ct) || KEY_EXCHANGE || KEY_EXCHANGE_RSP (to the signature), handshake keys from
 /// TH1 (the same transcript with the signature) and the responder verify data HMAC(finished_key, TH1)
 /// — unless both sides have HANDSHAKE_IN_THE_CLEAR_CAP, when it comes in FINISH_RSP instead.
 extension ResponderConnection {
@@ -15,9 +15,10 @@ extension ResponderConnection {
         guard peer.flags.contains(.keyEx) else { throw ResponderError.unsupportedRequest(.keyExchange) }
         guard let group = DHEGroup(algorithms.dhe) else { throw ResponderError.unexpectedRequest("no DHE group negotiated") }
         let message = try KeyExchangeRequest(decoding: request, exchangeDataSize: group.exchangeDataSize)
-        guard message.slotID < 8, let slot = device.slot(message.slotID) else {
+        guard message.slotID < 8, let slot = device.servedSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
+        try requireKeyUsage(.keyExchange, of: slot, algorithms: algorithms)
         let summary = try measurementSummary(message.summaryHashType, hash: hash, version: algorithms.version)
         let encrypt = try sessionEncrypts()
         let opaque = try securedMessageVersionSelection(message.opaqueData, version: algorithms.version)
@@ -43,7 +44,9 @@ extension ResponderConnection {
         // Build: sign TH, then derive the handshake keys from TH1 and append the verify data.
         var unsigned: [UInt8] = []
         response.encodeWithoutSignature(into: &unsigned)
-        var th = transcript.vca + Digest.hash(hash, slot.spdmChain(hash: hash)) + Array(request.prefix(message.encodedSize)) + unsigned
+        // On a multi-key connection message D joins TH between A and the chain hash (DSP0274 1.3 §15).
+        let messageD = algorithms.multiKeyConnectionResponder ? transcript.messageD : []
+        var th = transcript.vca + messageD + Digest.hash(hash, slot.spdmChain(hash: hash)) + Array(request.prefix(message.encodedSize)) + unsigned
         response.signature = try sign(th, with: slot, context: SigningContext.keyExchangeResponse)
         th += response.signature
         let th1Hash = Digest.hash(hash, th)

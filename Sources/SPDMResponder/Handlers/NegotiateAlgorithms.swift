@@ -36,7 +36,7 @@ extension ResponderConnection {
         if needsHash && hash == nil {
             throw ResponderError.invalidRequest("no common base hash algorithm")
         }
-        let provisionedKeys = device.slots.map(\.privateKey)
+        let provisionedKeys = device.servedSlots.compactMap(\.signingKey)
         let asym = device.asymPreference.first { algorithm in
             offeredAsym.contains(BaseAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
         }
@@ -65,6 +65,8 @@ extension ResponderConnection {
             if message.otherParams.contains(.opaqueDataFormat1) { otherParams.insert(.opaqueDataFormat1) }
             else if message.otherParams.contains(.opaqueDataFormat0) { otherParams.insert(.opaqueDataFormat0) }
         }
+        let (multiKeyResponder, multiKeyRequester) = try multiKeyConnections(version: version, requested: message.otherParams)
+        if multiKeyRequester { otherParams.insert(.multiKeyConnection) }
         let sessions = !caps.intersection([.keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
         let dhe = sessions && caps.contains(.keyEx)
             ? device.dhePreference.first { message.structure(.dhe).map { DHEGroups(rawValue: $0.supported) }?.contains($0) ?? false } ?? []
@@ -104,9 +106,33 @@ extension ResponderConnection {
             version: version, hash: hash, asym: asym, measurementHash: measurementHash,
             measurementRawBitStreamOnly: device.measurementRawBitStreamOnly && measures,
             measurementSpecification: measurementSpec, otherParams: otherParams, dhe: dhe, aead: aead,
-            requesterAsym: requesterAsym, keySchedule: keySchedule)
+            requesterAsym: requesterAsym, keySchedule: keySchedule,
+            multiKeyConnectionResponder: multiKeyResponder, multiKeyConnectionRequester: multiKeyRequester)
         state = .negotiated
         transcript.appendVCA(Array(request.prefix(message.declaredLength)) + response)
         return response
+    }
+
+    /// MULTI_KEY_CONN_RSP and MULTI_KEY_CONN_REQ (DSP0274 1.3 OtherParams bit 4). The request's bit
+    /// asks for a multi-key connection to this device: refused (InvalidRequest) by a device without
+    /// MULTI_KEY_CAP, required by a MULTI_KEY_ONLY one. The response's bit says whether the
+    /// requester's slots are multi-key: yes for a MULTI_KEY_ONLY requester, no otherwise (this
+    /// responder does not ask a MULTI_KEY_NEG requester for it). Both are false before 1.3.
+    func multiKeyConnections(version: SPDMVersion, requested: OtherParams) throws -> (responder: Bool, requester: Bool) {
+        guard version >= .v13 else { return (false, false) }
+        let ours = device.capabilities.intersection([.multiKeyOnly, .multiKeyNegotiated])
+        let theirs = peer.flags.intersection([.multiKeyOnly, .multiKeyNegotiated])
+        guard theirs != [.multiKeyOnly, .multiKeyNegotiated] else {
+            throw ResponderError.invalidRequest("the requester's MULTI_KEY_CAP holds the reserved value 11b")
+        }
+        let responder: Bool
+        if requested.contains(.multiKeyConnection) {
+            guard !ours.isEmpty else { throw ResponderError.invalidRequest("MULTI_KEY_CONN requested of a device without MULTI_KEY_CAP") }
+            responder = true
+        } else {
+            guard ours != .multiKeyOnly else { throw ResponderError.invalidRequest("this device only takes multi-key connections") }
+            responder = false
+        }
+        return (responder, theirs == .multiKeyOnly)
     }
 }

@@ -55,25 +55,33 @@ public struct InstalledChain: Sendable, Hashable, Codable {
     }
 }
 
-/// One key pair's settings as SET_KEY_PAIR_INFO left them (DSP0274 §10.25-10.26).
+/// One key pair's settings as SET_KEY_PAIR_INFO, SET_CERTIFICATE or GET_CSR left them (DSP0274 1.3
+/// §10.25-10.26). Present for a key pair means "all of these replace the config's values".
 public struct KeyPairSettings: Sendable, Hashable, Codable {
     /// CurrentKeyUsage bits (KeyUsageMask).
     public var keyUsage: UInt16
-    /// CurrentAsymAlgo (BaseAsymAlgo bit of the key; 0 when erased).
+    /// CurrentAsymAlgo (the key pair's KeyPairAsymAlgorithms bit; 0 when erased).
     public var asymAlgorithm: UInt32
     /// CurrentPqcAsymAlgo (1.4).
     public var pqcAsymAlgorithm: UInt32
-    /// AssocCertSlotMask: the slots whose chains certify this key pair.
+    /// AssocCertSlotMask: the slots whose chains certify this key pair (a slot belongs to one key pair).
     public var associatedSlotMask: UInt8
-    /// Erased by the Erase operation: the key pair holds no key until generated again.
+    /// Erased by the Erase operation (or by a Change to another algorithm): the key pair holds no
+    /// key until one is generated.
     public var erased: Bool
+    /// A key the device generated for this key pair (SET_KEY_PAIR_INFO Generate, or GET_CSR for an
+    /// empty key pair), unencrypted PKCS#8 DER: it replaces the config's key. Secret: whoever stores
+    /// this value keeps it readable by the daemon only.
+    public var generatedKey: [UInt8]?
 
-    public init(keyUsage: UInt16, asymAlgorithm: UInt32, pqcAsymAlgorithm: UInt32 = 0, associatedSlotMask: UInt8, erased: Bool = false) {
+    public init(keyUsage: UInt16, asymAlgorithm: UInt32, pqcAsymAlgorithm: UInt32 = 0, associatedSlotMask: UInt8,
+                erased: Bool = false, generatedKey: [UInt8]? = nil) {
         self.keyUsage = keyUsage
         self.asymAlgorithm = asymAlgorithm
         self.pqcAsymAlgorithm = pqcAsymAlgorithm
         self.associatedSlotMask = associatedSlotMask
         self.erased = erased
+        self.generatedKey = generatedKey
     }
 }
 
@@ -85,8 +93,9 @@ public struct PendingReset: Sendable, Hashable, Codable {
     public var erasedSlots: Set<UInt8>
     /// Key pair settings acknowledged with ResetRequired.
     public var keyPairs: [UInt8: KeyPairSettings]
-    /// GET_CSR requests answered with ResetRequired and a CSRTrackingTag (1.3), by tag: after the
-    /// reset the same request with that tag gets the CSR.
+    /// GET_CSR requests answered with ResetRequired, by CSRTrackingTag (1.3: 1-7; before 1.3, which
+    /// has no tag, the one pending request is under 0): after the reset (which sets `ready`) the same
+    /// request — at 1.3 carrying that tag — gets the CSR, once.
     public var csrRequests: [UInt8: PendingCSR]
 
     public init(installedChains: [UInt8: InstalledChain] = [:], erasedSlots: Set<UInt8> = [],

@@ -146,6 +146,34 @@ for version in [SPDMVersion.v11, .v12] {
     write("FuzzSecuredRecord", "opaque-list-\(version)", [index, 2] + SecuredMessageOpaqueData.supportedVersionList(spdmVersion: version))
     write("FuzzSecuredRecord", "opaque-selection-\(version)", [index, 2] + SecuredMessageOpaqueData.versionSelection(0x1100, spdmVersion: version))
 }
+
+// Provisioning: the requests on a provisioning device, in the clear and in sessions; the PDUs.
+for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.provisioning != .none {
+    let v = recipe.version
+    let name = "provisioning-\(recipe.provisioning)-\(recipe.stage)-\(v)"
+    if recipe.stage == .afterCertificate {
+        write("FuzzResponder", name, [UInt8(index)] + ProvisioningRequests.plain(v, multiKey: v >= .v13).map { route(0, $0) }.joined())
+    } else {
+        write("FuzzResponder", name, [UInt8(index)] + ProvisioningRequests.inSession(v).map { route(1, $0) }.joined())
+    }
+}
+let provisioningCodecs: [UInt8: String] = [0xED: "GetCSRRequest", 0xEE: "SetCertificateRequest", 0xFC: "GetKeyPairInfoRequest",
+                                           0xFD: "SetKeyPairInfoRequest", 0x81: "GetDigestsRequest"]
+for version in [SPDMVersion.v12, .v13, .v14] {
+    for (n, request) in ProvisioningRequests.plain(version, multiKey: version >= .v13).enumerated() {
+        guard let codec = provisioningCodecs[request[1]], codec != "GetDigestsRequest" else { continue }
+        write("FuzzWirePDU", "provisioning-\(codec)-\(version)-\(n)", pduSeed(codec, request, version: version))
+    }
+    for (codec, response) in ProvisioningRequests.responses(version) {
+        write("FuzzWirePDU", "provisioning-\(codec)-\(version)", pduSeed(codec, response, version: version))
+    }
+}
+var multiKeyDigests = pduSeed("DigestsResponse", DigestsResponse(
+    version: .v13, supportedSlotMask: 0x03, provisionedSlotMask: 0x01, digests: [[UInt8](repeating: 0x5A, count: 48)],
+    keyPairIDs: [2], certificateInfos: [1], keyUsageMasks: [.spdm]).encoded(context: WireContext(version: .v13, hashSize: 48, multiKeyConnection: true)),
+    version: .v13)
+multiKeyDigests[4] |= 0x40
+write("FuzzWirePDU", "provisioning-DigestsResponse-multi-key-1.3", multiKeyDigests)
 print("seeds written under \(corpus.path)")
 
 // Mutual authentication: the requester runs from CERTIFICATE on (KEY_EXCHANGE with the

@@ -54,14 +54,17 @@ public struct ConnectionRecipe: Sendable, Hashable {
     public var mutualAuth: MutualAuthSettings.Mode
     /// Both sides have CHUNK_CAP and a 42-byte DataTransferSize (FuzzDevice): large messages travel in chunks.
     public var chunking: Bool
+    /// A provisioning device (FuzzDevice.responderDevice) on a multi-key connection from 1.3.
+    public var provisioning: FuzzDevice.Provisioning
 
     public init(_ stage: ConnectionStage, _ version: SPDMVersion, channel: SecuredChannel = .mctp,
-                mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false) {
+                mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false, provisioning: FuzzDevice.Provisioning = .none) {
         self.stage = stage
         self.version = version
         self.channel = channel
         self.mutualAuth = mutualAuth
         self.chunking = chunking
+        self.provisioning = provisioning
     }
 }
 
@@ -99,6 +102,13 @@ public enum ConnectionStates {
                 recipes.append(ConnectionRecipe(stage, version, chunking: true))
             }
         }
+        // Provisioning (GET_CSR, SET_CERTIFICATE, key pair info): after CERTIFICATE at 1.2-1.4, in
+        // sessions at 1.3, and at 1.3 and 1.4 on a device that needs resets for them.
+        for version: SPDMVersion in [.v12, .v13, .v14] { recipes.append(ConnectionRecipe(.afterCertificate, version, provisioning: .direct)) }
+        for stage: ConnectionStage in [.keyExchangeSession, .pskSession] {
+            recipes.append(ConnectionRecipe(stage, .v13, provisioning: .direct))
+        }
+        for version: SPDMVersion in [.v13, .v14] { recipes.append(ConnectionRecipe(.afterCertificate, version, provisioning: .resetRequired)) }
         return recipes
     }()
 
@@ -113,14 +123,17 @@ public enum ConnectionStates {
     public static func prepare(_ recipe: ConnectionRecipe) -> PreparedConnection {
         let random = FixedRandom()
         let mutual = recipe.mutualAuth != .none
+        let provisioning = recipe.provisioning != .none
         let name = "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")"
             + (mutual ? " mutual \(recipe.mutualAuth)" : "") + (recipe.chunking ? " chunking" : "")
+            + (provisioning ? " provisioning \(recipe.provisioning)" : "")
         var state = PreparedConnection(
             name: name, recipe: recipe, stage: recipe.stage, version: recipe.version,
-            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth, chunking: recipe.chunking),
+            responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth, chunking: recipe.chunking,
+                                                                              provisioning: recipe.provisioning),
                                            random: random),
             requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual,
-                                                                                            chunking: recipe.chunking),
+                                                                                            chunking: recipe.chunking, multiKey: provisioning),
                                            random: random),
             session: nil, channel: recipe.channel)
         do {

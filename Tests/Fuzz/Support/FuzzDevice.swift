@@ -34,17 +34,37 @@ public enum FuzzDevice {
     public static let chunkingTransferSize: UInt32 = 42
     public static let chunkingMaxMessageSize: UInt32 = 65_536
 
+    /// Whether the device provisions (SET_CERT, CSR, GET/SET_KEY_PAIR_INFO, MULTI_KEY_NEG), and
+    /// whether it needs a reset for that (CERT_INSTALL_RESET, SET_KEY_PAIR_RESET).
+    public enum Provisioning: Sendable, Hashable {
+        case none, direct, resetRequired
+    }
+
+    /// Key pair 1 of a provisioning device: a P-256 key no slot uses (key pair 2 is slot 0's).
+    public static let spareKey = TestChains.p256.leafKey
+
     /// `mutualAuth`: how the device asks the requester to authenticate (MUT_AUTH_CAP and ENCAP_CAP
     /// on both sides, the requester's chain trusted and provisioned). `chunking`: CHUNK_CAP and the
     /// smallest DataTransferSize, so large messages travel in CHUNK_SEND / CHUNK_GET.
-    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false) -> ResponderDevice {
+    public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false,
+                                       provisioning: Provisioning = .none) -> ResponderDevice {
         var capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
         if chunking { capabilities.insert(.chunk) }
+        var slot = chain.slot()
+        var keyPairs: [KeyPair]? = nil
+        if provisioning != .none {
+            capabilities.formUnion([.setCert, .csr, .getKeyPairInfo, .setKeyPairInfo, .multiKeyNegotiated])
+            if provisioning == .resetRequired { capabilities.formUnion([.certInstallReset, .setKeyPairReset]) }
+            slot.keyPairID = 2
+            keyPairs = [KeyPair(id: 1, privateKey: spareKey, asymAlgorithmCapabilities: [.ecc256, .ecc384]),
+                        KeyPair(id: 2, privateKey: chain.leafKey)]
+        }
         var device = ResponderDevice(name: "fuzz", versions: SPDMVersion.all, capabilities: capabilities,
                                      dataTransferSize: chunking ? chunkingTransferSize : 4096,
                                      maxSPDMMessageSize: chunking ? chunkingMaxMessageSize : 4096,
                                      hashPreference: [.sha384], asymPreference: [.ecdsaP384], dhePreference: [.secp384r1],
-                                     aeadPreference: [.aes256GCM], slots: [chain.slot()], measurements: measurements)
+                                     aeadPreference: [.aes256GCM], slots: [slot], keyPairs: keyPairs,
+                                     supportedSlotMask: provisioning == .none ? nil : 0x03, measurements: measurements)
         device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
         device.sessionSettings.heartbeatPeriod = 5
         device.sessionSettings.maxSessions = 4
@@ -56,11 +76,15 @@ public enum FuzzDevice {
         return device
     }
 
-    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false, chunking: Bool = false) -> RequesterConfiguration {
+    /// `chunking`: CHUNK_CAP and the smallest DataTransferSize; `multiKey`: offer MULTI_KEY_NEG and ask
+    /// for a multi-key connection (1.3+).
+    public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false, chunking: Bool = false,
+                                              multiKey: Bool = false) -> RequesterConfiguration {
         var configuration = RequesterConfiguration(
-            forcedVersion: version, capabilities: chunking ? requesterCapabilities.union(.chunk) : requesterCapabilities,
+            forcedVersion: version,
+            capabilities: requesterCapabilities.union(chunking ? [.chunk] : []).union(multiKey ? [.multiKeyNegotiated] : []),
             dataTransferSize: chunking ? chunkingTransferSize : 4096, maxSPDMMessageSize: chunking ? chunkingMaxMessageSize : 4096,
-            dhe: DHEGroups(rawValue: 0x3F),
+            otherParams: multiKey ? [.opaqueDataFormat1, .multiKeyConnection] : .opaqueDataFormat1, dhe: DHEGroups(rawValue: 0x3F),
             aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm, trustedRoots: [chain.root],
             chainOptions: ChainVerifier.Options(validAt: nil))
         if mutualAuth {

@@ -113,5 +113,14 @@ public enum PDUCodecs {
         .message(ChunkSendAckResponse.self, exact: true),
         .message(ChunkGetRequest.self, exact: true),
         .message(ChunkResponse.self, exact: true),
+        // Provisioning (1.2-1.4); version-gated fields and the 1.4 PQC lengths make most inexact.
+        .message(GetCSRRequest.self, exact: false),
+        .message(CSRResponse.self, exact: true),
+        .message(SetCertificateRequest.self, exact: false),
+        .message(SetCertificateResponse.self, exact: false),
+        .message(GetKeyPairInfoRequest.self, exact: true),
+        .message(KeyPairInfoResponse.self, exact: false),
+        .message(SetKeyPairInfoRequest.self, exact: false),
+        .message(SetKeyPairInfoAckResponse.self, exact: true),
     ]
 }
