@@ -108,7 +108,7 @@ struct ProvisionInstall: ParsableCommand {
         }
         let model = try certificateModel(model)
         try options.run { link in
-            let keyPairID = link.multiKey ? (keyPair ?? link.requester.slotKeyPairs[slot]?.keyPairID ?? 1) : 0
+            let keyPairID = link.multiKey ? (keyPair ?? link.requester.slotKeyPairs[slot].flatMap { $0.keyPairID == 0 ? nil : $0.keyPairID } ?? 1) : 0
             let install = CertificateInstall(slot: slot, certificatesDER: certificates.flatMap(\.der), model: model, keyPairID: keyPairID)
             guard case .certificateSet(let acknowledged) = try link.send(.setCertificate(install)) else {
                 throw RequesterError.invalidState("no SET_CERTIFICATE_RSP")
@@ -135,7 +135,7 @@ struct ProvisionErase: ParsableCommand {
 
     func run() throws {
         try options.run { link in
-            let keyPairID = link.multiKey ? (keyPair ?? link.requester.slotKeyPairs[slot]?.keyPairID ?? 1) : 0
+            let keyPairID = link.multiKey ? (keyPair ?? link.requester.slotKeyPairs[slot].flatMap { $0.keyPairID == 0 ? nil : $0.keyPairID } ?? 1) : 0
             guard case .certificateSet(let erased) = try link.send(.setCertificate(.erase(slot: slot, keyPairID: keyPairID))) else {
                 throw RequesterError.invalidState("no SET_CERTIFICATE_RSP")
             }

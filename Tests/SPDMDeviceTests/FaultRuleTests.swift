@@ -47,7 +47,7 @@ struct FaultRuleTests {
         (["on": .string("*"), "action": .string("drop"), "count": .string("3")], "count", "must be an integer"),
         (["on": .string("*"), "action": .string("drop"), "seed": .integer(-1)], "seed", "-1 is out of range"),
         (["on": .string("*"), "action": .string("drop"), "in_session": .string("yes")], "in_session", "must be true or false"),
-        (["on": .string("*"), "action": .string("busy"), "in_session": .bool(true)], "action", "in the clear, not inside a session"),
+        (["on": .string("*"), "action": .string("tamper:chain"), "in_session": .bool(true)], "action", "in the clear, not inside a session"),
         (["on": .string("*"), "action": .string("corrupt:mac"), "in_session": .bool(false)], "in_session", "secured records only"),
         (["on": .string("*"), "action": .string("drop"), "wen": .string("once")], "wen", "unknown key"),
     ])
@@ -64,7 +64,9 @@ struct FaultRuleTests {
     @Test("where actions act: in the clear, in sessions, or both")
     func scopes() throws {
         let busy = try Self.parse(["on": .string("*"), "action": .string("busy")])
-        #expect(busy.matches(.challenge, inSession: false) && !busy.matches(.challenge, inSession: true))
+        #expect(busy.matches(.challenge, inSession: false) && busy.matches(.challenge, inSession: true))
+        let tamper = try Self.parse(["on": .string("*"), "action": .string("tamper:measurement:1")])
+        #expect(tamper.matches(.challenge, inSession: false) && !tamper.matches(.getMeasurements, inSession: true))
         let mac = try Self.parse(["on": .string("*"), "action": .string("corrupt:mac")])
         #expect(!mac.matches(.getVersion, inSession: false) && mac.matches(.heartbeat, inSession: true))
         let drop = try Self.parse(["on": .string("HEARTBEAT"), "action": .string("drop"), "in_session": .bool(true)])
