@@ -123,3 +123,58 @@ struct SlotChanges: AcknowledgedChangeDriver {
         return ["slot 0": Self.identities.first { leaf.contains("\($0) slot 0") } ?? leaf]
     }
 }
+
+/// SET_CERTIFICATE into tcp0's slot 0 (in the clear, where DSP0274 lets slot 0 be provisioned) through
+/// `spdmctl provision install`, alternating between two chains of the builtin P-256 CA (tcp0's own
+/// identity and unix0's); acknowledged = SET_CERTIFICATE_RSP. Served: whose leaf CERTIFICATE shows
+/// (read without CHALLENGE: unix0's chain certifies a key tcp0 does not hold, which SET_CERTIFICATE
+/// accepts as DSP0274 asks nothing of the leaf's key).
+struct SetCertificateChanges: AcknowledgedChangeDriver {
+    static let identities = ["unix0", "tcp0"]
+    var name: String { "SET_CERTIFICATE slot 0" }
+    /// The device table's capabilities: attestation plus SET_CERT.
+    static let capabilities = ["CERT", "CHAL", "MEAS_SIG", "SET_CERT"]
+    var deviceConfig: [String] { [] }
+    /// The chain file (PEM, root first) of each identity.
+    private var files: [String: String] = [:]
+
+    mutating func prepare(_ daemon: TestDaemon) throws {
+        let state = daemon.directory + "/state/"
+        func read(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: state + path))) }
+        for identity in Self.identities {
+            let chain = try ["ca/ecp256/ca.cert.der", "ca/ecp256/inter.cert.der", "devices/\(identity)/slot0.cert.der"]
+                .map { try Certificate(der: try read($0)).pem }.joined()
+            let file = daemon.directory + "/\(identity)-chain.pem"
+            try chain.write(toFile: file, atomically: true, encoding: .utf8)
+            files[identity] = file
+        }
+    }
+
+    func change(_ number: Int) -> AcknowledgedChange {
+        AcknowledgedChange(key: "slot 0", value: Self.identities[number % Self.identities.count])
+    }
+
+    func apply(_ change: AcknowledgedChange, to daemon: TestDaemon) -> ChangeOutcome {
+        guard let port = daemon.port("tcp0"), let file = files[change.value],
+              let result = try? runSeparately(Products.path("spdmctl"), ["provision", "install", "--connect", "127.0.0.1:\(port)",
+                                                                          "--slot", "0", "--chain", file, "--timeout", "5"]) else {
+            return .noAnswer
+        }
+        if result.status == 0 && result.stdout.contains("installed") { return .acknowledged }
+        // The daemon died before or while answering: the connection broke or timed out.
+        if result.status == 3 || result.stderr.contains("transport") || result.stderr.contains("cannot reach") { return .noAnswer }
+        return .refused("exit \(result.status): \(result.stdout) \(result.stderr)")
+    }
+
+    func served(by daemon: TestDaemon) throws -> [String: String] {
+        guard let port = daemon.port("tcp0") else { throw TestSupportError("tcp0 has no TCP listener in the log") }
+        let result = try runSeparately(Products.path("spdmctl"), ["attest", "--connect", "127.0.0.1:\(port)", "--no-challenge", "--meas", "none",
+                                                                 "--root", daemon.directory + "/state/ca/ecp256/ca.cert.der", "--json"])
+        guard result.status == 0, let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw TestSupportError("reading tcp0's chain failed (\(result.status)): \(result.stdout) \(result.stderr)")
+        }
+        let chain = document["certificateChain"] as? [String: Any]
+        let leaf = (chain?["certificates"] as? [[String: Any]])?.last?["subject"] as? String ?? "?"
+        return ["slot 0": Self.identities.first { leaf.contains("\($0) slot 0") } ?? leaf]
+    }
+}

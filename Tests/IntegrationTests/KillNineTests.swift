@@ -9,19 +9,30 @@ import Testing
 /// may have persisted without answering), and every file in its state directory parses.
 @Suite("kill -9 during acknowledged changes", .serialized)
 struct KillNineTests {
-    /// The kinds of change driven, round robin (a SET_CERTIFICATE driver joins this list).
+    /// The control-API changes driven round robin in one run; SET_CERTIFICATE runs on its own (it
+    /// provisions the same slot 0 the control API replaces).
     static func drivers() -> [any AcknowledgedChangeDriver] { [MeasurementChanges(), SlotChanges()] }
     /// Daemons killed per run (about half a second each).
     static let kills = 16
 
-    static func config(_ drivers: [any AcknowledgedChangeDriver]) -> String {
-        TestDevice("tcp0", tables: drivers.flatMap(\.deviceConfig)).toml + TestDevice("unix0", listener: "unix = \"unix0.sock\"").toml
+    static func config(_ drivers: [any AcknowledgedChangeDriver], capabilities: [String]? = nil) -> String {
+        TestDevice("tcp0", capabilities: capabilities, tables: drivers.flatMap(\.deviceConfig)).toml
+            + TestDevice("unix0", listener: "unix = \"unix0.sock\"").toml
     }
 
-    @Test("every acknowledged change is served after each kill -9 and restart; no state file is torn")
+    @Test("every acknowledged control-API change is served after each kill -9 and restart; no state file is torn")
     func killAtRandomInstants() throws {
-        var drivers = Self.drivers()
-        let config = Self.config(drivers)
+        try Self.run(Self.drivers(), config: Self.config(Self.drivers()))
+    }
+
+    @Test("every chain acknowledged by SET_CERTIFICATE_RSP is what DIGESTS and CERTIFICATE serve after each kill -9 and restart")
+    func killDuringSetCertificate() throws {
+        let drivers: [any AcknowledgedChangeDriver] = [SetCertificateChanges()]
+        try Self.run(drivers, config: Self.config(drivers, capabilities: SetCertificateChanges.capabilities))
+    }
+
+    static func run(_ initial: [any AcknowledgedChangeDriver], config: String) throws {
+        var drivers = initial
         var daemon = try TestDaemon(config: config)
         let directory = daemon.directory
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -58,7 +69,7 @@ struct KillNineTests {
         }
         #expect(daemon.stop() == 0)
         #expect(figures.acknowledged >= Self.kills, "too few changes were acknowledged to mean anything: \(figures.acknowledged)")
-        print("kill -9 test (seed \(seed)): \(Self.kills) kills, \(figures.acknowledged) acknowledged changes all served after restart, "
+        print("kill -9 test, \(drivers.map(\.name).joined(separator: " + ")) (seed \(seed)): \(Self.kills) kills, \(figures.acknowledged) acknowledged changes all served after restart, "
               + "\(figures.unacknowledgedButPersisted) in-flight change(s) found persisted, \(figures.leftovers) temporary file(s) "
               + "of interrupted writes removed at restart, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
