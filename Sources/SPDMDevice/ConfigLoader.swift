@@ -9,6 +9,12 @@ public struct ConfigLoader: Sendable {
     public var stateDirectoryOverride: String?
     /// Overrides `[daemon] runtime_directory` (the `--runtime-dir` flag).
     public var runtimeDirectoryOverride: String?
+    /// The shard the daemon serves: devices of other shards keep their names and listeners (for
+    /// the uniqueness checks) but get no identity generated here.
+    public var shard: Shard?
+    /// Told how the generation of fleet identities goes (a line every few percent), for a progress
+    /// line on stderr and STATUS= under systemd.
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(stateDirectoryOverride: String? = nil, runtimeDirectoryOverride: String? = nil) {
         self.stateDirectoryOverride = stateDirectoryOverride
@@ -33,11 +39,12 @@ public struct ConfigLoader: Sendable {
         let top = ConfigTable(table: root, file: source, device: nil, path: "")
         try top.allowOnly(["daemon", "device"])
         let daemon = try loadDaemon(top.subtable("daemon"), source: source, baseDirectory: baseDirectory)
+        let shard = self.shard
         let context = LoadContext(file: source, baseDirectory: baseDirectory, stateDirectory: daemon.stateDirectory,
-                                  runtimeDirectory: daemon.runtimeDirectory)
+                                  runtimeDirectory: daemon.runtimeDirectory, serves: { shard?.serves($0) ?? true }, progress: progress)
         var devices: [DeviceDefinition] = []
         for table in try top.tableArray("device") {
-            devices += try DeviceLoader(context: context).load(table)
+            devices += try DeviceLoader(context: context).load(table, firstIndex: devices.count)
         }
         guard !devices.isEmpty else { throw ConfigError(file: source, key: "device", "no [[device]] is defined") }
         try checkUnique(devices, source: source)
@@ -100,6 +107,11 @@ struct LoadContext: Sendable {
     var baseDirectory: String
     var stateDirectory: String
     var runtimeDirectory: String
+    /// Whether this daemon serves the device at this index of the whole config (its shard).
+    var serves: @Sendable (Int) -> Bool = { _ in true }
+    var progress: (@Sendable (String) -> Void)?
+    /// CAs and prepared fleet leaves, shared by every device of one load.
+    let caches = LoadCaches()
 }
 
 func resolve(_ path: String, against base: String) -> String {

@@ -14,7 +14,9 @@ struct DeviceIdentityStore {
 
     func leaf(device: String, slot: UInt8, algorithm: SignatureAlgorithm, commonName: String,
               authority: CertificateAuthority) throws -> Leaf {
-        try StateDirectory.withExclusiveLock(stateDirectory + "/.generation.lock") {
+        // One lock per device: daemons sharing a state directory never make the same device's
+        // material at once, and one daemon makes many devices' in parallel (fleet identities).
+        try StateDirectory.withExclusiveLock(stateDirectory + "/devices/." + device + ".generation.lock") {
             try loadOrCreate(device: device, slot: slot, algorithm: algorithm, commonName: commonName, authority: authority)
         }
     }

@@ -16,10 +16,11 @@ struct DeviceLoader {
         "name", "count", "transport", "tcp", "unix", "unix_mode", "versions", "capabilities", "ct_exponent",
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
         "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
-        "max_connections", "capture", "key_pair", "supported_slots",
+        "max_connections", "capture", "key_pair", "supported_slots", "identity",
     ]
 
-    func load(_ raw: ConfigTable) throws -> [DeviceDefinition] {
+    /// `firstIndex`: the index of the table's first device among all the config's devices (sharding).
+    func load(_ raw: ConfigTable, firstIndex: Int = 0) throws -> [DeviceDefinition] {
         let templateName = try raw.requiredString("name")
         let table = raw.withDevice(templateName)
         try table.allowOnly(Self.keys)
@@ -28,14 +29,26 @@ struct DeviceLoader {
             throw table.error("name", "a device with count = \(count) needs '{i}' in its name")
         }
         let fingerprint = Digest.hash(.sha256, Array(raw.table.convert().utf8)).map { String(format: "%02x", $0) }.joined()
-        // Everything but the names and listeners is shared by the fleet's devices; load it once.
-        let shared = try loadShared(table)
+        // Everything but the names, listeners and (per-device) identities is shared by the fleet's
+        // devices; load it once.
+        let names = try (0..<count).map { try expand(templateName, index: $0, table, "name") }
+        let ownIdentities = try loadIdentityMode(table) && count > 1
+        let served = (0..<count).filter { context.serves(firstIndex + $0) }
+        // With identities of their own, the template's shared part is loaded as its first served device.
+        let shared = try loadShared(table, identityName: ownIdentities ? names[served.first ?? 0] : templateName)
         let capture = try loadCapture(table, transport: shared.transport, count: count)
+        if ownIdentities { try FleetIdentities(context: context).prepare(table, names: served.map { names[$0] }) }
+        let servedSet = Set(served)
         return try (0..<count).map { index in
-            let name = try expand(templateName, index: index, table, "name")
+            let name = names[index]
             let listeners = try loadListeners(table, index: index)
             var responder = shared.responder
             responder.name = name
+            if ownIdentities && servedSet.contains(index) {
+                let keyPairs = try KeyPairLoader(context: context).load(table.tableArray("key_pair"), deviceName: name)
+                let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name, keyPairs: keyPairs)
+                responder.replaceIdentity(slots: slots, keyPairs: keyPairs.isEmpty ? nil : keyPairs)
+            }
             return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
                                     psk: shared.psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
                                     fingerprint: fingerprint, faults: shared.faults,
@@ -53,8 +66,9 @@ struct DeviceLoader {
         var faults: [FaultRule]
     }
 
-    private func loadShared(_ table: ConfigTable) throws -> Shared {
-        let name = table.device ?? "?"
+    /// `identityName`: the device name the generated keys and leaves are kept under.
+    private func loadShared(_ table: ConfigTable, identityName: String) throws -> Shared {
+        let name = identityName
         let transportName = try table.string("transport") ?? "mctp"
         guard let transport = TransportType(name: transportName) else {
             throw table.error("transport", "unknown transport '\(transportName)' (expected mctp, pci-doe, tcp or none)")
@@ -244,6 +258,17 @@ struct DeviceLoader {
         }
         try validateProvisioningCapabilities(flags, table)
         return flags
+    }
+
+    /// `identity`: "per-device" (the default: each device of a `count` template has its own keys and
+    /// leaf certificates, FleetIdentities) or "shared" (one identity for the whole template, for load
+    /// tests that want it). True for per-device.
+    private func loadIdentityMode(_ table: ConfigTable) throws -> Bool {
+        switch try table.string("identity") ?? "per-device" {
+        case "per-device": return true
+        case "shared": return false
+        case let other: throw table.error("identity", "expected \"per-device\" or \"shared\", got '\(other)'")
+        }
     }
 
     /// `capture = "captures/{name}.pcap"`: the device's frames into a pcap file from startup (resolved

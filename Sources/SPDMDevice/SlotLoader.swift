@@ -128,9 +128,12 @@ struct SlotLoader {
         let caSetting = try table.string("ca") ?? "builtin"
         let authority: CertificateAuthority
         do {
-            authority = caSetting == "builtin"
-                ? try CertificateAuthority.builtin(stateDirectory: context.stateDirectory, algorithm: algorithm)
-                : try CertificateAuthority.load(directory: resolve(caSetting, against: context.baseDirectory), algorithm: algorithm)
+            let directory = caSetting == "builtin" ? "builtin" : resolve(caSetting, against: context.baseDirectory)
+            authority = try context.caches.authority("\(directory)/\(algorithm.rawValue)") {
+                caSetting == "builtin"
+                    ? try CertificateAuthority.builtin(stateDirectory: context.stateDirectory, algorithm: algorithm)
+                    : try CertificateAuthority.load(directory: directory, algorithm: algorithm)
+            }
         } catch let error as CertificateAuthority.Failure {
             throw table.error("ca", error.description)
         }
@@ -138,6 +141,7 @@ struct SlotLoader {
         do {
             let store = DeviceIdentityStore(stateDirectory: context.stateDirectory)
             let leaf = try key.map { try store.leaf(device: deviceName, slot: id, key: $0, commonName: commonName, authority: authority) }
+                ?? context.caches.takeLeaf(device: deviceName, slot: id)
                 ?? store.leaf(device: deviceName, slot: id, algorithm: algorithm, commonName: commonName, authority: authority)
             return CertificateSlot(id: id, certificatesDER: authority.root.der + authority.intermediate.der + leaf.certificate.der,
                                    rootCertificateDER: authority.root.der, privateKey: leaf.key, certificateModel: model)

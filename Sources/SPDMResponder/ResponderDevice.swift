@@ -73,6 +73,18 @@ public struct ResponderDevice: Sendable {
 
     public var provisionedSlotMask: UInt8 { slots.reduce(0) { $0 | (1 << $1.id) } }
 
+    /// Gives this device its own slots and key pairs (a fleet template's device with an identity of
+    /// its own); `keyPairs` nil: one per slot, as at init.
+    public mutating func replaceIdentity(slots: [CertificateSlot], keyPairs: [KeyPair]?) {
+        if let keyPairs {
+            self.slots = slots.sorted { $0.id < $1.id }
+            self.keyPairs = keyPairs.sorted { $0.id < $1.id }
+        } else {
+            (self.slots, self.keyPairs) = KeyPair.onePerSlot(slots)
+        }
+        supportedSlotMask |= provisionedSlotMask
+    }
+
     public func slot(_ id: UInt8) -> CertificateSlot? { slots.first { $0.id == id } }
 }
 

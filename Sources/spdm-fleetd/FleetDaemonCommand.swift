@@ -127,7 +127,10 @@ extension FleetDaemonCommand {
     /// Loads the config file (or the embedded default) with the command line's overrides, cut to
     /// `shard`; used at start and again on every reload.
     func configSource(shard: Shard?) -> @Sendable () throws -> FleetConfig {
-        let loader = ConfigLoader(stateDirectoryOverride: stateDirectory, runtimeDirectoryOverride: runtimeDirectory)
+        var configured = ConfigLoader(stateDirectoryOverride: stateDirectory, runtimeDirectoryOverride: runtimeDirectory)
+        configured.shard = shard
+        configured.progress = DaemonLogging.progressReporter()
+        let loader = configured
         let file = config
         let controlSocket = controlSocket
         let workingDirectory = FileManager.default.currentDirectoryPath

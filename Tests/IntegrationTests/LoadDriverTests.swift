@@ -44,6 +44,7 @@ struct LoadDriverTests {
     [[device]]
     name = "twin{i}"
     count = 3
+    identity = "shared"
     tcp = "127.0.0.1:0"
     [[device.slot]]
     generate = { algorithm = "ECDSA_P256" }
@@ -54,7 +55,7 @@ struct LoadDriverTests {
 
     """ + TestDevice("solo").toml + TestDevice("faulty", tables: [#"[[device.fault]]\#non = "CHALLENGE"\#naction = "corrupt:signature""#]).toml
 
-    @Test("--fleet --once: every device of the daemon once, errors by kind and device; --unique-identities names the shared leaf")
+    @Test("--fleet --once: every device of the daemon once, errors by kind and device; --unique-identities names a shared leaf (identity = \"shared\")")
     func fleetOnce() throws {
         let daemon = try TestDaemon(config: Self.fleetConfig)
         let root = daemon.directory + "/state/ca/ecp256/ca.cert.der"

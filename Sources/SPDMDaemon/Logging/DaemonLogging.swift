@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// The one place the daemon's logging is set up (swift-log: only the process bootstraps).
@@ -16,6 +17,16 @@ public enum DaemonLogging {
                 handler.logLevel = level
                 return handler
             }
+        }
+    }
+
+    /// Progress of long config work (a fleet's identities on a cold start): a line on stderr, and
+    /// STATUS= when a service manager listens. Used before logging is bootstrapped.
+    public static func progressReporter() -> @Sendable (String) -> Void {
+        let notifier = SystemdNotifier(logger: Logger(label: "spdm-fleetd.progress"))
+        return { line in
+            FileHandle.standardError.write(Data("spdm-fleetd: \(line)\n".utf8))
+            _ = notifier.notify("STATUS=\(line)")
         }
     }
 }
