@@ -59,6 +59,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The ML-DSA half of certs/generate.sh (OpenSSL 3.0's CLI cannot make ML-DSA certificates).
+        .executableTarget(name: "spdm-certs", dependencies: ["SPDMCrypto"], path: "certs/Generator"),
         .executableTarget(name: "spdmctl", dependencies: [
             "SPDMControlModel", "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +121,7 @@ if Context.environment["SPDM_FUZZ"] == "1" {
                           path: "Tests/Fuzz/FuzzFaultRule"),
         .executableTarget(name: "FuzzStateFile", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMFuzzSupport", "SPDMFuzzMain"],
                           path: "Tests/Fuzz/FuzzStateFile"),
+        .executableTarget(name: "FuzzPQCKeys", dependencies: ["SPDMCrypto", "SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzPQCKeys"),
         .executableTarget(name: "FuzzRequester", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzRequester"),
         // Writes the seed corpora from a back-to-back run (`make fuzz-seeds`); not run by CI.
         .executableTarget(name: "FuzzSeedGenerator", dependencies: protocolModules + ["SPDMTransport", "SPDMFuzzSupport"],
