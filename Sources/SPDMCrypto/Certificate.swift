@@ -25,7 +25,7 @@ public struct Certificate: Sendable, Hashable {
             throw CryptoError("DER certificate has \(der.count - consumed) trailing bytes")
         }
         self.der = der
-        postQuantumKey = try Self.postQuantumKey(of: x509)
+        postQuantumKey = Self.postQuantumKey(of: x509)
     }
 
     /// Parses the first certificate of a PEM text.
@@ -45,24 +45,21 @@ public struct Certificate: Sendable, Hashable {
         guard length > 0, let pointer else { throw CryptoError.openSSL("i2d_X509 failed") }
         defer { spdm_openssl_free(pointer) }
         der = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
-        postQuantumKey = try Self.postQuantumKey(of: x509)
+        postQuantumKey = Self.postQuantumKey(of: x509)
     }
 
-    /// nil when OpenSSL decodes the subject key itself; otherwise the ML-DSA key of the
-    /// SubjectPublicKeyInfo, or an error naming why the key is unusable.
-    private static func postQuantumKey(of x509: OpaquePointer) throws -> PublicKey? {
+    /// The ML-DSA key of the SubjectPublicKeyInfo when OpenSSL cannot decode the subject key and it
+    /// is a well-formed ML-DSA key; nil otherwise (OpenSSL's key, or an unusable one: the certificate
+    /// still parses, and `subjectPublicKey()` says the key is not usable).
+    private static func postQuantumKey(of x509: OpaquePointer) -> PublicKey? {
         defer { OpenSSLErrorQueue.clear() }
-        if X509_get0_pubkey(x509) != nil { return nil }
-        guard let subjectKey = X509_get_X509_PUBKEY(x509) else { throw CryptoError.openSSL("certificate without a public key") }
+        guard X509_get0_pubkey(x509) == nil, let subjectKey = X509_get_X509_PUBKEY(x509) else { return nil }
         var pointer: UnsafeMutablePointer<UInt8>?
         let length = i2d_X509_PUBKEY(subjectKey, &pointer)
-        guard length > 0, let pointer else { throw CryptoError.openSSL("cannot encode the certificate's public key") }
+        guard length > 0, let pointer else { return nil }
         defer { spdm_openssl_free(pointer) }
         let spki = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
-        guard PQCKeyEncoding.parseSubjectPublicKeyInfoIsOurs(spki) else {
-            throw CryptoError("certificate public key of an unsupported algorithm")
-        }
-        return try PublicKey(subjectPublicKeyInfoDER: spki)
+        return try? PublicKey(subjectPublicKeyInfoDER: spki)
     }
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
@@ -87,6 +84,7 @@ public struct Certificate: Sendable, Hashable {
     /// The subject public key, or an error when OpenSSL cannot use it (an unknown algorithm, a
     /// malformed key): a certificate parses even so.
     public func subjectPublicKey() throws -> PublicKey {
+        if let postQuantumKey { return postQuantumKey }
         guard let pkey = X509_get_pubkey(handle.x509) else {
             throw CryptoError.openSSL("the certificate's public key is not usable")
         }

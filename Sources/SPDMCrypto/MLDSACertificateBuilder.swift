@@ -65,7 +65,7 @@ enum MLDSACertificateBuilder {
         if let identifier = X509_get0_subject_key_id(issuer.handle.x509), let bytes = ASN1_STRING_get0_data(identifier) {
             return Array(UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(identifier))))
         }
-        return try keyIdentifier(subjectPublicKeyInfo: issuer.publicKey.subjectPublicKeyInfoDER)
+        return try keyIdentifier(subjectPublicKeyInfo: try issuer.subjectPublicKey().subjectPublicKeyInfoDER)
     }
 
     private static func encodedName(_ profile: CertificateRequestProfile) throws -> [UInt8] {

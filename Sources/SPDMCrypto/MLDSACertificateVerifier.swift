@@ -36,6 +36,7 @@ enum MLDSACertificateVerifier {
                 return false
             }
         }
-        return issuer.publicKey.verify(algorithm, message: fields.tbsCertificate, signature: fields.signature, context: [])
+        guard let issuerKey = try? issuer.subjectPublicKey() else { return false }
+        return issuerKey.verify(algorithm, message: fields.tbsCertificate, signature: fields.signature, context: [])
     }
 }

@@ -105,7 +105,7 @@ enum PQCKeyEncoding {
     }
 
     /// True when `der`'s algorithm is one of ours.
-    static func parseSubjectPublicKeyInfoIsOurs(_ der: [UInt8]) -> Bool {
+    static func isPostQuantumSubjectPublicKeyInfo(_ der: [UInt8]) -> Bool {
         algorithmIdentifier(of: der, isPrivate: false).flatMap(Algorithm.init(objectIdentifierContent:)) != nil
     }
 

@@ -39,7 +39,7 @@ public struct PublicKey: Sendable {
 
     /// Parses a PEM "PUBLIC KEY".
     public init(pem: String) throws {
-        if let der = PEM.decode(pem, label: "PUBLIC KEY"), PQCKeyEncoding.parseSubjectPublicKeyInfoIsOurs(der) {
+        if let der = PEM.decode(pem, label: "PUBLIC KEY"), PQCKeyEncoding.isPostQuantumSubjectPublicKeyInfo(der) {
             self = try PublicKey(subjectPublicKeyInfoDER: der)
             return
         }

@@ -105,6 +105,22 @@ struct MLDSACertificateTests {
         #expect(!ChainVerifier.issues(test.leaf, issuedByLeaf, options: .init()))
     }
 
+    @Test("a certificate whose ML-DSA key is malformed parses, says its key is unusable and verifies nothing")
+    func unusableKey() throws {
+        let test = try MLDSATestChain(.mlDsa65)
+        // Relabel the root's SubjectPublicKeyInfo as ML-DSA-87: a 1952-byte key cannot be one.
+        let spkiHeader: [UInt8] = [0x30, 0x0B, 0x06, 0x09] + PQCSignatureAlgorithm.mlDsa65.objectIdentifierContent + [0x03, 0x82, 0x07, 0xA1]
+        let at = try #require(firstRange(of: spkiHeader, in: test.root.der))
+        var relabelled = test.root.der
+        relabelled[at.lowerBound + 12] = 0x13
+        let root = try Certificate(der: relabelled)
+        #expect(throws: CryptoError.self) { try root.subjectPublicKey() }
+        #expect(!root.isSelfSigned)
+        #expect(!ChainVerifier.issues(root, test.intermediate, options: .init()))
+        #expect(throws: CryptoError.self) { try ChainVerifier.verify(chain: [root, test.intermediate, test.leaf], trustedRoots: [root]) }
+        #expect(try test.leaf.subjectPublicKey().matches(.mlDsa65))
+    }
+
     @Test("ML-DSA issues traditional leaves; a traditional key cannot issue an ML-DSA certificate")
     func mixedKeys() throws {
         let test = try MLDSATestChain(.mlDsa87)
