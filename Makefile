@@ -27,10 +27,13 @@ deps:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# What the tests use beyond the build: kubernetes-validate (PyPI) checks config/kubernetes/.
+# What the tests use beyond the build: kubernetes-validate (PyPI) checks config/kubernetes/;
+# cryptography >= 48 (PyPI, with OpenSSL 3.5+ inside) cross-checks ML-DSA / ML-KEM (PQCCrossCheckTests).
 test-deps: deps
 	@python3 -m kubernetes_validate --version >/dev/null 2>&1 || { echo "installing: kubernetes-validate (pip)"; \
 	  python3 -m pip install --quiet --disable-pip-version-check kubernetes-validate; }
+	@python3 -c 'from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem' >/dev/null 2>&1 || { \
+	  echo "installing: cryptography>=48 (pip)"; python3 -m pip install --quiet --disable-pip-version-check 'cryptography>=48'; }
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -50,7 +53,7 @@ test: test-deps
 # declares only when SPDM_FUZZ=1, in their own scratch path so the normal build never sees them.
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS ?= FuzzPlatformFrame FuzzTransportBinding FuzzWirePDU FuzzSecuredRecord FuzzResponder FuzzRequester FuzzFaultRule FuzzStateFile
+FUZZ_TARGETS ?= FuzzPlatformFrame FuzzTransportBinding FuzzWirePDU FuzzSecuredRecord FuzzResponder FuzzRequester FuzzFaultRule FuzzStateFile FuzzPQCKeys
 FUZZ_SCRATCH := .build-fuzz
 FUZZ_SWIFT_BUILD := SPDM_FUZZ=1 $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) $(BUILD_FLAGS)
 FUZZ_SANITIZE := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // ML-DSA and ML-KEM (FIPS 204 / 203) from its vendored BoringSSL; OpenSSL 3.0 has neither.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C libraries, reached through pkg-config.
@@ -24,7 +26,8 @@ let package = Package(
 
         // Protocol layers: no I/O anywhere below the daemon.
         .target(name: "SPDMWire"),
-        .target(name: "SPDMCrypto", dependencies: ["COpenSSL"]),
+        // OpenSSL for every classical algorithm and X.509; swift-crypto only for ML-DSA and ML-KEM.
+        .target(name: "SPDMCrypto", dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")]),
         // Protocol rules both roles share: algorithm mapping, signing context, summary hashes, transcripts.
         .target(name: "SPDMCore", dependencies: ["SPDMWire", "SPDMCrypto"]),
         // Key schedule and DSP0277 secured-message records, shared by both roles.
@@ -56,6 +59,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The ML-DSA half of certs/generate.sh (OpenSSL 3.0's CLI cannot make ML-DSA certificates).
+        .executableTarget(name: "spdm-certs", dependencies: ["SPDMCrypto"], path: "certs/Generator"),
         .executableTarget(name: "spdmctl", dependencies: [
             "SPDMControlModel", "SPDMRequester", "SPDMTransport", "SPDMWire", "SPDMCrypto", "SPDMCore", "SPDMSession",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -66,7 +71,8 @@ let package = Package(
 
         .testTarget(name: "SPDMWireTests", dependencies: ["SPDMWire"]),
         .testTarget(name: "SPDMControlModelTests", dependencies: ["SPDMControlModel"]),
-        .testTarget(name: "SPDMCryptoTests", dependencies: ["SPDMCrypto"]),
+        // Vectors/: ML-DSA / ML-KEM known answers made by Python `cryptography` (read by path, see PQCVectors).
+        .testTarget(name: "SPDMCryptoTests", dependencies: ["SPDMCrypto"], exclude: ["Vectors"]),
         .testTarget(name: "SPDMSessionTests", dependencies: ["SPDMSession", "SPDMCrypto", "SPDMWire"]),
         // Deterministic randomness and test certificate chains, shared by the responder tests and the fuzz targets.
         .target(name: "SPDMTestFixtures", dependencies: ["SPDMResponder", "SPDMRequester", "SPDMCrypto"], path: "Tests/SPDMTestFixtures"),
@@ -115,6 +121,7 @@ if Context.environment["SPDM_FUZZ"] == "1" {
                           path: "Tests/Fuzz/FuzzFaultRule"),
         .executableTarget(name: "FuzzStateFile", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMFuzzSupport", "SPDMFuzzMain"],
                           path: "Tests/Fuzz/FuzzStateFile"),
+        .executableTarget(name: "FuzzPQCKeys", dependencies: ["SPDMCrypto", "SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzPQCKeys"),
         .executableTarget(name: "FuzzRequester", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzRequester"),
         // Writes the seed corpora from a back-to-back run (`make fuzz-seeds`); not run by CI.
         .executableTarget(name: "FuzzSeedGenerator", dependencies: protocolModules + ["SPDMTransport", "SPDMFuzzSupport"],

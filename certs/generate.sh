@@ -5,7 +5,8 @@
 #
 # usage: certs/generate.sh [--force] [OUTDIR]        (OUTDIR defaults to ./certs/out)
 #
-# Per algorithm directory (ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2):
+# Per algorithm directory (ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2, and the
+# SPDM 1.4 ML-DSA sets mldsa65 mldsa87, libspdm's folder names):
 #   ca.key ca.cert.der ca.cert.pem inter.key inter.cert.der inter.cert.pem
 #   end_responder.key end_responder.cert.der end_responder.cert.pem bundle_responder.certchain.der
 #   end_requester.key end_requester.cert.der end_requester.cert.pem bundle_requester.certchain.der
@@ -28,6 +29,10 @@
 #          each + serverAuth,clientAuth; subjectAltName otherName
 #          id-DMTF-device-info (…412.274.1) "ACME:WIDGET:1234567890"; id-DMTF-SPDM-extension
 #          (…412.274.6) = SEQUENCE { SEQUENCE { id-DMTF-hardware-identity (…412.274.2) } } (DeviceCert model)
+# ML-DSA: the openssl CLI (3.0 here) can neither make nor sign ML-DSA keys, so mldsa65/ and mldsa87/
+# come from `spdm-certs` (certs/Generator, SPDMCrypto: swift-crypto's ML-DSA, certificates built by
+# MLDSACertificateBuilder) with this same profile, names, serials, validity and file set; its keys are
+# PKCS#8 in RFC 9881's seed form. SPDM_CERTS=/path/to/spdm-certs skips building it.
 # Idempotent: an algorithm directory that is already complete is skipped unless --force.
 set -euo pipefail
 
@@ -36,7 +41,7 @@ OUTDIR=""
 for arg in "$@"; do
     case "$arg" in
         --force) FORCE=1 ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
         -*) echo "generate.sh: unknown option $arg" >&2; exit 2 ;;
         *) OUTDIR="$arg" ;;
     esac
@@ -228,3 +233,16 @@ for ALG in "${ALGORITHMS[@]}"; do
     trap - EXIT
     echo "certs: $ALG: generated ($DEST)"
 done
+
+# ML-DSA chains, from the package's own spdm-certs (a debug build is enough and usually present).
+if [[ -z "${SPDM_CERTS:-}" ]]; then
+    package=$(cd "$(dirname "$0")/.." && pwd)
+    log=$(mktemp)
+    swift build --package-path "$package" --product spdm-certs >"$log" 2>&1 || {
+        echo "certs: building spdm-certs FAILED" >&2; cat "$log" >&2; rm -f "$log"; exit 1; }
+    rm -f "$log"
+    SPDM_CERTS="$(swift build --package-path "$package" --show-bin-path)/spdm-certs"
+fi
+force=()
+[[ $FORCE -eq 1 ]] && force=(--force)
+"$SPDM_CERTS" "${force[@]}" "$OUTDIR" mldsa65 mldsa87

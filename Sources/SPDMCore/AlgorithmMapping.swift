@@ -94,6 +94,9 @@ extension KeyPairAsymAlgorithms {
         case .sm2: self = .sm2
         case .ed25519: self = .ed25519
         case .ed448: self = .ed448
+        // SPDM 1.4 reports an ML-DSA key pair in the separate PqcAsymAlgoCapabilities /
+        // CurrentPqcAsymAlgo fields (SPDM_KEY_PAIR_PQC_ASYM_ALGO_CAP_*): no bit of this field.
+        case .mlDsa: self = []
         }
     }
 

@@ -6,6 +6,8 @@ public struct Certificate: Sendable, Hashable {
     /// The exact DER this certificate was parsed from.
     public let der: [UInt8]
     let handle: X509Handle
+    /// The subject key when OpenSSL cannot decode it (ML-DSA), read from the SubjectPublicKeyInfo by us.
+    private let postQuantumKey: PublicKey?
 
     /// Parses exactly one DER certificate; trailing bytes are an error.
     public init(der: [UInt8]) throws {
@@ -23,6 +25,7 @@ public struct Certificate: Sendable, Hashable {
             throw CryptoError("DER certificate has \(der.count - consumed) trailing bytes")
         }
         self.der = der
+        postQuantumKey = Self.postQuantumKey(of: x509)
     }
 
     /// Parses the first certificate of a PEM text.
@@ -42,6 +45,21 @@ public struct Certificate: Sendable, Hashable {
         guard length > 0, let pointer else { throw CryptoError.openSSL("i2d_X509 failed") }
         defer { spdm_openssl_free(pointer) }
         der = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
+        postQuantumKey = Self.postQuantumKey(of: x509)
+    }
+
+    /// The ML-DSA key of the SubjectPublicKeyInfo when OpenSSL cannot decode the subject key and it
+    /// is a well-formed ML-DSA key; nil otherwise (OpenSSL's key, or an unusable one: the certificate
+    /// still parses, and `subjectPublicKey()` says the key is not usable).
+    private static func postQuantumKey(of x509: OpaquePointer) -> PublicKey? {
+        defer { OpenSSLErrorQueue.clear() }
+        guard X509_get0_pubkey(x509) == nil, let subjectKey = X509_get_X509_PUBKEY(x509) else { return nil }
+        var pointer: UnsafeMutablePointer<UInt8>?
+        let length = i2d_X509_PUBKEY(subjectKey, &pointer)
+        guard length > 0, let pointer else { return nil }
+        defer { spdm_openssl_free(pointer) }
+        let spki = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
+        return try? PublicKey(subjectPublicKeyInfoDER: spki)
     }
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
@@ -56,6 +74,7 @@ public struct Certificate: Sendable, Hashable {
     /// The subject public key. Traps when OpenSSL cannot use it: for certificates from untrusted
     /// input call `subjectPublicKey()`.
     public var publicKey: PublicKey {
+        if let postQuantumKey { return postQuantumKey }
         guard let pkey = X509_get_pubkey(handle.x509) else {
             preconditionFailure("certificate without a usable public key: \(OpenSSLErrorQueue.drain())")
         }
@@ -65,6 +84,7 @@ public struct Certificate: Sendable, Hashable {
     /// The subject public key, or an error when OpenSSL cannot use it (an unknown algorithm, a
     /// malformed key): a certificate parses even so.
     public func subjectPublicKey() throws -> PublicKey {
+        if let postQuantumKey { return postQuantumKey }
         guard let pkey = X509_get_pubkey(handle.x509) else {
             throw CryptoError.openSSL("the certificate's public key is not usable")
         }
@@ -85,7 +105,17 @@ public struct Certificate: Sendable, Hashable {
     /// Subject equals issuer and the certificate verifies with its own key.
     public var isSelfSigned: Bool {
         defer { OpenSSLErrorQueue.clear() }
+        if let fields = postQuantumSignature {
+            return MLDSACertificateVerifier.issued(self, by: self, fields: fields)
+        }
         return X509_self_signed(handle.x509, 1) == 1
+    }
+
+    /// The signature fields when the certificate is signed with an algorithm OpenSSL does not know
+    /// (ML-DSA, checked by `MLDSACertificateVerifier`); nil for OpenSSL's algorithms.
+    var postQuantumSignature: CertificateSignatureFields? {
+        guard X509_get_signature_nid(handle.x509) == NID_undef else { return nil }
+        return try? CertificateSignatureFields(der: der)
     }
 
     /// X.509 version number as encoded (2 means v3).

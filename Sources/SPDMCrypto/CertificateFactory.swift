@@ -17,21 +17,37 @@ public enum CertificateFactory {
                 throw CryptoError("issuer key does not match issuer certificate \(issuer.subject)")
             }
         }
+        if case .mlDsa(let signingKey) = issuerKey.storage {
+            return try MLDSACertificateBuilder.makeCertificate(profile: profile, subjectKey: subjectKey, issuer: issuer,
+                                                               signingKey: signingKey)
+        }
+        guard let subjectHandle = subjectKey.handle else {
+            throw CryptoError("a \(subjectKey.keyType) certificate must be issued by an ML-DSA key "
+                              + "(OpenSSL \(OpenSSLVersion.text) cannot sign one), not \(issuerKey.keyType)")
+        }
         guard let x509 = X509_new() else { throw CryptoError.openSSL("X509_new failed") }
         let building = X509Handle(taking: x509)
 
         guard X509_set_version(x509, 2) == 1,  // v3
               ASN1_INTEGER_set_uint64(X509_get_serialNumber(x509), profile.serialNumber) == 1,
-              X509_set_pubkey(x509, subjectKey.handle.pkey) == 1 else {
+              X509_set_pubkey(x509, subjectHandle.pkey) == 1 else {
             throw CryptoError.openSSL("cannot set certificate version, serial or key")
         }
         try setValidity(x509, from: profile.notBefore, to: profile.notAfter)
-        try setSubject(x509, profile)
+        guard let subjectName = X509_get_subject_name(x509) else { throw CryptoError.openSSL("no subject name") }
+        try addSubjectEntries(subjectName, profile)
         let issuerX509 = issuer?.handle.x509 ?? x509
         guard X509_set_issuer_name(x509, X509_get_subject_name(issuerX509)) == 1 else {
             throw CryptoError.openSSL("cannot set issuer name")
         }
-        try addExtensions(x509, issuer: issuerX509, profile: profile, subjectKeyType: subjectKey.keyType)
+        for specification in try extensionSpecifications(profile: profile, subjectKeyType: subjectKey.keyType) {
+            switch specification {
+            case .configured(let nid, let value): try X509Extensions.add(nid, value, to: x509, issuer: issuerX509)
+            case .raw(let oid, let critical, let value): try X509Extensions.addRaw(oid: oid, critical: critical, value: value, to: x509)
+            }
+        }
+        try X509Extensions.add(NID_subject_key_identifier, "hash", to: x509, issuer: issuerX509)
+        try X509Extensions.add(NID_authority_key_identifier, "keyid:always", to: x509, issuer: issuerX509)
         try sign(x509, with: issuerKey, hash: profile.signatureHash)
         _ = building  // keep ownership until re-encoded below
         X509_up_ref(x509)
@@ -55,8 +71,8 @@ public enum CertificateFactory {
         }
     }
 
-    private static func setSubject(_ x509: OpaquePointer, _ profile: CertificateRequestProfile) throws {
-        guard let name = X509_get_subject_name(x509) else { throw CryptoError.openSSL("no subject name") }
+    /// Subject O (when set) and CN, UTF8String, onto `name`.
+    static func addSubjectEntries(_ name: OpaquePointer, _ profile: CertificateRequestProfile) throws {
         var entries: [(String, String)] = []
         if let organization = profile.organization { entries.append(("O", organization)) }
         entries.append(("CN", profile.commonName))
@@ -69,46 +85,52 @@ public enum CertificateFactory {
         }
     }
 
-    private static func addExtensions(_ x509: OpaquePointer, issuer: OpaquePointer,
-                                      profile: CertificateRequestProfile, subjectKeyType: KeyType) throws {
+    /// One extension of the SPDM profile: in OpenSSL's config syntax, or as OID and DER value.
+    enum ExtensionSpecification {
+        case configured(nid: Int32, value: String)
+        case raw(oid: String, critical: Bool, value: [UInt8])
+    }
+
+    /// The profile's extensions except subjectKeyIdentifier and authorityKeyIdentifier (which follow
+    /// them, computed from the keys), in certificate order. Both the OpenSSL-signed path and the
+    /// ML-DSA path (`MLDSACertificateBuilder`) encode exactly this list.
+    static func extensionSpecifications(profile: CertificateRequestProfile, subjectKeyType: KeyType) throws -> [ExtensionSpecification] {
+        var specifications: [ExtensionSpecification] = []
         if profile.kind.isCA {
             let pathLength = profile.pathLength.map { ",pathlen:\($0)" } ?? ""
-            try X509Extensions.add(NID_basic_constraints, "critical,CA:TRUE\(pathLength)", to: x509, issuer: issuer)
-            try X509Extensions.add(NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature", to: x509, issuer: issuer)
-        } else {
-            // DSP0274 leaf: cA FALSE (libspdm requires exactly the empty SEQUENCE when present,
-            // and requires the extension from SPDM 1.3), digitalSignature set.
-            try X509Extensions.add(NID_basic_constraints, "critical,CA:FALSE", to: x509, issuer: issuer)
-            var usage = "critical,digitalSignature,nonRepudiation"
-            if case .rsa = subjectKeyType { usage += ",keyEncipherment" }
-            try X509Extensions.add(NID_key_usage, usage, to: x509, issuer: issuer)
-            if profile.includeExtendedKeyUsage {
-                // A requester leaf lists requester-auth and responder-auth: libspdm's sample key
-                // reader (used by spdm_requester_emu) checks the requester chain as if it were a
-                // responder's, rejecting a leaf whose only SPDM EKU is requester-auth. Listing both
-                // passes libspdm_verify_leaf_cert_spdm_eku in either role.
-                let spdmAuth = profile.kind == .responderLeaf
-                    ? SPDMObjectIdentifiers.responderAuthEKU
-                    : "\(SPDMObjectIdentifiers.requesterAuthEKU),\(SPDMObjectIdentifiers.responderAuthEKU)"
-                let critical = profile.extendedKeyUsageCritical ? "critical," : ""
-                try X509Extensions.add(NID_ext_key_usage, "\(critical)\(spdmAuth),serverAuth,clientAuth",
-                                       to: x509, issuer: issuer)
-            }
-            if let deviceInfo = profile.deviceInfo {
-                // GeneralNames ::= SEQUENCE { otherName [0] { type-id OID, value [0] EXPLICIT UTF8String } }
-                let otherName = DER.explicit(0, try DER.objectIdentifier(SPDMObjectIdentifiers.deviceInfo)
-                                                 + DER.explicit(0, DER.utf8String(deviceInfo)))
-                try X509Extensions.addRaw(oid: "2.5.29.17", critical: false, value: DER.sequence(otherName), to: x509)
-            }
-            if profile.hardwareIdentity {
-                // id-DMTF-SPDM-extension: SEQUENCE OF SEQUENCE { id OID } (non-critical).
-                let entry = DER.sequence(try DER.objectIdentifier(SPDMObjectIdentifiers.hardwareIdentity))
-                try X509Extensions.addRaw(oid: SPDMObjectIdentifiers.spdmExtension, critical: false,
-                                          value: DER.sequence(entry), to: x509)
-            }
+            specifications.append(.configured(nid: NID_basic_constraints, value: "critical,CA:TRUE\(pathLength)"))
+            specifications.append(.configured(nid: NID_key_usage, value: "critical,keyCertSign,cRLSign,digitalSignature"))
+            return specifications
         }
-        try X509Extensions.add(NID_subject_key_identifier, "hash", to: x509, issuer: issuer)
-        try X509Extensions.add(NID_authority_key_identifier, "keyid:always", to: x509, issuer: issuer)
+        // DSP0274 leaf: cA FALSE (libspdm requires exactly the empty SEQUENCE when present,
+        // and requires the extension from SPDM 1.3), digitalSignature set.
+        specifications.append(.configured(nid: NID_basic_constraints, value: "critical,CA:FALSE"))
+        var usage = "critical,digitalSignature,nonRepudiation"
+        if case .rsa = subjectKeyType { usage += ",keyEncipherment" }
+        specifications.append(.configured(nid: NID_key_usage, value: usage))
+        if profile.includeExtendedKeyUsage {
+            // A requester leaf lists requester-auth and responder-auth: libspdm's sample key
+            // reader (used by spdm_requester_emu) checks the requester chain as if it were a
+            // responder's, rejecting a leaf whose only SPDM EKU is requester-auth. Listing both
+            // passes libspdm_verify_leaf_cert_spdm_eku in either role.
+            let spdmAuth = profile.kind == .responderLeaf
+                ? SPDMObjectIdentifiers.responderAuthEKU
+                : "\(SPDMObjectIdentifiers.requesterAuthEKU),\(SPDMObjectIdentifiers.responderAuthEKU)"
+            let critical = profile.extendedKeyUsageCritical ? "critical," : ""
+            specifications.append(.configured(nid: NID_ext_key_usage, value: "\(critical)\(spdmAuth),serverAuth,clientAuth"))
+        }
+        if let deviceInfo = profile.deviceInfo {
+            // GeneralNames ::= SEQUENCE { otherName [0] { type-id OID, value [0] EXPLICIT UTF8String } }
+            let otherName = DER.explicit(0, try DER.objectIdentifier(SPDMObjectIdentifiers.deviceInfo)
+                                             + DER.explicit(0, DER.utf8String(deviceInfo)))
+            specifications.append(.raw(oid: "2.5.29.17", critical: false, value: DER.sequence(otherName)))
+        }
+        if profile.hardwareIdentity {
+            // id-DMTF-SPDM-extension: SEQUENCE OF SEQUENCE { id OID } (non-critical).
+            let entry = DER.sequence(try DER.objectIdentifier(SPDMObjectIdentifiers.hardwareIdentity))
+            specifications.append(.raw(oid: SPDMObjectIdentifiers.spdmExtension, critical: false, value: DER.sequence(entry)))
+        }
+        return specifications
     }
 
     private static func sign(_ x509: OpaquePointer, with key: PrivateKey, hash: HashAlgorithm?) throws {
@@ -137,8 +159,11 @@ public enum CertificateFactory {
         case .ec(let curve):
             let fallback: HashAlgorithm = curve == .p256 ? .sha256 : curve == .p384 ? .sha384 : .sha512
             digestName = (hash ?? fallback).openSSLName
+        case .mlDsa:
+            throw CryptoError("ML-DSA certificates are signed by MLDSACertificateBuilder")
         }
-        guard context.initialize(sign: true, digestName: digestName, key: key.handle, params: params) else {
+        guard let handle = key.handle,
+              context.initialize(sign: true, digestName: digestName, key: handle, params: params) else {
             throw CryptoError.openSSL("cannot set up signing with a \(key.keyType) key")
         }
         return context

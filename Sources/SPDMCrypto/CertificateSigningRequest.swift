@@ -56,9 +56,12 @@ public enum CertificateSigningRequest {
     /// SM2 with SM3).
     public static func make(key: PrivateKey, hash: HashAlgorithm?, content: Content) throws -> [UInt8] {
         let info = content.requesterInfo.isEmpty ? nil : try RequesterInfo(der: content.requesterInfo)
+        // ML-DSA CSRs (SPDM 1.4 GET_CSR with a PQC key pair) would need a PKCS#10 builder like
+        // MLDSACertificateBuilder: OpenSSL 3.0 cannot hold the key.
+        guard let handle = key.handle else { throw CryptoError("a CSR for a \(key.keyType) key is not supported") }
         guard let request = X509_REQ_new() else { throw CryptoError.openSSL("X509_REQ_new failed") }
         defer { X509_REQ_free(request) }
-        guard X509_REQ_set_version(request, 0) == 1, X509_REQ_set_pubkey(request, key.handle.pkey) == 1 else {
+        guard X509_REQ_set_version(request, 0) == 1, X509_REQ_set_pubkey(request, handle.pkey) == 1 else {
             throw CryptoError.openSSL("cannot set the CSR version or key")
         }
         try setSubject(request, info: info, defaultCommonName: content.defaultCommonName)
@@ -197,9 +200,10 @@ extension CertificateSigningRequest {
     /// (comma-separated type=value pairs, no escaping), `publicKey` as subjectPKInfo (a reference
     /// responder insists that it is the key the CSR is for), no attributes.
     public static func requesterInfo(subject: String, publicKey: PublicKey) throws -> [UInt8] {
+        guard let handle = publicKey.handle else { throw CryptoError("a RequesterInfo for a \(publicKey.keyType) key is not supported") }
         guard let request = X509_REQ_new() else { throw CryptoError.openSSL("X509_REQ_new failed") }
         defer { X509_REQ_free(request) }
-        guard X509_REQ_set_version(request, 0) == 1, X509_REQ_set_pubkey(request, publicKey.handle.pkey) == 1,
+        guard X509_REQ_set_version(request, 0) == 1, X509_REQ_set_pubkey(request, handle.pkey) == 1,
               let name = X509_REQ_get_subject_name(request) else {
             throw CryptoError.openSSL("cannot set up the CertificationRequestInfo")
         }

@@ -62,9 +62,14 @@ public enum ChainVerifier {
 
     /// True when `issuer` issued `subject`: names and key identifiers match, issuer may sign
     /// certificates, and the signature verifies. Checked with OpenSSL treating `issuer` as the trust
-    /// anchor of a two-certificate path, as libspdm does link by link.
+    /// anchor of a two-certificate path, as libspdm does link by link; ML-DSA signatures, which
+    /// OpenSSL 3.0 does not know, are checked the same way by `MLDSACertificateVerifier`.
     static func issues(_ issuer: Certificate, _ subject: Certificate, options: Options) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
+        if let fields = subject.postQuantumSignature {
+            return MLDSACertificateVerifier.issued(subject, by: issuer, fields: fields,
+                                                   ignoreUnknownCriticalExtensions: options.ignoreUnknownCriticalExtensions)
+        }
         guard X509_check_issued(issuer.handle.x509, subject.handle.x509) == X509_V_OK else { return false }
         guard let store = X509_STORE_new() else { return false }
         defer { X509_STORE_free(store) }

@@ -1,7 +1,8 @@
 import COpenSSL
 
-/// Minimal DER encoder for the few structures OpenSSL's config syntax cannot express exactly
-/// (DMTF otherName, the SPDM extension).
+/// Minimal DER encoder for the structures OpenSSL cannot build for us: the DMTF otherName and SPDM
+/// extension values, and whole certificates and keys of the post-quantum algorithms OpenSSL 3.0 does
+/// not know (ML-DSA TBSCertificate, SubjectPublicKeyInfo and PKCS#8 of ML-DSA / ML-KEM).
 enum DER {
     static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         [tag] + length(content.count) + content
@@ -13,6 +14,29 @@ enum DER {
 
     /// Context-specific constructed tag [n].
     static func explicit(_ number: UInt8, _ content: [UInt8]) -> [UInt8] { tlv(0xA0 | number, content) }
+
+    /// Context-specific primitive tag [n] IMPLICIT (e.g. the ML-DSA/ML-KEM `seed [0]` choice).
+    static func implicitPrimitive(_ number: UInt8, _ content: [UInt8]) -> [UInt8] { tlv(0x80 | number, content) }
+
+    static func octetString(_ content: [UInt8]) -> [UInt8] { tlv(0x04, content) }
+
+    /// BIT STRING of whole octets (unused bits 0).
+    static func bitString(_ content: [UInt8]) -> [UInt8] { tlv(0x03, [0] + content) }
+
+    /// OBJECT IDENTIFIER from its content octets.
+    static func objectIdentifier(content: [UInt8]) -> [UInt8] { tlv(0x06, content) }
+
+    /// A non-negative INTEGER (minimal two's complement: a leading 0x00 when the top bit is set).
+    static func integer(_ value: UInt64) -> [UInt8] {
+        var magnitude: [UInt8] = []
+        var remaining = value
+        repeat {
+            magnitude.insert(UInt8(remaining & 0xFF), at: 0)
+            remaining >>= 8
+        } while remaining > 0
+        if magnitude[0] & 0x80 != 0 { magnitude.insert(0, at: 0) }
+        return tlv(0x02, magnitude)
+    }
 
     /// OBJECT IDENTIFIER from dotted text, via OpenSSL's own encoder.
     static func objectIdentifier(_ dotted: String) throws -> [UInt8] {

@@ -7,10 +7,16 @@ extension PrivateKey {
         try generate(keyType: algorithm.keyType)
     }
 
+    /// Generates a fresh ML-DSA key (FIPS 204 ML-DSA.KeyGen, through swift-crypto).
+    public static func generate(_ algorithm: PQCSignatureAlgorithm) throws -> PrivateKey {
+        PrivateKey(mlDsa: try MLDSASigningKey.generate(algorithm))
+    }
+
     /// Generates a fresh key of `type`.
     public static func generate(keyType type: KeyType) throws -> PrivateKey {
         let name: String
         switch type {
+        case .mlDsa(let algorithm): return try generate(algorithm)
         case .rsa: name = "RSA"
         case .ec: name = "EC"
         case .ed25519: name = "ED25519"
@@ -35,7 +41,7 @@ extension PrivateKey {
             guard EVP_PKEY_CTX_set_group_name(ctx, "SM2") == 1 else {
                 throw CryptoError.openSSL("cannot set SM2 group")
             }
-        case .ed25519, .ed448:
+        case .ed25519, .ed448, .mlDsa:
             break
         }
         var pkey: OpaquePointer?

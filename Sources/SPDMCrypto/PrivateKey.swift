@@ -1,14 +1,41 @@
 import COpenSSL
 
-/// A private signing key of any SPDM algorithm (RSA, ECDSA P-256/384/521, Ed25519, Ed448, SM2).
+/// A private signing key of any SPDM algorithm: RSA, ECDSA P-256/384/521, Ed25519, Ed448 and SM2
+/// through OpenSSL; ML-DSA-65/87 (SPDM 1.4 PqcAsymAlgo) through swift-crypto.
 public struct PrivateKey: Sendable {
-    let handle: PKeyHandle
+    /// Where the key lives.
+    enum Storage: Sendable {
+        case openSSL(PKeyHandle)
+        case mlDsa(MLDSASigningKey)
+    }
 
-    init(handle: PKeyHandle) { self.handle = handle }
+    let storage: Storage
 
-    /// Parses a PEM private key: PKCS#8 ("PRIVATE KEY") or traditional ("RSA/EC PRIVATE KEY").
-    /// Encrypted keys are not supported.
+    init(handle: PKeyHandle) { storage = .openSSL(handle) }
+
+    init(mlDsa key: MLDSASigningKey) { storage = .mlDsa(key) }
+
+    /// The OpenSSL key, nil for ML-DSA.
+    var handle: PKeyHandle? {
+        if case .openSSL(let handle) = storage { return handle }
+        return nil
+    }
+
+    /// An ML-DSA key from its 32-byte seed ξ (FIPS 204 ML-DSA.KeyGen_internal).
+    public init(_ algorithm: PQCSignatureAlgorithm, seed: [UInt8]) throws {
+        storage = .mlDsa(try MLDSASigningKey(algorithm, seed: seed))
+    }
+
+    /// Parses a PEM private key: PKCS#8 ("PRIVATE KEY", ML-DSA included) or traditional
+    /// ("RSA/EC PRIVATE KEY"). Encrypted keys are not supported.
     public init(pem: String) throws {
+        if var der = PEM.decode(pem, label: "PRIVATE KEY") {
+            defer { secureZero(&der) }
+            if let key = try Self.postQuantum(pkcs8: der) {
+                self = key
+                return
+            }
+        }
         let bio = try MemoryBIO(Array(pem.utf8))
         guard let pkey = PEM_read_bio_PrivateKey(bio.bio, nil, nil, nil) else {
             throw CryptoError.openSSL("cannot parse PEM private key")
@@ -17,8 +44,12 @@ public struct PrivateKey: Sendable {
         try requireSupportedType()
     }
 
-    /// Parses a DER private key (PKCS#8 PrivateKeyInfo or a traditional RSA/EC structure).
+    /// Parses a DER private key (PKCS#8 PrivateKeyInfo, ML-DSA included, or a traditional RSA/EC structure).
     public init(der: [UInt8]) throws {
+        if let key = try Self.postQuantum(pkcs8: der) {
+            self = key
+            return
+        }
         let pkey: OpaquePointer? = der.withUnsafeBytes { raw in
             var cursor: UnsafePointer<UInt8>? = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
             return d2i_AutoPrivateKey(nil, &cursor, raw.count)
@@ -28,20 +59,50 @@ public struct PrivateKey: Sendable {
         try requireSupportedType()
     }
 
+    /// An ML-DSA key from PKCS#8 (see `PQCKeyEncoding`); nil when `der` holds another algorithm.
+    private static func postQuantum(pkcs8 der: [UInt8]) throws -> PrivateKey? {
+        guard var info = try PQCKeyEncoding.parsePrivateKeyInfo(der) else { return nil }
+        defer { secureZero(&info.seed) }
+        guard case .mlDsa(let algorithm) = info.algorithm else {
+            throw CryptoError("\(info.algorithm.displayName) is a key-encapsulation key, not a signing key (use KEMKeyPair)")
+        }
+        let key = try MLDSASigningKey(algorithm, seed: info.seed)
+        let publicKey = key.publicKey.rawRepresentation
+        if let expanded = info.expandedKey, !PQCKeyEncoding.expandedMLDSAKeyMatches(expanded, publicKey: publicKey) {
+            throw CryptoError("\(algorithm.displayName) private key: the expanded key does not belong to the seed")
+        }
+        if let stated = info.publicKey, stated != publicKey {
+            throw CryptoError("\(algorithm.displayName) private key: the public key does not belong to the seed")
+        }
+        return PrivateKey(mlDsa: key)
+    }
+
     private func requireSupportedType() throws {
-        guard handle.keyType != nil else {
-            throw CryptoError("unsupported private key type (\(String(cString: EVP_PKEY_get0_type_name(handle.pkey))))")
+        guard let handle, handle.keyType != nil else {
+            let name = handle.map { String(cString: EVP_PKEY_get0_type_name($0.pkey)) } ?? "?"
+            throw CryptoError("unsupported private key type (\(name))")
         }
     }
 
     /// The key family and size.
-    public var keyType: KeyType { handle.keyType! }
+    public var keyType: KeyType {
+        switch storage {
+        case .openSSL(let handle): return handle.keyType!
+        case .mlDsa(let key): return .mlDsa(key.algorithm)
+        }
+    }
 
     /// Unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), for persisting generated keys.
+    /// ML-DSA keys are written in the seed form (RFC 9881), as Python `cryptography` writes them.
     public var pkcs8PEM: String {
+        if case .mlDsa = storage {
+            var der = pkcs8DER
+            defer { secureZero(&der) }
+            return PEM.encode(der, label: "PRIVATE KEY")
+        }
         do {
             let bio = try MemoryBIO(secure: true)
-            guard PEM_write_bio_PKCS8PrivateKey(bio.bio, handle.pkey, nil, nil, 0, nil, nil) == 1 else {
+            guard PEM_write_bio_PKCS8PrivateKey(bio.bio, handle?.pkey, nil, nil, 0, nil, nil) == 1 else {
                 throw CryptoError.openSSL("PEM_write_bio_PKCS8PrivateKey failed")
             }
             return String(decoding: bio.contents, as: UTF8.self)
@@ -52,34 +113,49 @@ public struct PrivateKey: Sendable {
 
     /// Unencrypted PKCS#8 DER (PrivateKeyInfo). The caller should `secureZero` it after use.
     public var pkcs8DER: [UInt8] {
-        do {
-            let bio = try MemoryBIO(secure: true)
-            guard i2d_PKCS8PrivateKey_bio(bio.bio, handle.pkey, nil, nil, 0, nil, nil) == 1 else {
-                throw CryptoError.openSSL("i2d_PKCS8PrivateKey_bio failed")
+        switch storage {
+        case .mlDsa(let key):
+            return key.withSeed { PQCKeyEncoding.privateKeyInfo(.mlDsa(key.algorithm), seed: $0) }
+        case .openSSL(let handle):
+            do {
+                let bio = try MemoryBIO(secure: true)
+                guard i2d_PKCS8PrivateKey_bio(bio.bio, handle.pkey, nil, nil, 0, nil, nil) == 1 else {
+                    throw CryptoError.openSSL("i2d_PKCS8PrivateKey_bio failed")
+                }
+                return bio.contents
+            } catch {
+                preconditionFailure("cannot serialize private key: \(error)")
             }
-            return bio.contents
-        } catch {
-            preconditionFailure("cannot serialize private key: \(error)")
         }
     }
 
     /// The matching public key.
     public var publicKey: PublicKey {
-        // Round-trip through SubjectPublicKeyInfo so the public key holds no private material.
-        var pointer: UnsafeMutablePointer<UInt8>?
-        let length = i2d_PUBKEY(handle.pkey, &pointer)
-        precondition(length > 0 && pointer != nil, "i2d_PUBKEY failed: \(OpenSSLErrorQueue.drain())")
-        defer { spdm_openssl_free(pointer) }
-        let der = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
-        do { return try PublicKey(subjectPublicKeyInfoDER: der) } catch {
-            preconditionFailure("cannot re-parse own public key: \(error)")
+        switch storage {
+        case .mlDsa(let key):
+            return PublicKey(mlDsa: key.publicKey)
+        case .openSSL(let handle):
+            // Round-trip through SubjectPublicKeyInfo so the public key holds no private material.
+            var pointer: UnsafeMutablePointer<UInt8>?
+            let length = i2d_PUBKEY(handle.pkey, &pointer)
+            precondition(length > 0 && pointer != nil, "i2d_PUBKEY failed: \(OpenSSLErrorQueue.drain())")
+            defer { spdm_openssl_free(pointer) }
+            let der = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
+            do { return try PublicKey(subjectPublicKeyInfoDER: der) } catch {
+                preconditionFailure("cannot re-parse own public key: \(error)")
+            }
         }
     }
 
     /// True when the key's type and size fit `algorithm` (e.g. a P-384 key for ecdsaP384;
-    /// an RSA-3072 key for rsassa3072 and rsapss3072).
+    /// an RSA-3072 key for rsassa3072 and rsapss3072). Always false for ML-DSA keys.
     public func matches(_ algorithm: SignatureAlgorithm) -> Bool {
-        handle.keyType == algorithm.keyType
+        handle?.keyType == algorithm.keyType
+    }
+
+    /// True for an ML-DSA key of exactly `algorithm`'s parameter set.
+    public func matches(_ algorithm: PQCSignatureAlgorithm) -> Bool {
+        keyType == .mlDsa(algorithm)
     }
 
     /// Signs `message` the way DSP0274 wants on the wire (see `Signer`): RSASSA = PKCS#1 v1.5 over
@@ -98,5 +174,16 @@ public struct PrivateKey: Sendable {
     public func sign(_ algorithm: SignatureAlgorithm, hash: HashAlgorithm, message: [UInt8],
                      ed448Context: [UInt8]) throws -> [UInt8] {
         try Signer.sign(key: self, algorithm: algorithm, hash: hash, message: message, ed448Context: ed448Context)
+    }
+
+    /// Pure ML-DSA signature (FIPS 204 ML-DSA.Sign, hedged) of `message` under `context` (0-255 bytes).
+    /// For SPDM 1.4 pass M = combined_spdm_prefix || Hash(transcript) as `message` and the signing
+    /// context string ("responder-challenge_auth signing", ...) as `context`: see `PQCSignatureAlgorithm`.
+    /// Throws when the key is not an `algorithm` key.
+    public func sign(_ algorithm: PQCSignatureAlgorithm, message: [UInt8], context: [UInt8]) throws -> [UInt8] {
+        guard case .mlDsa(let key) = storage, key.algorithm == algorithm else {
+            throw CryptoError("\(keyType) key cannot sign \(algorithm.displayName)")
+        }
+        return try key.sign(message: message, context: context)
     }
 }

@@ -62,6 +62,8 @@ public enum KeyType: Sendable, Hashable, CustomStringConvertible {
     case rsa(bits: Int)
     case ec(NamedCurve)
     case ed25519, ed448, sm2
+    /// ML-DSA (FIPS 204) of one parameter set.
+    case mlDsa(PQCSignatureAlgorithm)
 
     public var description: String {
         switch self {
@@ -70,6 +72,7 @@ public enum KeyType: Sendable, Hashable, CustomStringConvertible {
         case .ed25519: return "Ed25519"
         case .ed448: return "Ed448"
         case .sm2: return "SM2"
+        case .mlDsa(let algorithm): return algorithm.displayName
         }
     }
 }

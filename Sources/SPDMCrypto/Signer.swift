@@ -14,9 +14,10 @@ enum Signer {
         guard key.matches(algorithm) else {
             throw CryptoError("\(key.keyType) key cannot sign \(algorithm.rawValue)")
         }
+        guard let handle = key.handle else { throw CryptoError("\(key.keyType) key cannot sign \(algorithm.rawValue)") }
         let (digestName, params) = try configuration(algorithm, hash: hash, ed448Context: ed448Context)
         let context = try DigestSignContext()
-        guard context.initialize(sign: true, digestName: digestName, key: key.handle, params: params) else {
+        guard context.initialize(sign: true, digestName: digestName, key: handle, params: params) else {
             throw CryptoError.openSSL("EVP_DigestSignInit_ex(\(algorithm.rawValue), \(hash.rawValue)) failed")
         }
 
@@ -48,7 +49,7 @@ enum Signer {
     static func verify(key: PublicKey, algorithm: SignatureAlgorithm, hash: HashAlgorithm,
                        message: [UInt8], signature: [UInt8], ed448Context: [UInt8]) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
-        guard key.matches(algorithm), signature.count == algorithm.signatureSize,
+        guard key.matches(algorithm), let handle = key.handle, signature.count == algorithm.signatureSize,
               let (digestName, params) = try? configuration(algorithm, hash: hash, ed448Context: ed448Context),
               let context = try? DigestSignContext() else { return false }
 
@@ -61,7 +62,7 @@ enum Signer {
             encoded = signature
         }
 
-        guard context.initialize(sign: false, digestName: digestName, key: key.handle, params: params) else { return false }
+        guard context.initialize(sign: false, digestName: digestName, key: handle, params: params) else { return false }
         let result = message.withUnsafeBytes { input in
             encoded.withUnsafeBytes { sig in
                 EVP_DigestVerify(context.ctx,

@@ -65,64 +65,30 @@ enum X509Extensions {
     }
 }
 
-/// Tiny DER reader for extension values and the PKCS#10 structures of a CSR.
-struct DERReader {
-    private let bytes: [UInt8]
-    private var offset = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var isAtEnd: Bool { offset >= bytes.count }
-
-    /// Reads one element with `tag` and returns a reader over its contents.
-    mutating func element(tag: UInt8) throws -> DERReader {
-        let content = try read(tag: tag)
-        return DERReader(content)
-    }
-
-    mutating func objectIdentifier() throws -> String {
-        let start = offset
-        _ = try read(tag: 0x06)
-        let encoded = Array(bytes[start..<offset])
-        let object: OpaquePointer? = encoded.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_ASN1_OBJECT(nil, &cursor, buffer.count)
+extension X509Extensions {
+    /// The DER Extension (SEQUENCE { extnID, critical, extnValue }) of one profile entry, for
+    /// certificates whose TBSCertificate we write ourselves.
+    static func encoded(_ specification: CertificateFactory.ExtensionSpecification) throws -> [UInt8] {
+        switch specification {
+        case .raw(let oid, let critical, let value):
+            return encodedRaw(oid: try DER.objectIdentifier(oid), critical: critical, value: value)
+        case .configured(let nid, let value):
+            var context = X509V3_CTX()
+            X509V3_set_ctx(&context, nil, nil, nil, nil, 0)
+            guard let ext = X509V3_EXT_nconf_nid(nil, &context, nid, value) else {
+                throw CryptoError.openSSL("cannot build extension \(String(cString: OBJ_nid2sn(nid))) = \(value)")
+            }
+            defer { X509_EXTENSION_free(ext) }
+            var pointer: UnsafeMutablePointer<UInt8>?
+            let length = i2d_X509_EXTENSION(ext, &pointer)
+            guard length > 0, let pointer else { throw CryptoError.openSSL("i2d_X509_EXTENSION failed") }
+            defer { spdm_openssl_free(pointer) }
+            return Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
         }
-        guard let object else { throw CryptoError.openSSL("bad OID encoding") }
-        defer { ASN1_OBJECT_free(object) }
-        var text = [CChar](repeating: 0, count: 128)
-        let length = OBJ_obj2txt(&text, Int32(text.count), object, 1)
-        guard length > 0 else { throw CryptoError.openSSL("OBJ_obj2txt failed") }
-        return String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// The tag of the next element, nil at the end.
-    var nextTag: UInt8? { isAtEnd ? nil : bytes[offset] }
-
-    /// Reads one element with `tag` and returns it whole (tag, length and contents).
-    mutating func encodedElement(tag: UInt8) throws -> [UInt8] {
-        let start = offset
-        _ = try read(tag: tag)
-        return Array(bytes[start..<offset])
-    }
-
-    /// Reads one element with `tag` and returns its contents.
-    mutating func contents(tag: UInt8) throws -> [UInt8] { try read(tag: tag) }
-
-    private mutating func read(tag: UInt8) throws -> [UInt8] {
-        guard offset + 2 <= bytes.count, bytes[offset] == tag else { throw CryptoError("unexpected DER tag") }
-        var length = Int(bytes[offset + 1])
-        var header = 2
-        if length >= 0x80 {
-            let count = length & 0x7F
-            guard count >= 1, count <= 3, offset + 2 + count <= bytes.count else { throw CryptoError("bad DER length") }
-            length = 0
-            for i in 0..<count { length = length << 8 | Int(bytes[offset + 2 + i]) }
-            header += count
-        }
-        guard offset + header + length <= bytes.count else { throw CryptoError("truncated DER") }
-        let content = Array(bytes[(offset + header)..<(offset + header + length)])
-        offset += header + length
-        return content
+    /// Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }.
+    static func encodedRaw(oid encodedOID: [UInt8], critical: Bool, value: [UInt8]) -> [UInt8] {
+        DER.sequence(encodedOID, critical ? [0x01, 0x01, 0xFF] : [], DER.octetString(value))
     }
 }

@@ -8,7 +8,8 @@ import SPDMCrypto
 ///                 end_requester.key  end_requester.cert.der  bundle_requester.certchain.der
 ///                 end_responder.key  end_responder.cert.der  bundle_responder.certchain.der
 ///
-/// with <alg> one of ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2.
+/// with <alg> one of ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2, or (SPDM 1.4
+/// PqcAsymAlgo, certificates signed with ML-DSA by SPDMCrypto) mldsa65 mldsa87, libspdm's names.
 /// The builtin CA lives in <state>/ca and is created on first use.
 public struct CertificateAuthority: Sendable {
     public var directory: String
@@ -34,18 +35,35 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
+    /// libspdm's sample_key folder of an ML-DSA parameter set.
+    public static func directoryName(for algorithm: PQCSignatureAlgorithm) -> String {
+        switch algorithm {
+        case .mlDsa65: return "mldsa65"
+        case .mlDsa87: return "mldsa87"
+        }
+    }
+
     public static func builtinDirectory(stateDirectory: String) -> String { stateDirectory + "/ca" }
 
     public static func builtin(stateDirectory: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
+        try builtin(stateDirectory: stateDirectory, name: directoryName(for: algorithm), keyType: algorithm.keyType)
+    }
+
+    /// The builtin ML-DSA CA (<state>/ca/mldsa65 or mldsa87), created on first use.
+    public static func builtin(stateDirectory: String, algorithm: PQCSignatureAlgorithm) throws -> CertificateAuthority {
+        try builtin(stateDirectory: stateDirectory, name: directoryName(for: algorithm), keyType: algorithm.keyType)
+    }
+
+    private static func builtin(stateDirectory: String, name: String, keyType: KeyType) throws -> CertificateAuthority {
         let base = builtinDirectory(stateDirectory: stateDirectory)
-        let directory = base + "/" + directoryName(for: algorithm)
+        let directory = base + "/" + name
         return try StateDirectory.withExclusiveLock(stateDirectory + "/.generation.lock") {
             if !FileManager.default.fileExists(atPath: directory + "/inter.key") {
-                try create(in: directory, algorithm: algorithm)
+                try create(in: directory, name: name, keyType: keyType)
             }
-            let authority = try load(directory: base, algorithm: algorithm)
+            let authority = try load(directory: base, name: name)
             if !FileManager.default.fileExists(atPath: directory + "/bundle_responder.certchain.der") {
-                try authority.writeLeaf(kind: .responderLeaf, name: "responder", algorithm: algorithm)
+                try authority.writeLeaf(kind: .responderLeaf, name: "responder", keyType: keyType)
             }
             return authority
         }
@@ -54,8 +72,8 @@ public struct CertificateAuthority: Sendable {
     /// A leaf of `kind` signed by the intermediate, with its key and root||inter||leaf bundle, under
     /// libspdm's names: spdm_requester_emu reads bundle_responder.certchain.der (SET_CERTIFICATE at
     /// 1.2+) and the requester files (mutual authentication) from here.
-    func writeLeaf(kind: CertificateKind, name: String, algorithm: SignatureAlgorithm) throws {
-        let key = try PrivateKey.generate(algorithm)
+    func writeLeaf(kind: CertificateKind, name: String, keyType: KeyType) throws {
+        let key = try PrivateKey.generate(keyType: keyType)
         let leaf = try CertificateFactory.makeCertificate(
             profile: CertificateRequestProfile(kind: kind, commonName: "spdm-fleet \(name)"),
             subjectKey: key.publicKey, issuer: intermediate, issuerKey: intermediateKey)
@@ -65,7 +83,16 @@ public struct CertificateAuthority: Sendable {
     }
 
     public static func load(directory base: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
-        let directory = base + "/" + directoryName(for: algorithm)
+        try load(directory: base, name: directoryName(for: algorithm))
+    }
+
+    /// An ML-DSA CA directory (<base>/mldsa65 or mldsa87) in libspdm's layout.
+    public static func load(directory base: String, algorithm: PQCSignatureAlgorithm) throws -> CertificateAuthority {
+        try load(directory: base, name: directoryName(for: algorithm))
+    }
+
+    private static func load(directory base: String, name: String) throws -> CertificateAuthority {
+        let directory = base + "/" + name
         func certificate(_ name: String) throws -> Certificate {
             guard let bytes = StateDirectory.read(directory + "/" + name) else { throw Failure(description: "cannot read \(directory)/\(name)") }
             do { return try Certificate(der: bytes) } catch { throw Failure(description: "\(directory)/\(name): \(error)") }
@@ -86,14 +113,14 @@ public struct CertificateAuthority: Sendable {
     }
 
     /// Root -> intermediate, plus requester and responder leaves in libspdm's layout.
-    static func create(in directory: String, algorithm: SignatureAlgorithm) throws {
-        let rootKey = try PrivateKey.generate(algorithm)
+    static func create(in directory: String, name: String, keyType: KeyType) throws {
+        let rootKey = try PrivateKey.generate(keyType: keyType)
         let root = try CertificateFactory.makeCertificate(
-            profile: CertificateRequestProfile(kind: .root, commonName: "spdm-fleet builtin \(directoryName(for: algorithm)) root CA"),
+            profile: CertificateRequestProfile(kind: .root, commonName: "spdm-fleet builtin \(name) root CA"),
             subjectKey: rootKey.publicKey, issuer: nil, issuerKey: rootKey)
-        let interKey = try PrivateKey.generate(algorithm)
+        let interKey = try PrivateKey.generate(keyType: keyType)
         let inter = try CertificateFactory.makeCertificate(
-            profile: CertificateRequestProfile(kind: .intermediate, commonName: "spdm-fleet builtin \(directoryName(for: algorithm)) intermediate CA"),
+            profile: CertificateRequestProfile(kind: .intermediate, commonName: "spdm-fleet builtin \(name) intermediate CA"),
             subjectKey: interKey.publicKey, issuer: root, issuerKey: rootKey)
         try StateDirectory.writeAtomically(Array(rootKey.pkcs8PEM.utf8), to: directory + "/ca.key", secret: true)
         try StateDirectory.writeAtomically(root.der, to: directory + "/ca.cert.der")
@@ -101,8 +128,8 @@ public struct CertificateAuthority: Sendable {
         try StateDirectory.writeAtomically(root.der, to: directory + "/ca1.cert.der")
         try StateDirectory.writeAtomically(inter.der, to: directory + "/inter.cert.der")
         let authority = CertificateAuthority(directory: directory, root: root, intermediate: inter, intermediateKey: interKey)
-        try authority.writeLeaf(kind: .requesterLeaf, name: "requester", algorithm: algorithm)
-        try authority.writeLeaf(kind: .responderLeaf, name: "responder", algorithm: algorithm)
+        try authority.writeLeaf(kind: .requesterLeaf, name: "requester", keyType: keyType)
+        try authority.writeLeaf(kind: .responderLeaf, name: "responder", keyType: keyType)
         // inter.key last: its presence marks the directory complete.
         try StateDirectory.writeAtomically(Array(interKey.pkcs8PEM.utf8), to: directory + "/inter.key", secret: true)
     }
