@@ -27,7 +27,9 @@ RECORDS="$WORK/records.jsonl"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-# The load driver holds thousands of sockets too.
+# The fleet section holds BENCH_FLEET connections on top of as many listeners: raise the hard limit
+# when allowed (root), else use what there is (the daemon reports the cap it computed).
+ulimit -Hn 1048576 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 start_daemon() {  # name config [state dir] -> pid on stdout once ready
@@ -36,7 +38,7 @@ start_daemon() {  # name config [state dir] -> pid on stdout once ready
         --log-level notice > "$WORK/$name.log" 2>&1 &
     local pid=$!
     for _ in $(seq 1 1200); do grep -q " ready" "$WORK/$name.log" && break; sleep 0.05; done
-    grep -q " ready" "$WORK/$name.log" || { echo "daemon $name did not start:" >&2; cat "$WORK/$name.log" >&2; exit 1; }
+    grep -q " ready" "$WORK/$name.log" || { echo "daemon $name did not start:" >&2; tail -5 "$WORK/$name.log" >&2; kill "$pid" 2>/dev/null; exit 1; }
     echo "$pid"
 }
 stop_daemon() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
@@ -129,7 +131,7 @@ log_level = "notice"
 [[device]]
 name = "node{i:05}"
 count = $FLEET
-tcp = "127.0.0.1:30000"
+tcp = "127.0.0.1:20000"
 [[device.slot]]
 generate = { ca = "builtin", algorithm = "ECDSA_P256" }
 [[device.measurement]]
@@ -140,16 +142,17 @@ TOML
 ready_seconds() {  # name state -> seconds from exec to the ready line; leaves the daemon running (pid in $WORK/name.pid)
     local start end pid
     start=$(date +%s.%N)
-    pid=$(start_daemon "$1" "$WORK/big.toml" "$2")
+    pid=$(start_daemon "$1" "$WORK/big.toml" "$2") || exit 1
     end=$(date +%s.%N)
     echo "$pid" > "$WORK/$1.pid"
     python3 -c "print(round($end - $start, 2))"
 }
-cold=$(ready_seconds big-cold "$WORK/big-state"); stop_daemon "$(cat "$WORK/big-cold.pid")"
+cold=$(ready_seconds big-cold "$WORK/big-state") || { echo "the fleet did not start" >&2; exit 1; }
+stop_daemon "$(cat "$WORK/big-cold.pid")"
 cached=$(ready_seconds big-cached "$WORK/big-state"); pid=$(cat "$WORK/big-cached.pid"); PIDS+=("$pid")
 sleep 1; idle=$(rss_kib "$pid")
 hold_status=0
-"$BIN/spdmctl" load --connect 127.0.0.1:30000 --devices "$FLEET" --hold "$FLEET" --duration 3 --json > "$WORK/big-hold.json" 2>/dev/null || hold_status=$?
+"$BIN/spdmctl" load --connect 127.0.0.1:20000 --devices "$FLEET" --hold "$FLEET" --duration 3 --json > "$WORK/big-hold.json" 2>/dev/null || hold_status=$?
 held_rss=$(rss_kib "$pid")
 stop_daemon "$pid"
 python3 - "$FLEET" "$cold" "$cached" "$one" "$idle" "$held_rss" "$WORK/big-hold.json" "$RECORDS" <<'PY'
