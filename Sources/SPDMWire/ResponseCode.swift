@@ -9,6 +9,7 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let version = ResponseCode(rawValue: 0x04)
     public static let chunkSendAck = ResponseCode(rawValue: 0x05)
     public static let chunkResponse = ResponseCode(rawValue: 0x06)
+    public static let endpointInfo = ResponseCode(rawValue: 0x07)
     public static let measurements = ResponseCode(rawValue: 0x60)
     public static let capabilities = ResponseCode(rawValue: 0x61)
     public static let algorithms = ResponseCode(rawValue: 0x63)
@@ -23,6 +24,7 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let endSessionAck = ResponseCode(rawValue: 0x6C)
     public static let csr = ResponseCode(rawValue: 0x6D)
     public static let setCertificateRsp = ResponseCode(rawValue: 0x6E)
+    public static let measurementExtensionLog = ResponseCode(rawValue: 0x6F)
     public static let keyPairInfo = ResponseCode(rawValue: 0x7C)
     public static let setKeyPairInfoAck = ResponseCode(rawValue: 0x7D)
     public static let vendorDefinedResponse = ResponseCode(rawValue: 0x7E)
@@ -36,6 +38,7 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
         0x6A: "ENCAPSULATED_REQUEST", 0x6B: "ENCAPSULATED_RESPONSE_ACK", 0x6C: "END_SESSION_ACK",
         0x7E: "VENDOR_DEFINED_RESPONSE", 0x7F: "ERROR",
         0x6D: "CSR", 0x6E: "SET_CERTIFICATE_RSP", 0x7C: "KEY_PAIR_INFO", 0x7D: "SET_KEY_PAIR_INFO_ACK",
+        0x07: "ENDPOINT_INFO", 0x6F: "MEASUREMENT_EXTENSION_LOG",
     ]
     public var description: String { Self.names[rawValue] ?? "RESPONSE_0x" + String(rawValue, radix: 16, uppercase: true) }
 }

@@ -137,6 +137,7 @@ enum Samples {
         samples.append(PDUSample(description: "MEASUREMENTS count", context: negotiated12, encoded: count.encoded(context: negotiated12),
                                  decodesEqual: { try MeasurementsResponse(decoding: $0, context: negotiated12, signed: false) == count }))
         samples += chunkSamples
+        samples += endpointInfoAndLog
         return samples + provisioning
     }
 
