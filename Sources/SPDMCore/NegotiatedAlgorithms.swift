@@ -20,6 +20,8 @@ public struct NegotiatedAlgorithms: Hashable, Sendable {
     public var multiKeyConnectionResponder: Bool
     /// 1.3 MULTI_KEY_CONN_REQ: the same for the requester's slots (mutual authentication).
     public var multiKeyConnectionRequester: Bool
+    /// 1.3 MELspecificationSel: the measurement extension log format (0x01 DMTF; 0 none).
+    public var melSpecification: UInt8 = 0
 
     public init(version: SPDMVersion, hash: HashAlgorithm?, asym: SignatureAlgorithm?, measurementHash: HashAlgorithm?,
                 measurementRawBitStreamOnly: Bool = false, measurementSpecification: MeasurementSpecification = [],

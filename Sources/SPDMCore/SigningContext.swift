@@ -14,6 +14,8 @@ public enum SigningContext {
     public static let measurements = "responder-measurements signing"
     public static let keyExchangeResponse = "responder-key_exchange_rsp signing"
     public static let finish = "requester-finish signing"
+    public static let endpointInfo = "responder-endpoint_info signing"
+    public static let mutualEndpointInfo = "requester-endpoint_info signing"
 
     public static let combinedPrefixSize = 100
 

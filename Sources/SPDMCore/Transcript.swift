@@ -51,7 +51,7 @@ public struct Transcript: Sendable {
         case .getDigests:
             resetB()
         case .keyExchange, .getMeasurements, .finish, .pskExchange, .pskFinish, .keyUpdate, .heartbeat,
-             .getEncapsulatedRequest, .endSession:
+             .getEncapsulatedRequest, .endSession, .getMeasurementExtensionLog:
             if !authenticated { resetBC() }
         case .deliverEncapsulatedResponse:
             if !authenticated { resetB() }

@@ -17,6 +17,7 @@ struct DeviceLoader {
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
         "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
         "max_connections", "capture", "key_pair", "supported_slots", "identity",
+        "measurement_log", "endpoint_identifier",
     ]
 
     /// `firstIndex`: the index of the table's first device among all the config's devices (sharding).
@@ -79,7 +80,7 @@ struct DeviceLoader {
         let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name, keyPairs: keyPairs)
         let supportedSlots = try loadSupportedSlots(table, slots: slots)
         let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
-        let measurements = try MeasurementLoader().load(table.tableArray("measurement"))
+        let measurements = try MeasurementLoader().load(table.tableArray("measurement"), log: table.tableArray("measurement_log"))
         let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
         var psk = PSKStore()
         for entry in try table.tableArray("psk") {
@@ -92,8 +93,8 @@ struct DeviceLoader {
             guard psk.key(forHint: hint) == nil else { throw entry.error("hint", "this hint is already defined") }
             psk.add(hint: hint, key: key)
         }
-        if capabilities.intersection([.chal, .measWithSignature, .keyEx]).isEmpty == false && slots.isEmpty {
-            throw table.error("slot", "capabilities \(capabilities.intersection([.chal, .measWithSignature, .keyEx]).names) need at least one [[device.slot]]")
+        if capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature]).isEmpty == false && slots.isEmpty {
+            throw table.error("slot", "capabilities \(capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature]).names) need at least one [[device.slot]]")
         }
         if capabilities.contains(.cert) && slots.isEmpty {
             throw table.error("slot", "CERT capability needs at least one [[device.slot]]")
@@ -101,6 +102,8 @@ struct DeviceLoader {
         if !capabilities.intersection(.measurementsAny).isEmpty && measurements.entries.isEmpty {
             throw table.error("measurement", "a MEAS capability needs at least one [[device.measurement]]")
         }
+        try validateEndpointInfoAndLog(table, capabilities: capabilities, measurements: measurements,
+                                       rawBitStreamOnly: algorithms.measurementRawOnly)
         let (dataTransferSize, maxMessage) = try loadMessageSizes(table, capabilities: capabilities, versions: versions)
         var responder = ResponderDevice(
             name: name, versions: versions, capabilities: capabilities,
@@ -115,6 +118,7 @@ struct DeviceLoader {
         responder.sessionSettings.maxSessions = try table.int("max_sessions", in: 1...64) ?? 4
         responder.sessionSettings.pldmTID = UInt8(try table.int("pldm_tid", in: 0...255) ?? 1)
         responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
+        responder.endpointIdentifiers = try EndpointInfoLoader().load(table.tableArray("endpoint_identifier"))
         responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         let maxConnections = try table.int("max_connections", in: 1...1_000_000)
@@ -239,6 +243,22 @@ struct DeviceLoader {
                     "PUB_KEY_ID excludes MULTI_KEY_* and the KEY_PAIR_INFO capabilities")
         try require(!flags.contains(.setKeyPairReset) || flags.contains(.setKeyPairInfo), "SET_KEY_PAIR_RESET needs SET_KEY_PAIR_INFO")
         try require(!flags.contains(.setKeyPairInfo) || flags.contains(.getKeyPairInfo), "SET_KEY_PAIR_INFO needs GET_KEY_PAIR_INFO")
+    }
+
+    /// EP_INFO_CAP is one two-bit field; signing it needs a slot. MEL_CAP needs measurements with a
+    /// digest (not raw bit streams only) and a hash_extend measurement for the log to extend.
+    private func validateEndpointInfoAndLog(_ table: ConfigTable, capabilities: CapabilityFlags, measurements: MeasurementTable,
+                                            rawBitStreamOnly: Bool) throws {
+        if capabilities.isSuperset(of: [.endpointInfoNoSignature, .endpointInfoWithSignature]) {
+            throw table.error("capabilities", "EP_INFO_NO_SIG and EP_INFO_SIG exclude each other")
+        }
+        guard capabilities.contains(.mel) else { return }
+        if capabilities.intersection(.measurementsAny).isEmpty || rawBitStreamOnly {
+            throw table.error("capabilities", "MEL needs MEAS_NO_SIG or MEAS_SIG with a measurement hash (not RAW_BIT_STREAM_ONLY)")
+        }
+        if measurements.extendIndex == nil {
+            throw table.error("measurement", "MEL needs a [[device.measurement]] of type \"hash_extend\" (the log's extension)")
+        }
     }
 
     private func loadCapabilities(_ table: ConfigTable) throws -> CapabilityFlags {

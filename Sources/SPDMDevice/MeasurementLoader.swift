@@ -2,8 +2,10 @@ import SPDMResponder
 import SPDMWire
 
 /// `[[device.measurement]]`: index (1-254), DMTF type, value, how it is reported, TCB membership.
+/// A `hash_extend` measurement has no value of its own: it is the extension of the
+/// `[[device.measurement_log]]` events (type, value, representation), in order (MEL_CAP).
 struct MeasurementLoader {
-    func load(_ tables: [ConfigTable]) throws -> MeasurementTable {
+    func load(_ tables: [ConfigTable], log logTables: [ConfigTable] = []) throws -> MeasurementTable {
         var entries: [MeasurementTable.Entry] = []
         for table in tables {
             try table.allowOnly(["index", "type", "value", "representation", "tcb"])
@@ -13,6 +15,14 @@ struct MeasurementLoader {
             }
             let typeName = try table.requiredString("type")
             let type = try table.named("type", typeName, in: DMTFMeasurementType.named)
+            if type == .hashExtendMeasurement {
+                guard !table.has("value") else { throw table.error("value", "a hash_extend measurement is computed from [[device.measurement_log]]; it takes no value") }
+                guard !entries.contains(where: { $0.type == .hashExtendMeasurement }) else {
+                    throw table.error("type", "only one hash_extend measurement per device")
+                }
+                entries.append(.init(index: UInt8(index), type: type, value: [], representation: .digest, tcb: try table.bool("tcb") ?? false))
+                continue
+            }
             guard let value = try table.bytes("value"), !value.isEmpty else { throw table.error("value", "a non-empty value is required") }
             let rawByDefault: Set<DMTFMeasurementType> = [.deviceMode, .version, .secureVersionNumber, .informational]
             let representation: MeasurementTable.Representation
@@ -29,6 +39,28 @@ struct MeasurementLoader {
             let tcb = try table.bool("tcb") ?? tcbByDefault.contains(type)
             entries.append(.init(index: UInt8(index), type: type, value: value, representation: representation, tcb: tcb))
         }
-        return MeasurementTable(entries: entries)
+        let log = try logTables.map(loadEvent)
+        if !log.isEmpty && !entries.contains(where: { $0.type == .hashExtendMeasurement }) {
+            throw logTables[0].error(nil, "[[device.measurement_log]] needs a [[device.measurement]] of type \"hash_extend\" to extend")
+        }
+        return MeasurementTable(entries: entries, log: log)
+    }
+
+    /// One `[[device.measurement_log]]` event: type (default informational), value, representation
+    /// (raw by default; digest: reported as its hash under the negotiated measurement hash).
+    private func loadEvent(_ table: ConfigTable) throws -> MeasurementTable.LogEvent {
+        try table.allowOnly(["type", "value", "representation"])
+        let type = try table.named("type", try table.string("type") ?? "informational", in: DMTFMeasurementType.named)
+        guard type != .hashExtendMeasurement else { throw table.error("type", "a log event cannot be a hash_extend measurement") }
+        guard let value = try table.bytes("value"), !value.isEmpty, value.count <= 0xFFFF else {
+            throw table.error("value", "a value of 1 to 65535 bytes is required")
+        }
+        let representation: MeasurementTable.Representation
+        switch try table.string("representation") ?? "raw" {
+        case "raw": representation = .raw
+        case "digest": representation = .digest
+        case let other: throw table.error("representation", "expected \"raw\" or \"digest\", got '\(other)'")
+        }
+        return MeasurementTable.LogEvent(type: type, value: value, representation: representation)
     }
 }

@@ -52,6 +52,10 @@ public enum RequestGate {
         .setCertificate: Rule(minimumState: .negotiated, anyCapability: .setCert, minimumVersion: .v12),
         .getKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .getKeyPairInfo, minimumVersion: .v13),
         .setKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .setKeyPairInfo, minimumVersion: .v13),
+        // Endpoint info and the measurement extension log (DSP0274 1.3), in the clear and inside sessions.
+        .getEndpointInfo: Rule(minimumState: .negotiated, anyCapability: [.endpointInfoNoSignature, .endpointInfoWithSignature],
+                               minimumVersion: .v13),
+        .getMeasurementExtensionLog: Rule(minimumState: .negotiated, anyCapability: .mel, minimumVersion: .v13),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and

@@ -35,6 +35,8 @@ public struct ResponderDevice: Sendable {
     public var mutualAuth = MutualAuthSettings()
     /// What provisioning requests changed on this device (Provisioning/ProvisionedState.swift).
     public var provisioned = ProvisionedState()
+    /// The device class identifiers GET_ENDPOINT_INFO reports (EP_INFO_CAP); nil: `endpointInfo`'s default.
+    public var endpointIdentifiers: DeviceClassIdentifier?
 
     public init(name: String, versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags,
                 ctExponent: UInt8 = 12, dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,
@@ -86,6 +88,15 @@ public struct ResponderDevice: Sendable {
     }
 
     public func slot(_ id: UInt8) -> CertificateSlot? { slots.first { $0.id == id } }
+
+    /// The EPInfo of GET_ENDPOINT_INFO SubCode 1: the configured identifiers, else one DMTF
+    /// identifier (registry 0, no vendor ID, as DMTF keeps no vendor registry) whose one sub
+    /// identifier is the device name (at most 255 bytes of it).
+    public var endpointInfo: DeviceClassIdentifier {
+        endpointIdentifiers ?? DeviceClassIdentifier(elements: [
+            DeviceClassIdentifier.Element(registry: 0, subIdentifiers: [Array(Array(name.utf8).prefix(255))]),
+        ])
+    }
 }
 
 /// Mutual authentication (DSP0274 §10.8 basic mutual auth, §10.15 KEY_EXCHANGE_RSP MutAuthRequested):

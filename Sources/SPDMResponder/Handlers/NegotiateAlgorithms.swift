@@ -66,6 +66,10 @@ extension ResponderConnection {
             else if message.otherParams.contains(.opaqueDataFormat0) { otherParams.insert(.opaqueDataFormat0) }
         }
         let (multiKeyResponder, multiKeyRequester) = try multiKeyConnections(version: version, requested: message.otherParams)
+        // MELspecificationSel (1.3+): the DMTF log format when this device keeps a log (MEL_CAP) and
+        // measures, and the requester offers it.
+        let melSpecification: UInt8 = version >= .v13 && caps.contains(.mel) && measurementHash != nil
+            && message.melSpecification & MeasurementExtensionLog.specificationDMTF != 0 ? MeasurementExtensionLog.specificationDMTF : 0
         if multiKeyRequester { otherParams.insert(.multiKeyConnection) }
         let sessions = !caps.intersection([.keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
         let dhe = sessions && caps.contains(.keyEx)
@@ -98,7 +102,7 @@ extension ResponderConnection {
         let response = AlgorithmsResponse(
             version: version, measurementSpecification: measurementSpec, otherParams: otherParams,
             measurementHash: measurementHashBits, baseAsym: asym.map { BaseAsymAlgorithms($0) } ?? [],
-            baseHash: hash.map { BaseHashAlgorithms($0) } ?? [], structures: structures
+            baseHash: hash.map { BaseHashAlgorithms($0) } ?? [], melSpecification: melSpecification, structures: structures
         ).encoded(context: .unnegotiated(version))
 
         // Update
@@ -108,6 +112,7 @@ extension ResponderConnection {
             measurementSpecification: measurementSpec, otherParams: otherParams, dhe: dhe, aead: aead,
             requesterAsym: requesterAsym, keySchedule: keySchedule,
             multiKeyConnectionResponder: multiKeyResponder, multiKeyConnectionRequester: multiKeyRequester)
+        negotiated?.melSpecification = melSpecification
         state = .negotiated
         transcript.appendVCA(Array(request.prefix(message.declaredLength)) + response)
         return response
