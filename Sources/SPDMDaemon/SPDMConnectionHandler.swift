@@ -97,7 +97,12 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
             startEncapsulatedKeyUpdate(frame.payload)
             reply(context, frame.command, [])
         case .oobEncapEndpointInfo:
-            // Not offered (no EP_INFO_CAP): echoed like the reference responder, nothing starts.
+            // Echoed like the reference responder; the requester then runs the encapsulated flow.
+            if responder.armEncapsulatedEndpointInfo() {
+                logger.info("encapsulated GET_ENDPOINT_INFO armed")
+            } else {
+                logger.notice("OOB_ENCAP_ENDPOINT_INFO refused: not a 1.3+ connection, ENCAP_CAP or the requester's EP_INFO_CAP missing, or another encapsulated flow in progress")
+            }
             reply(context, frame.command, [])
         default:
             logger.notice("unknown platform command \(frame.command)")

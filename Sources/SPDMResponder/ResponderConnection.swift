@@ -28,6 +28,8 @@ public struct ResponderConnection: Sendable {
     var encapsulated: EncapsulatedFlow?
     /// The requester authenticated by basic mutual authentication (CHALLENGE, SPDM 1.1).
     var requesterIdentity: RequesterIdentity?
+    /// The EPInfo the requester last answered an encapsulated GET_ENDPOINT_INFO with (EncapsulatedEndpointInfo.swift).
+    public internal(set) var requesterEndpointInfo: [UInt8]?
     /// The session the last KEY_EXCHANGE opened: a FINISH in the clear belongs to it.
     var latestKeyExchangeSessionID: UInt32?
     /// An END_SESSION asked to clear the cached Negotiated State (SessionControl.swift).
@@ -142,6 +144,8 @@ public struct ResponderConnection: Sendable {
         case .setCertificate: response = try handleSetCertificate(request, inSession: false)
         case .getKeyPairInfo: response = try handleGetKeyPairInfo(request)
         case .setKeyPairInfo: response = try handleSetKeyPairInfo(request)
+        case .getEndpointInfo: response = try handleGetEndpointInfo(request)
+        case .getMeasurementExtensionLog: response = try handleGetMeasurementExtensionLog(request)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }

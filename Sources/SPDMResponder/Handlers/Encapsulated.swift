@@ -23,6 +23,11 @@ struct EncapsulatedFlow: Sendable {
         /// The responder's own KEY_UPDATE inside an established session, started by the platform
         /// command OOB_ENCAP_KEY_UPDATE (EncapsulatedKeyUpdate.swift).
         case keyUpdate(UInt32)
+        /// GET_ENDPOINT_INFO to the requester, armed by the platform command OOB_ENCAP_ENDPOINT_INFO
+        /// (EncapsulatedEndpointInfo.swift): `armed` until a GET_ENCAPSULATED_REQUEST in the clear
+        /// or in an established session takes it, then bound to that place (nil: in the clear).
+        case armedEndpointInfo
+        case endpointInfo(UInt32?)
     }
 
     var purpose: Purpose
@@ -31,6 +36,14 @@ struct EncapsulatedFlow: Sendable {
     /// The encapsulated request the requester is answering, and its bytes.
     var current: RequestCode?
     var currentRequest: [UInt8] = []
+    /// The outstanding GET_CERTIFICATE (its Length bounds the portion).
+    var certificateRequest: GetCertificateRequest?
+    /// The outstanding GET_ENDPOINT_INFO (a signature was asked: the IL is checked).
+    var endpointInfoRequest: GetEndpointInfoRequest?
+    /// GET_ENDPOINT_INFO asks for the requester's signature (EncapsulatedEndpointInfo.swift).
+    var endpointInfoSigned = false
+    /// The EPInfo the requester answered with.
+    var requesterEndpointInfo: [UInt8]?
     var requestID: UInt8 = 0
     var slotID: UInt8 = 0
     var expectedDigest: [UInt8]?
@@ -55,6 +68,8 @@ struct EncapsulatedFlow: Sendable {
         switch purpose {
         case .session(let id), .keyUpdate(let id): return sessionID == id
         case .basic: return sessionID == nil
+        case .endpointInfo(let place): return sessionID == place
+        case .armedEndpointInfo: return true
         }
     }
 }
@@ -71,6 +86,7 @@ extension ResponderConnection {
         guard var flow = encapsulated, flow.belongs(to: sessionID) else {
             throw noPendingEncapsulatedRequest(algorithms.version)
         }
+        if flow.purpose == .armedEndpointInfo { try bindEndpointInfoFlow(&flow, sessionID: sessionID, algorithms: algorithms) }
 
         // Process: resend the outstanding request, or move on to the next one.
         if flow.current == nil {
@@ -125,7 +141,7 @@ extension ResponderConnection {
         if more {
             ack = EncapsulatedResponseAck(version: algorithms.version, requestID: flow.requestID, payloadType: .present,
                                           ackRequestID: message.requestID, payload: flow.currentRequest)
-        } else if flow.slotID != 0 {
+        } else if flow.slotID != 0, case .session = flow.purpose {
             ack = EncapsulatedResponseAck(version: algorithms.version, requestID: 0, payloadType: .requesterSlotNumber,
                                           ackRequestID: message.requestID, payload: [flow.slotID])
         } else {
@@ -145,7 +161,8 @@ extension ResponderConnection {
             switch flow.purpose {
             case .session(let id): sessions[id]?.requesterIdentity = flow.identity
             case .basic: requesterIdentity = flow.identity
-            case .keyUpdate: break
+            case .keyUpdate, .armedEndpointInfo: break
+            case .endpointInfo: requesterEndpointInfo = flow.requesterEndpointInfo
             }
         }
         return bytes
@@ -169,31 +186,35 @@ extension ResponderConnection {
         } else {
             return false
         }
-        var bytes: [UInt8] = []
+        let context = algorithms.wireContext
+        var bytes: [UInt8]
         switch code {
         case .getDigests:
-            MessageHeader(version: version, code: code.rawValue).encode(into: &bytes)
+            bytes = GetDigestsRequest(version: version).encoded(context: context)
         case .getCertificate:
             // The CERTIFICATE comes back inside DELIVER_ENCAPSULATED_RESPONSE, which must fit our DataTransferSize.
             let length = min(0xFFFF, Int(device.dataTransferSize) - MessageHeader.size - 8)
-            MessageHeader(version: version, code: code.rawValue, param1: flow.slotID).encode(into: &bytes)
-            bytes.appendU16(UInt16(flow.chain.count))
-            bytes.appendU16(UInt16(max(length, 1)))
+            let request = GetCertificateRequest(version: version, slotID: flow.slotID, offset: UInt16(clamping: flow.chain.count),
+                                                length: UInt16(clamping: max(length, 1)))
+            flow.certificateRequest = request
+            bytes = request.encoded(context: context)
         case .challenge:
-            MessageHeader(version: version, code: code.rawValue, param1: flow.slotID, param2: MeasurementSummaryHashType.none.rawValue)
-                .encode(into: &bytes)
-            bytes += randomBytes(32)
-            if version >= .v13 {
-                flow.challengeContext = randomBytes(8)
-                bytes += flow.challengeContext
-            }
+            let nonce = randomBytes(32)
+            if version >= .v13 { flow.challengeContext = randomBytes(8) }
+            bytes = ChallengeRequest(version: version, slotID: flow.slotID, summaryHashType: .none, nonce: nonce,
+                                     requesterContext: flow.challengeContext).encoded(context: context)
             flow.messageMutC = bytes
         case .keyUpdate:
             let operation: KeyUpdateOperation = flow.keyUpdateStarted ? .verifyNewKey : .updateKey
             let tag = randomBytes(1)[0]
+            bytes = []
             MessageHeader(version: version, code: code.rawValue, param1: operation.rawValue, param2: tag).encode(into: &bytes)
             flow.keyUpdate = (operation, tag)
             flow.keyUpdateStarted = true
+        case .getEndpointInfo:
+            let request = endpointInfoRequest(flow, version: version)
+            flow.endpointInfoRequest = request
+            bytes = request.encoded(context: context)
         default:
             throw ResponderError.unspecified("no encapsulated \(code)")
         }
@@ -215,28 +236,25 @@ extension ResponderConnection {
         switch code {
         case .getDigests:
             guard header.code == ResponseCode.digests.rawValue else { throw fail("got response code 0x\(String(header.code, radix: 16))") }
-            let mask = header.param2
-            guard mask != 0 else { throw fail("no provisioned requester slot") }
-            if algorithms.version >= .v13 && header.param1 & mask != mask { throw fail("provisioned slots outside the supported ones") }
-            let size = MessageHeader.size + mask.nonzeroBitCount * hash.digestSize
-            guard response.count >= size else { throw fail("DIGESTS of \(response.count) bytes, expected \(size)") }
+            let message = try DigestsResponse(decoding: response, context: algorithms.requesterWireContext)
+            let mask = message.provisionedSlotMask
+            guard mask != 0, let first = message.digests.first else { throw fail("no provisioned requester slot") }
+            if algorithms.version >= .v13 && message.supportedSlotMask & mask != mask { throw fail("provisioned slots outside the supported ones") }
             flow.slotID = UInt8(mask.trailingZeroBitCount)
-            let first = MessageHeader.size
-            flow.expectedDigest = Array(response[first..<first + hash.digestSize])
-            flow.messageMutB += flow.currentRequest + response.prefix(size)
+            flow.expectedDigest = first
+            flow.messageMutB += flow.currentRequest + response.prefix(message.encoded(context: algorithms.requesterWireContext).count)
         case .getCertificate:
             guard header.code == ResponseCode.certificate.rawValue else { throw fail("got response code 0x\(String(header.code, radix: 16))") }
-            guard header.param1 & 0x0F == flow.slotID else { throw fail("CERTIFICATE for slot \(header.param1 & 0x0F), asked \(flow.slotID)") }
-            var reader = WireReader(response, offset: MessageHeader.size)
-            let portion = Int(try reader.readU16("PortionLength"))
-            let remainder = Int(try reader.readU16("RemainderLength"))
-            let asked = Int(flow.currentRequest[6]) | Int(flow.currentRequest[7]) << 8
-            guard portion > 0, portion <= asked else { throw fail("PortionLength \(portion) (asked \(asked))") }
-            guard flow.chain.count + portion + remainder <= 0xFFFF else { throw fail("chain over 65535 bytes") }
-            let bytes = try reader.readBytes(portion, "CertChain")
-            flow.messageMutB += flow.currentRequest + response.prefix(8 + portion)
-            flow.chain += bytes
-            if remainder == 0 {
+            guard let asked = flow.certificateRequest else { throw fail("no GET_CERTIFICATE outstanding") }
+            let message = try CertificateResponse(decoding: response, context: algorithms.requesterWireContext)
+            guard message.largeRemainderLength == nil else { throw fail("LargeCertChain form, not asked for") }
+            guard message.slotID == flow.slotID else { throw fail("CERTIFICATE for slot \(message.slotID), asked \(flow.slotID)") }
+            let portion = message.portion.count
+            guard portion > 0, portion <= Int(asked.length) else { throw fail("PortionLength \(portion) (asked \(asked.length))") }
+            guard flow.chain.count + portion + Int(message.remainderLength) <= 0xFFFF else { throw fail("chain over 65535 bytes") }
+            flow.messageMutB += flow.currentRequest + response.prefix(message.encoded(context: algorithms.requesterWireContext).count)
+            flow.chain += message.portion
+            if message.remainderLength == 0 {
                 flow.chainComplete = true
                 if let expected = flow.expectedDigest, Digest.hash(hash, flow.chain) != expected {
                     throw fail("the chain does not match the requester's DIGESTS")
@@ -254,15 +272,17 @@ extension ResponderConnection {
             guard !message.basicMutualAuthRequested else { throw fail("BasicMutAuthReq set by the requester") }
             guard message.certChainHash == Digest.hash(hash, identity.spdmChain) else { throw fail("CertChainHash does not match") }
             if algorithms.version >= .v13 && message.requesterContext != flow.challengeContext { throw fail("RequesterContext differs") }
-            let unsignedSize = MessageHeader.size + hash.digestSize + 32 + 2 + message.opaqueData.count
-                + (algorithms.version >= .v13 ? 8 : 0)
-            flow.messageMutC += response.prefix(unsignedSize)
+            var unsigned: [UInt8] = []
+            message.encodeWithoutSignature(into: &unsigned)
+            flow.messageMutC += response.prefix(unsigned.count)
             let signed = (algorithms.version > .v11 ? transcript.vca : []) + flow.messageMutB + flow.messageMutC
             guard SigningContext.verify(key: identity.leafKey, algorithm: requesterAsym, hash: hash, version: algorithms.version,
                                         context: SigningContext.mutualChallengeAuth, transcript: signed,
                                         signature: message.signature) else {
                 throw fail("the requester's CHALLENGE_AUTH signature does not verify")
             }
+        case .getEndpointInfo:
+            try checkEncapsulatedEndpointInfo(response, flow: &flow, algorithms: algorithms, fail: fail)
         case .keyUpdate:
             try checkEncapsulatedKeyUpdateAck(response, flow: flow, fail: fail)
         default:
