@@ -60,6 +60,10 @@ public struct AttestationReport: Sendable {
     public var summaryType: MeasurementSummaryHashType
     /// One line per check that passed, in order.
     public var verified: [String]
+    /// ENDPOINT_INFO, when the responder has EP_INFO_CAP (1.3+; AttestationEndpointAndLog.swift).
+    public var endpointInfo: EndpointInfoResult? = nil
+    /// The measurement extension log, when the responder has MEL_CAP (1.3+).
+    public var measurementExtensionLog: MeasurementExtensionLog? = nil
     /// True when a certificate chain was verified without a trusted root.
     public var unanchored: Bool { chain.map { !$0.anchored } ?? false }
 }
@@ -156,6 +160,7 @@ extension RequesterConnection {
                 verified.append("measurement summary hash (\(plan.summary == .all ? "all" : "TCB")) matches the measurements")
             }
         }
+        try attestEndpointInfoAndLog(&report, plan: plan, verified: &verified, exchange: exchange)
         report.verified = verified
         return report
     }

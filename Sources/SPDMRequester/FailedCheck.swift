@@ -50,7 +50,7 @@ extension RequesterError {
             return .certificateChain
         case .digestMismatch, .certChainHashMismatch:
             return .digest
-        case .challengeAuthSignatureInvalid, .measurementsSignatureInvalid, .keyExchangeSignatureInvalid:
+        case .challengeAuthSignatureInvalid, .measurementsSignatureInvalid, .keyExchangeSignatureInvalid, .endpointInfoSignatureInvalid:
             return .signature
         case .measurementMismatch, .measurementSummaryMismatch:
             return .measurement

@@ -44,6 +44,9 @@ public struct RequesterConfiguration: Sendable {
     public var certificatePortionLength: UInt16
     /// RESPOND_IF_READY attempts per request before giving up.
     public var maximumNotReadyRetries: Int
+    /// What this requester answers an encapsulated GET_ENDPOINT_INFO with (needs an EP_INFO
+    /// capability in `capabilities`): one DMTF device class identifier naming it.
+    public var endpointInfo = DeviceClassIdentifier(elements: [.init(registry: 0, subIdentifiers: [Array("spdmctl".utf8)])])
 
     public init(versions: [SPDMVersion] = SPDMVersion.all, forcedVersion: SPDMVersion? = nil,
                 capabilities: CapabilityFlags = [], ctExponent: UInt8 = 0,

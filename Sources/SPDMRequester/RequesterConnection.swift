@@ -50,6 +50,8 @@ public struct RequesterConnection: Sendable {
         var nonce: [UInt8] = []
         var requesterContext: [UInt8] = []
         var certificate: CertificateAssembly?
+        /// The measurement extension log so far (GET_MEASUREMENT_EXTENSION_LOG portions).
+        var log: [UInt8] = []
     }
 
     struct CertificateAssembly: Sendable {
@@ -77,6 +79,8 @@ public struct RequesterConnection: Sendable {
         case .setCertificate(let install): next.request = try startSetCertificate(install)
         case .getKeyPairInfo(let id): next.request = try startGetKeyPairInfo(id)
         case .setKeyPairInfo(let change): next.request = try startSetKeyPairInfo(change)
+        case .getEndpointInfo(let request): next.request = try startGetEndpointInfo(request, pending: &next)
+        case .getMeasurementExtensionLog: next.request = try startGetMeasurementExtensionLog(pending: &next)
         }
         // The same reset rules the responder applies before handling the request.
         if code != .getVersion { transcript.willHandle(request: code, authenticated: authenticated) }
@@ -126,6 +130,8 @@ public struct RequesterConnection: Sendable {
         case .setCertificate(let install): return try receiveSetCertificate(response, install: install, pending: current)
         case .getKeyPairInfo(let id): return try receiveKeyPairInfo(response, id: id, pending: current)
         case .setKeyPairInfo: return try receiveSetKeyPairInfoAck(response, pending: current)
+        case .getEndpointInfo(let request): return try receiveEndpointInfo(response, request: request, pending: current)
+        case .getMeasurementExtensionLog: return try receiveMeasurementExtensionLog(response, pending: current)
         }
     }
 
@@ -220,6 +226,10 @@ public enum RequesterOperation: Sendable, Hashable {
     case getKeyPairInfo(UInt8)
     /// SET_KEY_PAIR_INFO (1.3+).
     case setKeyPairInfo(KeyPairChange)
+    /// GET_ENDPOINT_INFO (1.3+; Operations/EndpointInfo.swift).
+    case getEndpointInfo(EndpointInfoRequest)
+    /// The whole measurement extension log, in portions (1.3+; Operations/MeasurementExtensionLog.swift).
+    case getMeasurementExtensionLog
 
     public var requestCode: RequestCode {
         switch self {
@@ -234,6 +244,8 @@ public enum RequesterOperation: Sendable, Hashable {
         case .setCertificate: return .setCertificate
         case .getKeyPairInfo: return .getKeyPairInfo
         case .setKeyPairInfo: return .setKeyPairInfo
+        case .getEndpointInfo: return .getEndpointInfo
+        case .getMeasurementExtensionLog: return .getMeasurementExtensionLog
         }
     }
 
@@ -250,6 +262,8 @@ public enum RequesterOperation: Sendable, Hashable {
         case .setCertificate: return .setCertificateRsp
         case .getKeyPairInfo: return .keyPairInfo
         case .setKeyPairInfo: return .setKeyPairInfoAck
+        case .getEndpointInfo: return .endpointInfo
+        case .getMeasurementExtensionLog: return .measurementExtensionLog
         }
     }
 }
@@ -299,6 +313,8 @@ public enum RequesterEvent: Sendable {
     case certificateSet(slot: UInt8)
     case keyPairInfo(KeyPairInfoResponse)
     case keyPairInfoSet
+    case endpointInfo(EndpointInfoResult)
+    case measurementExtensionLog(MeasurementExtensionLog)
 }
 
 /// KeyPairID, CertificateInfo and KeyUsageMask of one slot in a multi-key DIGESTS.

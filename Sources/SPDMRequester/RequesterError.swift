@@ -36,6 +36,7 @@ public enum RequesterError: Error, Equatable, Sendable, CustomStringConvertible 
     case requesterContextMismatch(request: RequestCode)
     case challengeAuthSignatureInvalid(slot: UInt8)
     case measurementsSignatureInvalid(slot: UInt8)
+    case endpointInfoSignatureInvalid(slot: UInt8)
     case measurementMismatch(String)
     case measurementSummaryMismatch(type: String)
 
@@ -80,6 +81,7 @@ public enum RequesterError: Error, Equatable, Sendable, CustomStringConvertible 
         case .requesterContextMismatch(let request): return "response to \(request) does not echo the RequesterContext"
         case .challengeAuthSignatureInvalid(let slot): return "CHALLENGE_AUTH signature (slot \(slot)) does not verify over M1"
         case .measurementsSignatureInvalid(let slot): return "MEASUREMENTS signature (slot \(slot)) does not verify over L1"
+        case .endpointInfoSignatureInvalid(let slot): return "ENDPOINT_INFO signature (slot \(slot)) does not verify over IL"
         case .measurementMismatch(let reason): return "MEASUREMENTS invalid: \(reason)"
         case .securedMessage(let reason): return "secured message rejected: \(reason)"
         case .keyExchangeSignatureInvalid(let slot): return "KEY_EXCHANGE_RSP signature (slot \(slot)) does not verify over TH"

@@ -31,6 +31,30 @@ struct AttestOutput {
         var measurementsSigned: Bool?
         var summaryCheck: String?
         var verified: [String]?
+        var endpointInfo: EndpointInfo?
+        var measurementExtensionLog: [LogEntry]?
+    }
+
+    /// ENDPOINT_INFO: the EPInfo and, when it is in that format, its device class identifiers.
+    struct EndpointInfo: Encodable {
+        var signed: Bool
+        var slot: UInt8
+        var endpointInfo: String
+        var identifiers: [Identifier]?
+    }
+
+    struct Identifier: Encodable {
+        var registry: UInt8
+        var vendorID: String
+        var subIdentifiers: [String]
+    }
+
+    struct LogEntry: Encodable {
+        var melIndex: UInt32
+        var measurementIndex: UInt8
+        var type: String
+        var representation: String
+        var value: String
     }
 
     struct Capabilities: Encodable {
@@ -135,7 +159,17 @@ struct AttestOutput {
                 Measurement(index: $0.index, type: $0.valueType.name, typeCode: $0.valueType.rawValue,
                             representation: $0.isRawBitStream ? "raw" : "digest", value: $0.value.spdmHex)
             },
-            measurementsSigned: report.measurementsSigned, summaryCheck: summaryCheck, verified: report.verified)
+            measurementsSigned: report.measurementsSigned, summaryCheck: summaryCheck, verified: report.verified,
+            endpointInfo: report.endpointInfo.map { result in
+                EndpointInfo(signed: result.signatureVerified, slot: result.slot, endpointInfo: result.endpointInfo.spdmHex,
+                             identifiers: result.identifiers?.elements.map {
+                                 Identifier(registry: $0.registry, vendorID: $0.vendorID.spdmHex, subIdentifiers: $0.subIdentifiers.map(\.spdmHex))
+                             })
+            },
+            measurementExtensionLog: report.measurementExtensionLog?.entries.map {
+                LogEntry(melIndex: $0.melIndex, measurementIndex: $0.measurementIndex, type: $0.valueType.name,
+                         representation: $0.isRawBitStream ? "raw" : "digest", value: $0.value.spdmHex)
+            })
     }
 
     // MARK: Printing
@@ -178,6 +212,19 @@ struct AttestOutput {
             for block in report.measurements {
                 let kind = block.isRawBitStream ? "raw   " : "digest"
                 lines.append("  #\(block.index) \(block.valueType.name) (type \(block.valueType.rawValue)) \(kind) \(block.value.spdmHex)")
+            }
+        }
+        if let info = report.endpointInfo {
+            lines.append("endpoint info   \(info.signatureVerified ? "signed (slot \(info.slot))" : "unsigned") \(info.endpointInfo.spdmHex)")
+            for element in info.identifiers?.elements ?? [] {
+                let registry = DeviceClassIdentifier.registries.first { $0.1 == element.registry }?.0 ?? "registry \(element.registry)"
+                lines.append("  \(registry)\(element.vendorID.isEmpty ? "" : " vendor \(element.vendorID.spdmHex)") sub ids \(element.subIdentifiers.map(\.spdmHex).joined(separator: " "))")
+            }
+        }
+        if let log = report.measurementExtensionLog {
+            lines.append("extension log   \(log.entries.count) entr\(log.entries.count == 1 ? "y" : "ies")")
+            for entry in log.entries {
+                lines.append("  [\(entry.melIndex)] -> #\(entry.measurementIndex) \(entry.valueType.name) \(entry.isRawBitStream ? "raw   " : "digest") \(entry.value.spdmHex)")
             }
         }
         switch report.summaryCheck {

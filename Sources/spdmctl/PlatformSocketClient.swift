@@ -256,4 +256,15 @@ extension PlatformSocketClient {
             throw Failure.protocolError("OOB_ENCAP_KEY_UPDATE answered with platform command \(reply.command)")
         }
     }
+
+    /// OOB_ENCAP_ENDPOINT_INFO (platform command 0x8002, no payload): asks the responder to send its
+    /// GET_ENDPOINT_INFO through the encapsulated flow the requester drives next (in the clear or
+    /// in a session). The responder echoes the command.
+    func oobEncapEndpointInfo() throws {
+        try send(PlatformFrame(command: .oobEncapEndpointInfo, transport: transport, payload: []))
+        let reply = try receive()
+        guard reply.command == .oobEncapEndpointInfo else {
+            throw Failure.protocolError("OOB_ENCAP_ENDPOINT_INFO answered with platform command \(reply.command)")
+        }
+    }
 }

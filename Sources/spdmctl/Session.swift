@@ -65,6 +65,10 @@ struct Session: ParsableCommand {
           help: "In each session, ask for the responder's own KEY_UPDATE (platform command OOB_ENCAP_KEY_UPDATE with the session id), then answer it in the encapsulated flow (offers ENCAP_CAP).")
     var responderKeyUpdate = false
 
+    @Flag(name: .customLong("responder-endpoint-info"),
+          help: "In each session, ask for the responder's own GET_ENDPOINT_INFO (platform command OOB_ENCAP_ENDPOINT_INFO), then answer it in the encapsulated flow, signed with the requester key when one is given (offers ENCAP_CAP and EP_INFO_CAP).")
+    var responderEndpointInfo = false
+
     @Option(name: .long, help: ArgumentHelp("Keep the sessions open this long before END_SESSION, with a HEARTBEAT in each every half heartbeat period (to watch them in `spdmctl sessions`).", valueName: "seconds"))
     var hold: Double = 0
 
@@ -128,6 +132,9 @@ struct Session: ParsableCommand {
         if !macOnly { capabilities.insert(.encrypt) }
         if identity != nil { capabilities.formUnion([.mutAuth, .encap]) }
         if responderKeyUpdate { capabilities.insert(.encap) }
+        if responderEndpointInfo {
+            capabilities.formUnion([.encap, identity == nil ? .endpointInfoNoSignature : .endpointInfoWithSignature])
+        }
         if handshakeInTheClear { capabilities.insert(.handshakeInTheClear) }
         capabilities.formUnion(sizes.capabilities)
         let configuration = RequesterConfiguration(
@@ -151,7 +158,7 @@ struct Session: ParsableCommand {
         }
 
         let plan = SessionRun.Plan(slot: slot, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
-                                   responderKeyUpdate: responderKeyUpdate, hold: hold)
+                                   responderKeyUpdate: responderKeyUpdate, responderEndpointInfo: responderEndpointInfo, hold: hold)
         var run = SessionRun(plan: plan, client: client, requester: RequesterConnection(configuration: configuration),
                              channel: transportType == .mctp ? .mctp : .pciDOE, document: document)
         do {
@@ -182,6 +189,9 @@ struct Session: ParsableCommand {
             print("session \(session.sessionID): \(session.mode), \(session.encrypted ? "encrypt+MAC" : "MAC only")"
                 + (session.mutualAuth.map { ", mutual auth \($0)" } ?? "") + (session.handshakeInTheClear ? ", handshake in the clear" : "")
                 + (session.responderKeyUpdate ? ", responder key update ok" : "")
+                + (session.responderEndpointInfo ? ", responder endpoint info ok" : "")
+                + (session.endpointInfo.map { ", endpoint info \($0)" } ?? "")
+                + (session.logEntries.map { ", extension log \($0) entries" } ?? "")
                 + ", heartbeat \(session.heartbeat ? "ok" : "-"), key update \(session.keyUpdate ? "ok" : "-")"
                 + ", measurements \(session.measurementCount.map { "\($0)\(session.measurementsSigned ? " signed" : "")" } ?? "-")"
                 + ", \(session.ended ? "ended" : "open")")

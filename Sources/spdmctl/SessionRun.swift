@@ -16,6 +16,7 @@ struct SessionRun {
         /// GET_DIGESTS and GET_CERTIFICATE before the sessions (KEY_EXCHANGE needs the chain).
         var fetchChain: Bool
         var responderKeyUpdate: Bool
+        var responderEndpointInfo: Bool
         var hold: Double
     }
 
@@ -119,6 +120,8 @@ struct SessionRun {
             document.verified.append("\(name): KEY_UPDATE UpdateKey, UpdateAllKeys, VerifyNewKey")
         }
         if plan.responderKeyUpdate { try responderKeyUpdate(index, name: name) }
+        if plan.responderEndpointInfo { try responderEndpointInfo(index, name: name) }
+        try endpointInfoAndLog(index, name: name)
         if !flags.intersection(.measurementsAny).isEmpty {
             let signed = flags.contains(.measWithSignature) && hasChain
             let result = try requester.getMeasurements(.all(signed: signed, slot: plan.slot), session: &open[index], via: secured)
@@ -142,6 +145,36 @@ struct SessionRun {
         if flags.contains(.heartbeat) { try requester.heartbeat(session: &open[index], via: secured) }
         document.sessions[index].responderKeyUpdate = true
         document.verified.append("\(name): responder-initiated KEY_UPDATE (UpdateKey, VerifyNewKey) in the encapsulated flow")
+    }
+
+    /// OOB_ENCAP_ENDPOINT_INFO, then the responder's encapsulated GET_ENDPOINT_INFO answered.
+    private mutating func responderEndpointInfo(_ index: Int, name: String) throws {
+        guard flags.contains(.encap) else { throw RequesterError.capabilityMissing("ENCAP_CAP for the responder's GET_ENDPOINT_INFO") }
+        try client.oobEncapEndpointInfo()
+        let outcome = try requester.processEncapsulatedRequests(session: &open[index], via: secured)
+        guard outcome.requests.last == .getEndpointInfo else {
+            throw RequesterError.malformedResponse(request: .getEncapsulatedRequest,
+                reason: "after OOB_ENCAP_ENDPOINT_INFO the responder sent \(outcome.nothingPending ? "nothing" : "\(outcome.requests)"), not GET_ENDPOINT_INFO")
+        }
+        document.sessions[index].responderEndpointInfo = true
+        document.verified.append("\(name): the responder's GET_ENDPOINT_INFO answered in the encapsulated flow (\(outcome.requests.map(\.description).joined(separator: ", ")))")
+    }
+
+    /// SPDM 1.3+: GET_ENDPOINT_INFO (signed when the responder signs and the chain is known) and the
+    /// measurement extension log inside the session.
+    private mutating func endpointInfoAndLog(_ index: Int, name: String) throws {
+        guard let algorithms = requester.negotiated, algorithms.version >= .v13 else { return }
+        if !flags.intersection([.endpointInfoNoSignature, .endpointInfoWithSignature]).isEmpty {
+            let signed = flags.contains(.endpointInfoWithSignature) && hasChain
+            let result = try requester.getEndpointInfo(EndpointInfoRequest(signed: signed, slot: plan.slot), session: &open[index], via: secured)
+            document.sessions[index].endpointInfo = result.signatureVerified ? "signed" : "unsigned"
+            document.verified.append("\(name): ENDPOINT_INFO (\(result.endpointInfo.count) bytes\(result.signatureVerified ? ", signature over IL" : ", unsigned"))")
+        }
+        if flags.contains(.mel) && algorithms.melSpecification == MeasurementExtensionLog.specificationDMTF {
+            let log = try requester.getMeasurementExtensionLog(session: &open[index], via: secured)
+            document.sessions[index].logEntries = log.entries.count
+            document.verified.append("\(name): MEASUREMENT_EXTENSION_LOG (\(log.entries.count) entries, DMTF format)")
+        }
     }
 
     private mutating func end(_ index: Int) throws {

@@ -24,6 +24,11 @@ struct SessionRunReport: Encodable {
         var mutualAuth: String?
         var handshakeInTheClear = false
         var responderKeyUpdate = false
+        var responderEndpointInfo = false
+        /// ENDPOINT_INFO inside the session: "signed" or "unsigned".
+        var endpointInfo: String?
+        /// Entries of the measurement extension log retrieved inside the session.
+        var logEntries: Int?
         var heartbeat = false
         var keyUpdate = false
         var measurementCount: Int?

@@ -107,12 +107,14 @@ extension RequesterConnection {
         guard configuration.capabilities.contains(.encap) else {
             throw RequesterError.invalidState("encapsulated requests without ENCAP_CAP in our capabilities")
         }
-        return EncapsulatedResponder(
+        var responder = EncapsulatedResponder(
             algorithms: algorithms, identity: configuration.requesterIdentity, ours: configuration.capabilities, theirs: theirs,
             responderDataTransferSize: largeMessageTransfer.chunking ? responderCapabilities?.maxSPDMMessageSize ?? 0
                                                                      : responderCapabilities?.dataTransferSize ?? 0,
             vca: transcript.vca, random: random,
             sessionEstablished: sessionEstablished)
+        responder.endpointInfo = configuration.endpointInfo
+        return responder
     }
 
     /// Basic mutual authentication (SPDM 1.1, DSP0274 §10.8): after CHALLENGE_AUTH with
@@ -125,6 +127,17 @@ extension RequesterConnection {
         transcript.willHandle(request: .getEncapsulatedRequest, authenticated: authenticated)
         transcript.willHandle(request: .deliverEncapsulatedResponse, authenticated: authenticated)
         return try responder.run(digestsFirst: false, nothingPendingIsDone: false) { message, _, _ in try self.exchangeLarge(message, exchange: exchange) }
+    }
+
+    /// Runs the encapsulated flow in the clear: GET_ENCAPSULATED_REQUEST, then answers whatever the
+    /// responder asks (its GET_ENDPOINT_INFO after OOB_ENCAP_ENDPOINT_INFO, say) until
+    /// ENCAPSULATED_RESPONSE_ACK ends the flow. Nothing pending is not an error.
+    public mutating func processEncapsulatedRequests(exchange: ([UInt8]) throws -> [UInt8]) throws -> EncapsulatedOutcome {
+        guard pending == nil else { throw RequesterError.invalidState("\(pending!.code) is still in flight") }
+        var responder = try encapsulatedResponder(for: .getEncapsulatedRequest, sessionEstablished: nil)
+        transcript.willHandle(request: .getEncapsulatedRequest, authenticated: authenticated)
+        transcript.willHandle(request: .deliverEncapsulatedResponse, authenticated: authenticated)
+        return try responder.run(digestsFirst: false, nothingPendingIsDone: true) { message, _, _ in try self.exchangeLarge(message, exchange: exchange) }
     }
 
     /// Session mutual authentication with MutAuthRequested 0x02 / 0x04: the encapsulated flow in the

@@ -10,6 +10,8 @@ import SPDMWire
 ///     CHALLENGE        -> CHALLENGE_AUTH signed over (1.2+: A ||) MutB || MutC with the context
 ///                         "requester-challenge_auth signing"         (MutC = CHALLENGE || CHALLENGE_AUTH
 ///                                                                     without the signature)
+///     GET_ENDPOINT_INFO -> ENDPOINT_INFO with our device class identifiers, signed when asked
+///                         (EncapsulatedEndpointInfo.swift)
 ///     KEY_UPDATE       -> KEY_UPDATE_ACK, established sessions only: UpdateKey moves our receive key
 ///                         once the ACK is sealed, VerifyNewKey confirms it; UpdateAllKeys is refused
 ///     anything else    -> ERROR(UnsupportedRequest, code)
@@ -25,6 +27,8 @@ struct EncapsulatedResponder: Sendable {
     /// DELIVER_ENCAPSULATED_RESPONSE must fit it (a large one travels in CHUNK_SEND).
     let responderDataTransferSize: UInt32
     let vca: [UInt8]
+    /// The EPInfo of an encapsulated GET_ENDPOINT_INFO.
+    var endpointInfo = DeviceClassIdentifier(elements: [])
     let random: any RequesterRandomSource
     /// nil outside any session, false in a session's handshake, true in an established session.
     var sessionEstablished: Bool?
@@ -58,6 +62,7 @@ struct EncapsulatedResponder: Sendable {
             case .getDigests: return Answer(request: code, response: try digests(request))
             case .getCertificate: return Answer(request: code, response: try certificate(request))
             case .challenge: return Answer(request: code, response: try challengeAuth(request))
+            case .getEndpointInfo: return Answer(request: code, response: try endpointInfoResponse(request))
             case .keyUpdate:
                 let (response, moves) = try keyUpdateAck(request)
                 return Answer(request: code, response: response, movesResponseKey: moves)
@@ -75,7 +80,7 @@ struct EncapsulatedResponder: Sendable {
     }
 
     /// Our chain and the negotiated hash, or UnsupportedRequest for `code` (no CERT_CAP / no identity).
-    private func credentials(for code: RequestCode, capability: CapabilityFlags) throws -> (RequesterCredentials, HashAlgorithm) {
+    func credentials(for code: RequestCode, capability: CapabilityFlags) throws -> (RequesterCredentials, HashAlgorithm) {
         guard ours.contains(capability), let identity, let hash = algorithms.hash else {
             throw Refusal(code: .unsupportedRequest, data: code.rawValue)
         }

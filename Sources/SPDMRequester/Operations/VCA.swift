@@ -101,6 +101,7 @@ extension RequesterConnection {
         return NegotiateAlgorithmsRequest(version: version, measurementSpecification: configuration.measurementSpecification,
                                           otherParams: version >= .v12 ? otherParams : [],
                                           baseAsym: configuration.baseAsym, baseHash: configuration.baseHash,
+                                          melSpecification: version >= .v13 ? MeasurementExtensionLog.specificationDMTF : 0,
                                           structures: structures)
             .encoded(context: .unnegotiated(version))
     }
@@ -174,11 +175,17 @@ extension RequesterConnection {
             }
         }
 
-        let result = NegotiatedAlgorithms(
+        // MELspecificationSel (1.3+): DMTF, offered, or nothing; only from a responder with MEL_CAP.
+        let melSpecification = version >= .v13 ? message.melSpecification : 0
+        guard melSpecification == 0 || (melSpecification == MeasurementExtensionLog.specificationDMTF && flags.contains(.mel)) else {
+            throw RequesterError.negotiationFailed("MELspecificationSel 0x\(String(melSpecification, radix: 16)) without MEL_CAP or not offered")
+        }
+        var result = NegotiatedAlgorithms(
             version: version, hash: hash, asym: asym, measurementHash: measurementBits.hashAlgorithm,
             measurementRawBitStreamOnly: measurementBits == .rawBitStreamOnly, measurementSpecification: measurementSpec,
             otherParams: otherParams, dhe: dhe, aead: aead, requesterAsym: requesterAsym, keySchedule: keySchedule,
             multiKeyConnectionResponder: multiKeyResponder, multiKeyConnectionRequester: multiKeyRequester)
+        result.melSpecification = melSpecification
         negotiated = result
         transcript.appendVCA(pending.request + bytes)
         return .completed(.algorithms(result))
