@@ -9,6 +9,9 @@ import SPDMWire
 struct ResponderRun {
     enum Route: UInt8 {
         case plain = 0, sealedSPDM, sealedApplicationData, rawRecord
+        /// The OOB_ENCAP_ENDPOINT_INFO platform command (the message is ignored): arms the encapsulated
+        /// GET_ENDPOINT_INFO that a later GET_ENCAPSULATED_REQUEST takes.
+        case armEncapsulatedEndpointInfo
     }
 
     var responder: ResponderConnection
@@ -30,6 +33,7 @@ struct ResponderRun {
         case .sealedSPDM: sealed(channel.mctpTyped ? [MCTPType.spdm] + message : message)
         case .sealedApplicationData: sealed(message)
         case .rawRecord: record(message)
+        case .armEncapsulatedEndpointInfo: _ = responder.armEncapsulatedEndpointInfo()
         }
     }
 

@@ -13,14 +13,18 @@ public enum FuzzDevice {
     public static let pskKey: [UInt8] = Array("TestPskData".utf8) + [0]
 
     public static let responderCapabilities: CapabilityFlags = [.cert, .chal, .measWithSignature, .encrypt, .mac, .keyEx,
-                                                                .pskWithContext, .heartbeat, .keyUpdate]
+                                                                .pskWithContext, .heartbeat, .keyUpdate, .mel, .endpointInfoWithSignature]
     public static let requesterCapabilities: CapabilityFlags = [.cert, .chal, .encrypt, .mac, .keyEx, .pskWithoutContext,
-                                                                .heartbeat, .keyUpdate]
+                                                                .heartbeat, .keyUpdate, .endpointInfoWithSignature]
 
     public static let measurements = MeasurementTable(entries: [
         .init(index: 1, type: .immutableROM, value: Array("boot rom".utf8), representation: .digest, tcb: true),
         .init(index: 2, type: .mutableFirmware, value: Array("firmware 2.1".utf8), representation: .digest, tcb: true),
         .init(index: 3, type: .version, value: Array("2.1.0".utf8), representation: .raw, tcb: false),
+        .init(index: 4, type: .hashExtendMeasurement, value: [], representation: .digest, tcb: false),
+    ], log: [
+        .init(type: .informational, value: Array("boot rom".utf8)),
+        .init(type: .mutableFirmware, value: Array("firmware 2.1".utf8), representation: .digest),
     ])
 
     public static var chain: TestChain { TestChains.p384 }

@@ -122,5 +122,16 @@ public enum PDUCodecs {
         .message(KeyPairInfoResponse.self, exact: false),
         .message(SetKeyPairInfoRequest.self, exact: false),
         .message(SetKeyPairInfoAckResponse.self, exact: true),
+        // Endpoint info and the measurement extension log (1.3+).
+        .message(GetEndpointInfoRequest.self, exact: false),
+        .make("EndpointInfoResponse", exact: false,
+              decode: { try EndpointInfoResponse(decoding: $0, context: $1.context, signed: $1.flag) },
+              encode: { $0.encoded(context: $1.context) }),
+        .make("DeviceClassIdentifier", exact: true,
+              decode: { bytes, _ in try DeviceClassIdentifier(decoding: bytes) }, encode: { identifier, _ in identifier.encoded }),
+        .message(GetMeasurementExtensionLogRequest.self, exact: true),
+        .message(MeasurementExtensionLogResponse.self, exact: true),
+        .make("MeasurementExtensionLog", exact: true,
+              decode: { bytes, _ in try MeasurementExtensionLog(decoding: bytes) }, encode: { log, _ in log.encoded }),
     ]
 }
