@@ -218,4 +218,6 @@ write("FuzzWirePDU", "CertificateResponse-large-1.4", pduSeed("CertificateRespon
     CertificateResponse(version: .v14, slotID: 0, largeRemainderLength: 0x0001_0000, portion: [UInt8](repeating: 0x30, count: 40))
         .encoded(context: .unnegotiated(.v14)), version: .v14))
 print("chunking seeds written")
+EndpointInfoLogSeeds.writeAll()
+print("endpoint info and measurement extension log seeds written")
 
