@@ -252,6 +252,9 @@ struct DeviceLoader {
         if capabilities.isSuperset(of: [.endpointInfoNoSignature, .endpointInfoWithSignature]) {
             throw table.error("capabilities", "EP_INFO_NO_SIG and EP_INFO_SIG exclude each other")
         }
+        if !measurements.log.isEmpty && measurements.extendIndex == nil {
+            throw table.error("measurement_log", "the log needs a [[device.measurement]] of type \"hash_extend\" to extend")
+        }
         guard capabilities.contains(.mel) else { return }
         if capabilities.intersection(.measurementsAny).isEmpty || rawBitStreamOnly {
             throw table.error("capabilities", "MEL needs MEAS_NO_SIG or MEAS_SIG with a measurement hash (not RAW_BIT_STREAM_ONLY)")

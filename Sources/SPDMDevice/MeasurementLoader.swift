@@ -40,9 +40,6 @@ struct MeasurementLoader {
             entries.append(.init(index: UInt8(index), type: type, value: value, representation: representation, tcb: tcb))
         }
         let log = try logTables.map(loadEvent)
-        if !log.isEmpty && !entries.contains(where: { $0.type == .hashExtendMeasurement }) {
-            throw logTables[0].error(nil, "[[device.measurement_log]] needs a [[device.measurement]] of type \"hash_extend\" to extend")
-        }
         return MeasurementTable(entries: entries, log: log)
     }
 

@@ -6,9 +6,9 @@ import SPDMFuzzSupport
 /// must only ever throw.
 ///
 /// Input: byte 0 picks a prepared state (as FuzzResponder's), byte 1 how many of the flows left
-/// from there the requester runs (0: all) — VCA, DIGESTS, CERTIFICATE, CHALLENGE, MEASUREMENTS (signed and count),
+/// from there the requester runs (0: all) — VCA, DIGESTS, CERTIFICATE, CHALLENGE, MEASUREMENTS (signed and count), ENDPOINT_INFO, the MEL,
 /// KEY_EXCHANGE/FINISH and PSK_EXCHANGE/PSK_FINISH with HEARTBEAT, KEY_UPDATE, in-session
-/// MEASUREMENTS and END_SESSION — against the real responder, and each response is first passed
+/// MEASUREMENTS, ENDPOINT_INFO, the MEL and END_SESSION — against the real responder, and each response is first passed
 /// through the next directive of the input (HostileResponses): left alone, replaced, changed,
 /// truncated or extended. A failed flow is caught and the next one runs on the same connection.
 @_cdecl("FuzzRequester_main")

@@ -37,6 +37,7 @@ enum RequesterFlows {
             .getVersion, .getCapabilities, .negotiateAlgorithms, .getDigests, .getCertificate(slot: 0),
             .challenge(slot: 0, summary: .all), .getMeasurements(.all(signed: true)), .getMeasurements(.totalCount),
             .getMeasurements(.index(1, signed: false)),
+            .getEndpointInfo(EndpointInfoRequest(signed: true)), .getMeasurementExtensionLog,
         ]
         switch stage {
         case .fresh: return all
@@ -124,6 +125,8 @@ enum RequesterFlows {
         try? requester.updateKeys(all: false, session: &session) { try peer.secured($0) }
         try? requester.updateKeys(all: true, session: &session) { try peer.secured($0) }
         _ = try? requester.getMeasurements(.all(signed: true), session: &session) { try peer.secured($0) }
+        _ = try? requester.getEndpointInfo(EndpointInfoRequest(signed: true), session: &session) { try peer.secured($0) }
+        _ = try? requester.getMeasurementExtensionLog(session: &session) { try peer.secured($0) }
         try? requester.endSession(session: &session) { try peer.secured($0) }
     }
 }
