@@ -41,6 +41,13 @@ enum EndpointInfoLogSeeds {
         if let mutual {
             write("FuzzResponder", "encapsulated-endpoint-info-1.3", [UInt8(mutual)] + route(4, []) + flow.map { route(0, $0) }.joined())
         }
+        let chunking = ConnectionStates.catalog.firstIndex { $0.chunking && $0.version == v13 && $0.stage == .afterCertificate }
+        if let chunking {
+            let large = [GetMeasurementExtensionLogRequest(version: v13, offset: 0, length: 65_000).encoded(context: .unnegotiated(v13)),
+                         ChunkGetRequest(version: v13, handle: 0, sequenceNumber: 0).encoded(context: .unnegotiated(v13)),
+                         ChunkGetRequest(version: v13, handle: 0, sequenceNumber: 1).encoded(context: .unnegotiated(v13))]
+            write("FuzzResponder", "mel-chunking-1.3", [UInt8(chunking)] + large.map { route(0, $0) }.joined())
+        }
         let log = MeasurementExtensionLog(entries: [
             .init(melIndex: 1, measurementIndex: 4, valueType: .informational, isRawBitStream: true, value: Array("ROM".utf8)),
             .init(melIndex: 2, measurementIndex: 4, valueType: .mutableFirmware, isRawBitStream: false, value: []),
@@ -51,6 +58,10 @@ enum EndpointInfoLogSeeds {
         write("FuzzWirePDU", "EndpointInfoResponse-1.3",
                         pduSeed("EndpointInfoResponse", EndpointInfoResponse(version: v13, endpointInfo: identifiers.encoded).encoded(context: context),
                                 version: v13))
+        write("FuzzWirePDU", "EndpointInfoResponse-1.3-signed",
+              pduSeed("EndpointInfoResponse", EndpointInfoResponse(version: v13, slotID: 1, nonce: nonce, endpointInfo: identifiers.encoded,
+                                                                   signature: [UInt8](repeating: 9, count: 96)).encoded(context: context),
+                      version: v13, flag: true))
         write("FuzzWirePDU", "DeviceClassIdentifier", pduSeed("DeviceClassIdentifier", identifiers.encoded, version: v13))
         write("FuzzWirePDU", "GetMeasurementExtensionLogRequest-1.3", pduSeed("GetMeasurementExtensionLogRequest", requests(v13)[4], version: v13))
         write("FuzzWirePDU", "MeasurementExtensionLogResponse-1.3",
