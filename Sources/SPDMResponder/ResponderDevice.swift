@@ -29,7 +29,7 @@ public struct ResponderDevice: Sendable {
     public var measurements: MeasurementTable
     /// The most CERTIFICATE bytes sent in one portion, whatever the requester asks for.
     public var certificatePortionLimit: Int
-    /// Heartbeat period, session limit, PLDM TID and pre-shared keys (ResponderSession.swift).
+    /// Heartbeat period, session limit, PLDM TID and pre-shared keys (Sessions/SessionSettings.swift).
     public var sessionSettings = SessionSettings()
     /// Whether and how this device asks the requester to authenticate itself (Handlers/Encapsulated.swift).
     public var mutualAuth = MutualAuthSettings()
