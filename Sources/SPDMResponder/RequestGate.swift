@@ -52,6 +52,8 @@ public enum RequestGate {
         .setCertificate: Rule(minimumState: .negotiated, anyCapability: .setCert, minimumVersion: .v12),
         .getKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .getKeyPairInfo, minimumVersion: .v13),
         .setKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .setKeyPairInfo, minimumVersion: .v13),
+        // Vendor-defined (DSP0274 §10.20): answered by the device's configured handlers, or UnsupportedRequest.
+        .vendorDefinedRequest: Rule(minimumState: .negotiated),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and

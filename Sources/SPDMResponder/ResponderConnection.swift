@@ -157,6 +157,7 @@ public struct ResponderConnection: Sendable {
         case .setCertificate: response = try handleSetCertificate(request, inSession: false)
         case .getKeyPairInfo: response = try handleGetKeyPairInfo(request)
         case .setKeyPairInfo: response = try handleSetKeyPairInfo(request)
+        case .vendorDefinedRequest: response = try handleVendorDefinedRequest(request)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }

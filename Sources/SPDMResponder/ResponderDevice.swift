@@ -33,6 +33,8 @@ public struct ResponderDevice: Sendable {
     public var sessionSettings = SessionSettings()
     /// Whether and how this device asks the requester to authenticate itself (Handlers/Encapsulated.swift).
     public var mutualAuth = MutualAuthSettings()
+    /// How VENDOR_DEFINED_REQUEST is answered (VendorDefinedHandlers.swift); empty: UnsupportedRequest.
+    public var vendorDefined = VendorDefinedHandlers()
     /// What provisioning requests changed on this device (Provisioning/ProvisionedState.swift).
     public var provisioned = ProvisionedState()
 

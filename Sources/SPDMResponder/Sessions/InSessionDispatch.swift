@@ -42,6 +42,7 @@ extension ResponderConnection {
         case .setCertificate: return Dispatched(response: try handleSetCertificate(request, inSession: true))
         case .getKeyPairInfo: return Dispatched(response: try handleGetKeyPairInfo(request))
         case .setKeyPairInfo: return Dispatched(response: try handleSetKeyPairInfo(request))
+        case .vendorDefinedRequest: return Dispatched(response: try handleVendorDefinedRequest(request))
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript
