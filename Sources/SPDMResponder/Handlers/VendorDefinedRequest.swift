@@ -6,7 +6,8 @@ import SPDMWire
 /// large form (Param1 bit 7) only when both sides have LARGE_RESP_CAP. Nothing joins a transcript.
 extension ResponderConnection {
     func handleVendorDefinedRequest(_ request: [UInt8]) throws -> [UInt8] {
-        // Validate
+        // Validate: a device without handlers does not take vendor-defined requests at all.
+        guard !device.vendorDefined.isEmpty else { throw ResponderError.unsupportedRequest(.vendorDefinedRequest) }
         let algorithms = try algorithms
         let message = try VendorDefinedRequest(decoding: request, context: algorithms.wireContext)
         let fields = message.fields
