@@ -77,6 +77,7 @@ public struct RequesterConnection: Sendable {
         case .setCertificate(let install): next.request = try startSetCertificate(install)
         case .getKeyPairInfo(let id): next.request = try startGetKeyPairInfo(id)
         case .setKeyPairInfo(let change): next.request = try startSetKeyPairInfo(change)
+        case .vendorDefined(let fields): next.request = try startVendorDefined(fields)
         }
         // The same reset rules the responder applies before handling the request.
         if code != .getVersion { transcript.willHandle(request: code, authenticated: authenticated) }
@@ -126,6 +127,7 @@ public struct RequesterConnection: Sendable {
         case .setCertificate(let install): return try receiveSetCertificate(response, install: install, pending: current)
         case .getKeyPairInfo(let id): return try receiveKeyPairInfo(response, id: id, pending: current)
         case .setKeyPairInfo: return try receiveSetKeyPairInfoAck(response, pending: current)
+        case .vendorDefined(let fields): return try receiveVendorDefined(response, request: fields, pending: current)
         }
     }
 
@@ -220,6 +222,8 @@ public enum RequesterOperation: Sendable, Hashable {
     case getKeyPairInfo(UInt8)
     /// SET_KEY_PAIR_INFO (1.3+).
     case setKeyPairInfo(KeyPairChange)
+    /// VENDOR_DEFINED_REQUEST (Operations/VendorDefined.swift).
+    case vendorDefined(VendorDefinedFields)
 
     public var requestCode: RequestCode {
         switch self {
@@ -234,6 +238,7 @@ public enum RequesterOperation: Sendable, Hashable {
         case .setCertificate: return .setCertificate
         case .getKeyPairInfo: return .getKeyPairInfo
         case .setKeyPairInfo: return .setKeyPairInfo
+        case .vendorDefined: return .vendorDefinedRequest
         }
     }
 
@@ -250,6 +255,7 @@ public enum RequesterOperation: Sendable, Hashable {
         case .setCertificate: return .setCertificateRsp
         case .getKeyPairInfo: return .keyPairInfo
         case .setKeyPairInfo: return .setKeyPairInfoAck
+        case .vendorDefined: return .vendorDefinedResponse
         }
     }
 }
@@ -299,6 +305,8 @@ public enum RequesterEvent: Sendable {
     case certificateSet(slot: UInt8)
     case keyPairInfo(KeyPairInfoResponse)
     case keyPairInfoSet
+    /// The VENDOR_DEFINED_RESPONSE fields.
+    case vendorDefined(VendorDefinedFields)
 }
 
 /// KeyPairID, CertificateInfo and KeyUsageMask of one slot in a multi-key DIGESTS.
