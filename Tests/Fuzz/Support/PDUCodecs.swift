@@ -122,5 +122,8 @@ public enum PDUCodecs {
         .message(KeyPairInfoResponse.self, exact: false),
         .message(SetKeyPairInfoRequest.self, exact: false),
         .message(SetKeyPairInfoAckResponse.self, exact: true),
+        // Vendor-defined (1.4 large form by Param1 bit 7 at 1.4 only).
+        .message(VendorDefinedRequest.self, exact: false),
+        .message(VendorDefinedResponse.self, exact: false),
     ]
 }
