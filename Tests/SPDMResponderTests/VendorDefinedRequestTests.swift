@@ -1,3 +1,4 @@
+import SPDMRequester
 import SPDMResponder
 import SPDMWire
 import Testing
@@ -79,5 +80,22 @@ struct VendorDefinedRequestTests {
         let answer = with.send(Self.request(.v14, standard: 0, vendor: [], [7], large: true))
         #expect(answer[2] == 0x80)
         #expect(try Self.response(answer) == VendorDefinedFields(standardID: 0, vendorID: [], payload: [0xEC, 7], large: true))
+    }
+
+    @Test("inside an established session, over MCTP and PCI-DOE")
+    func inSession() throws {
+        for channel in [SecuredChannel.mctp, .pciDOE] {
+            var device = Fixtures.device(asym: .ecdsaP384, hash: .sha384, versions: [.v13], capabilities: SessionPair.responderCapabilities)
+            device.vendorDefined = Self.handlers
+            device.dhePreference = [.secp384r1]
+            device.aeadPreference = [.aes256GCM]
+            let pair = SessionPair(version: .v13, channel: channel, device: device)
+            try pair.connect()
+            var session = try pair.pskExchange()
+            let reply = try session.exchange(Self.request(.v13, standard: 3, vendor: Self.pciSig, [0x01, 0x10, 0x81]),
+                                             code: .vendorDefinedRequest) { try pair.deliver($0) }
+            #expect(try Self.response(reply).payload == [0x01, 0x10, 0x01, 0x01, 0x10])
+            try pair.exercise(&session)
+        }
     }
 }
