@@ -26,6 +26,8 @@ public final class DeviceRuntime: Sendable {
     let faults: DeviceFaults
     /// The device's packet capture (Capture/), off unless the config or the control API starts it.
     let capture: DeviceCapture
+    /// The Negotiated States kept for requesters (CACHE_CAP; NegotiatedStateCache.swift).
+    let negotiatedStates = NegotiatedStateCache()
     private let logger: Logger
 
     public var name: String { definition.name }

@@ -36,6 +36,11 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     private var heartbeats = HeartbeatTimers()
     /// The established sessions the runtime has been told of (compared after every message).
     private var reportedSessions: Set<UInt32> = []
+    /// Who the requester is for the device's Negotiated State cache (CACHE_CAP), and what this
+    /// connection last stored there.
+    private var requesterKey = "unix"
+    private var cachedState: CachedNegotiatedState?
+    private var cacheCleared = false
 
     init(runtime: DeviceRuntime, binding: any TransportBinding, logger: Logger, statistics: FleetStatistics) {
         let snapshot = runtime.snapshot()
@@ -61,6 +66,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         record = runtime.connectionOpened(id: connectionID, channel: context.channel)
         logger.debug("connection opened", metadata: ["peer": "\(context.remoteAddress?.description ?? "unix")"])
+        resumeNegotiatedState(context.remoteAddress)
         context.fireChannelActive()
     }
 
@@ -160,6 +166,32 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         provisioning.adopted(update.provisioned.revision)
     }
 
+    /// A CACHE_CAP device's new connection starts from the Negotiated State the same requester left.
+    private func resumeNegotiatedState(_ peer: SocketAddress?) {
+        guard responder.device.capabilities.contains(.cache) else { return }
+        requesterKey = NegotiatedStateCache.requester(peer)
+        guard let cached = runtime.negotiatedStates.state(for: requesterKey), responder.resume(from: cached) else { return }
+        cachedState = cached
+        logger.info("resuming the cached negotiated state", metadata: ["spdm_version": "\(cached.version)"])
+    }
+
+    /// After each request of a CACHE_CAP device: keeps the connection's Negotiated State for its
+    /// requester, or forgets it once END_SESSION asked to clear it.
+    private func cacheNegotiatedState() {
+        guard responder.device.capabilities.contains(.cache) else { return }
+        if responder.negotiatedStateClearRequested {
+            guard !cacheCleared else { return }
+            cacheCleared = true
+            cachedState = nil
+            runtime.negotiatedStates.update(nil, for: requesterKey)
+            return
+        }
+        cacheCleared = false
+        guard let current = responder.negotiatedStateToCache, current != cachedState else { return }
+        cachedState = current
+        runtime.negotiatedStates.update(current, for: requesterKey)
+    }
+
     /// This connection's measurement table from now on (a tamper:measurement fault swaps it for one request).
     func useMeasurements(_ table: MeasurementTable) { responder.updateMeasurements(table) }
 
@@ -169,6 +201,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// The responder's answer to an SPDM request in the clear, counted and logged.
     func handleInTheClear(_ request: [UInt8]) -> [UInt8] {
         let outcome = responder.handle(request)
+        cacheNegotiatedState()
         let signedMeasurements = outcome.request == .getMeasurements && request.count > 2 && request[2] & 0x01 != 0
         runtime.requestHandled(record, code: outcome.request, error: outcome.error?.code,
                                signedMeasurements: signedMeasurements, version: responder.version)
@@ -198,6 +231,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
             record, format: mctp ? .mctp : .pciDOE, mctpTyped: mctp,
             beforeSealing: { request, response in rewriteBeforeSealing(request, response, geometry: geometry) },
             answerInstead: { request in answerInSession(request) })
+        cacheNegotiatedState()
         if outcome.request != nil || outcome.error != nil {
             // Requests inside a session count like the ones in the clear (metrics, connection list).
             runtime.requestHandled(self.record, code: outcome.request, error: outcome.error?.code,

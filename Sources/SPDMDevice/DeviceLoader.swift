@@ -18,6 +18,7 @@ struct DeviceLoader {
         "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
         "max_connections", "capture", "key_pair", "supported_slots", "identity",
         "measurement_log", "endpoint_identifier",
+        "vendor_defined",
     ]
 
     /// `firstIndex`: the index of the table's first device among all the config's devices (sharding).
@@ -119,6 +120,7 @@ struct DeviceLoader {
         responder.sessionSettings.pldmTID = UInt8(try table.int("pldm_tid", in: 0...255) ?? 1)
         responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
         responder.endpointIdentifiers = try EndpointInfoLoader().load(table.tableArray("endpoint_identifier"))
+        responder.vendorDefined = try VendorDefinedLoader().load(table.tableArray("vendor_defined"))
         responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         let maxConnections = try table.int("max_connections", in: 1...1_000_000)

@@ -81,6 +81,7 @@ public struct RequesterConnection: Sendable {
         case .setKeyPairInfo(let change): next.request = try startSetKeyPairInfo(change)
         case .getEndpointInfo(let request): next.request = try startGetEndpointInfo(request, pending: &next)
         case .getMeasurementExtensionLog: next.request = try startGetMeasurementExtensionLog(pending: &next)
+        case .vendorDefined(let fields): next.request = try startVendorDefined(fields)
         }
         // The same reset rules the responder applies before handling the request.
         if code != .getVersion { transcript.willHandle(request: code, authenticated: authenticated) }
@@ -132,6 +133,7 @@ public struct RequesterConnection: Sendable {
         case .setKeyPairInfo: return try receiveSetKeyPairInfoAck(response, pending: current)
         case .getEndpointInfo(let request): return try receiveEndpointInfo(response, request: request, pending: current)
         case .getMeasurementExtensionLog: return try receiveMeasurementExtensionLog(response, pending: current)
+        case .vendorDefined(let fields): return try receiveVendorDefined(response, request: fields, pending: current)
         }
     }
 
@@ -230,6 +232,8 @@ public enum RequesterOperation: Sendable, Hashable {
     case getEndpointInfo(EndpointInfoRequest)
     /// The whole measurement extension log, in portions (1.3+; Operations/MeasurementExtensionLog.swift).
     case getMeasurementExtensionLog
+    /// VENDOR_DEFINED_REQUEST (Operations/VendorDefined.swift).
+    case vendorDefined(VendorDefinedFields)
 
     public var requestCode: RequestCode {
         switch self {
@@ -246,6 +250,7 @@ public enum RequesterOperation: Sendable, Hashable {
         case .setKeyPairInfo: return .setKeyPairInfo
         case .getEndpointInfo: return .getEndpointInfo
         case .getMeasurementExtensionLog: return .getMeasurementExtensionLog
+        case .vendorDefined: return .vendorDefinedRequest
         }
     }
 
@@ -264,6 +269,7 @@ public enum RequesterOperation: Sendable, Hashable {
         case .setKeyPairInfo: return .setKeyPairInfoAck
         case .getEndpointInfo: return .endpointInfo
         case .getMeasurementExtensionLog: return .measurementExtensionLog
+        case .vendorDefined: return .vendorDefinedResponse
         }
     }
 }
@@ -315,6 +321,8 @@ public enum RequesterEvent: Sendable {
     case keyPairInfoSet
     case endpointInfo(EndpointInfoResult)
     case measurementExtensionLog(MeasurementExtensionLog)
+    /// The VENDOR_DEFINED_RESPONSE fields.
+    case vendorDefined(VendorDefinedFields)
 }
 
 /// KeyPairID, CertificateInfo and KeyUsageMask of one slot in a multi-key DIGESTS.

@@ -56,6 +56,8 @@ public enum RequestGate {
         .getEndpointInfo: Rule(minimumState: .negotiated, anyCapability: [.endpointInfoNoSignature, .endpointInfoWithSignature],
                                minimumVersion: .v13),
         .getMeasurementExtensionLog: Rule(minimumState: .negotiated, anyCapability: .mel, minimumVersion: .v13),
+        // Vendor-defined (DSP0274 §10.20): answered by the device's configured handlers, or UnsupportedRequest.
+        .vendorDefinedRequest: Rule(minimumState: .negotiated),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and

@@ -20,7 +20,7 @@ public struct ResponderConnection: Sendable {
     public internal(set) var negotiated: NegotiatedAlgorithms?
     public internal(set) var peer = PeerCapabilities()
     var transcript = Transcript()
-    /// Open sessions by session id (ResponderSession.swift).
+    /// Open sessions by session id (Sessions/ResponderSession.swift).
     var sessions: [UInt32: ResponderSession] = [:]
     /// Secured records dropped outside any open session's own count (unknown ids, ended sessions).
     var droppedRecordCount = 0
@@ -91,6 +91,8 @@ public struct ResponderConnection: Sendable {
         public var error: ResponderError?
         /// The request a last CHUNK_SEND carried (reassembled from its chunks).
         public var reassembled: RequestCode? = nil
+        /// Inside a session: what to do once the response is sealed.
+        var followUp: SessionFollowUp = .none
     }
 
     /// Handles one SPDM request message and returns the response message.
@@ -99,14 +101,27 @@ public struct ResponderConnection: Sendable {
     }
 
     public mutating func handle(_ request: [UInt8]) -> Outcome {
+        handle(request, inSession: nil)
+    }
+
+    /// The one entry path of every SPDM request: in the clear (`sessionID` nil) or inside session
+    /// `sessionID` (Sessions/SecuredRecords.swift opens the record first). The header is read, the
+    /// request dispatched through the commit point, and any error turned into the ERROR message.
+    mutating func handle(_ request: [UInt8], inSession sessionID: UInt32?) -> Outcome {
         guard request.count >= MessageHeader.size, let header = try? MessageHeader(peeking: request) else {
             let error = ResponderError.invalidRequest("message shorter than the 4-byte SPDM header")
             return Outcome(request: nil, response: errorResponse(error), error: error)
         }
         let code = RequestCode(rawValue: header.code)
         do {
-            let handled = try committing(in: nil) { try $0.dispatch(code, header: header, request: request) }
-            return Outcome(request: code, response: handled.response, error: handled.carriedError, reassembled: handled.reassembled)
+            let handled = try committing(in: sessionID) { connection in
+                if let sessionID {
+                    return try connection.dispatchInSession(code, header: header, request: request, sessionID: sessionID)
+                }
+                return try connection.dispatch(code, header: header, request: request)
+            }
+            return Outcome(request: code, response: handled.response, error: handled.carriedError,
+                           reassembled: handled.reassembled, followUp: handled.followUp)
         } catch let error as ResponderError {
             return Outcome(request: code, response: errorResponse(error, to: code, requestVersion: header.version), error: error)
         } catch {
@@ -146,6 +161,7 @@ public struct ResponderConnection: Sendable {
         case .setKeyPairInfo: response = try handleSetKeyPairInfo(request)
         case .getEndpointInfo: response = try handleGetEndpointInfo(request)
         case .getMeasurementExtensionLog: response = try handleGetMeasurementExtensionLog(request)
+        case .vendorDefinedRequest: response = try handleVendorDefinedRequest(request)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }

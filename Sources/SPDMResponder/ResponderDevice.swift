@@ -29,10 +29,12 @@ public struct ResponderDevice: Sendable {
     public var measurements: MeasurementTable
     /// The most CERTIFICATE bytes sent in one portion, whatever the requester asks for.
     public var certificatePortionLimit: Int
-    /// Heartbeat period, session limit, PLDM TID and pre-shared keys (ResponderSession.swift).
+    /// Heartbeat period, session limit, PLDM TID and pre-shared keys (Sessions/SessionSettings.swift).
     public var sessionSettings = SessionSettings()
     /// Whether and how this device asks the requester to authenticate itself (Handlers/Encapsulated.swift).
     public var mutualAuth = MutualAuthSettings()
+    /// How VENDOR_DEFINED_REQUEST is answered (VendorDefinedHandlers.swift); empty: UnsupportedRequest.
+    public var vendorDefined = VendorDefinedHandlers()
     /// What provisioning requests changed on this device (Provisioning/ProvisionedState.swift).
     public var provisioned = ProvisionedState()
     /// The device class identifiers GET_ENDPOINT_INFO reports (EP_INFO_CAP); nil: `endpointInfo`'s default.

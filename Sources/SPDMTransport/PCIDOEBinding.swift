@@ -52,7 +52,8 @@ public struct PCIDOEBinding: TransportBinding {
 
     private func wrap(_ body: [UInt8], type: UInt8) -> [UInt8] {
         let padded = body + [UInt8](repeating: 0, count: (4 - body.count % 4) % 4)
-        let dwords = UInt32(2 + padded.count / 4)
+        // The 18-bit Length counts dwords with the header; the largest object, 2^18 dwords, is written as 0.
+        let dwords = UInt32(truncatingIfNeeded: 2 + padded.count / 4) & 0x3FFFF
         var out: [UInt8] = [UInt8(Self.vendorPCISIG & 0xFF), UInt8(Self.vendorPCISIG >> 8), type, 0]
         out.append(UInt8(truncatingIfNeeded: dwords))
         out.append(UInt8(truncatingIfNeeded: dwords >> 8))

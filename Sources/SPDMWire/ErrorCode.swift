@@ -25,6 +25,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let requestResynch = ErrorCode(rawValue: 0x43)
     public static let operationFailed = ErrorCode(rawValue: 0x44)
     public static let noPendingRequests = ErrorCode(rawValue: 0x45)
+    /// 1.4: the session the request was sent in has been terminated.
+    public static let requestSessionTerminated = ErrorCode(rawValue: 0x46)
+    /// 1.4: the Responder's state does not allow the request.
+    public static let invalidState = ErrorCode(rawValue: 0x47)
     public static let vendorDefined = ErrorCode(rawValue: 0xFF)
 
     private static let names: [UInt8: String] = [
@@ -33,7 +37,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         0x0A: "SessionLimitExceeded", 0x0B: "SessionRequired", 0x0C: "ResetRequired", 0x0D: "ResponseTooLarge",
         0x0E: "RequestTooLarge", 0x0F: "LargeResponse", 0x10: "MessageLost", 0x11: "InvalidPolicy", 0x12: "DataTooLarge",
         0x41: "VersionMismatch", 0x42: "ResponseNotReady", 0x43: "RequestResynch", 0x44: "OperationFailed",
-        0x45: "NoPendingRequests", 0xFF: "VendorDefined",
+        0x45: "NoPendingRequests", 0x46: "RequestSessionTerminated", 0x47: "InvalidState", 0xFF: "VendorDefined",
     ]
     public var description: String { Self.names[rawValue] ?? "Error0x" + String(rawValue, radix: 16, uppercase: true) }
 }

@@ -39,6 +39,16 @@ struct BindingTests {
         #expect(Array(last.suffix(4)) == [0x01, 0x00, 0x02, 0x00])
     }
 
+    @Test("PCI-DOE: the largest data object (2^18 dwords) has Length 0 both ways")
+    func doeLargest() throws {
+        let binding = PCIDOEBinding()
+        let message = [UInt8](repeating: 0x5A, count: (1 << 20) - 8)
+        let payload = binding.encode(.spdm(message))
+        #expect(payload.count == 1 << 20)
+        #expect(Array(payload[4..<8]) == [0, 0, 0, 0])
+        #expect(try binding.decode(payload) == .spdm(message))
+    }
+
     @Test("PCI-DOE: a length beyond the payload is malformed")
     func doeBadLength() {
         #expect(throws: BindingError.self) { try PCIDOEBinding().decode([0x01, 0x00, 0x01, 0x00, 9, 0, 0, 0]) }

@@ -174,6 +174,7 @@ var multiKeyDigests = pduSeed("DigestsResponse", DigestsResponse(
     version: .v13)
 multiKeyDigests[4] |= 0x40
 write("FuzzWirePDU", "provisioning-DigestsResponse-multi-key-1.3", multiKeyDigests)
+writeVendorDefinedSeeds()
 print("seeds written under \(corpus.path)")
 
 // Mutual authentication: the requester runs from CERTIFICATE on (KEY_EXCHANGE with the

@@ -72,6 +72,7 @@ public enum FuzzDevice {
         device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
         device.sessionSettings.heartbeatPeriod = 5
         device.sessionSettings.maxSessions = 4
+        device.vendorDefined = vendorDefined
         if mutualAuth != .none {
             device.requesterAsymPreference = [requesterAsym]
             device.mutualAuth = MutualAuthSettings(mode: mutualAuth, trustedRoots: [requesterChain.root],

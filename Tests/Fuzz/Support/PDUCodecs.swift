@@ -133,5 +133,8 @@ public enum PDUCodecs {
         .message(MeasurementExtensionLogResponse.self, exact: true),
         .make("MeasurementExtensionLog", exact: true,
               decode: { bytes, _ in try MeasurementExtensionLog(decoding: bytes) }, encode: { log, _ in log.encoded }),
+        // Vendor-defined (1.4 large form by Param1 bit 7 at 1.4 only).
+        .message(VendorDefinedRequest.self, exact: false),
+        .message(VendorDefinedResponse.self, exact: false),
     ]
 }
