@@ -19,6 +19,7 @@ struct DeviceLoader {
         "max_connections", "capture", "key_pair", "supported_slots", "identity",
         "measurement_log", "endpoint_identifier",
         "vendor_defined",
+        "variant", "values",
     ]
 
     /// `firstIndex`: the index of the table's first device among all the config's devices (sharding).
@@ -40,20 +41,24 @@ struct DeviceLoader {
         let shared = try loadShared(table, identityName: ownIdentities ? names[served.first ?? 0] : templateName)
         let capture = try loadCapture(table, transport: shared.transport, count: count)
         if ownIdentities { try FleetIdentities(context: context).prepare(table, names: served.map { names[$0] }) }
+        let values = try FleetValues(table, names: names, context: context)
         let servedSet = Set(served)
         return try (0..<count).map { index in
             let name = names[index]
+            let row = values.tableRowText(index: index)
             let listeners = try loadListeners(table, index: index)
             var responder = shared.responder
             responder.name = name
+            let psk = values.varies ? try values.apply(index: index, name: name, to: &responder) : shared.psk
             if ownIdentities && servedSet.contains(index) {
                 let keyPairs = try KeyPairLoader(context: context).load(table.tableArray("key_pair"), deviceName: name)
                 let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name, keyPairs: keyPairs)
                 responder.replaceIdentity(slots: slots, keyPairs: keyPairs.isEmpty ? nil : keyPairs)
             }
             return DeviceDefinition(name: name, transport: shared.transport, listeners: listeners, responder: responder,
-                                    psk: shared.psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
-                                    fingerprint: fingerprint, faults: shared.faults,
+                                    psk: psk, logLevel: shared.logLevel, maxConnections: shared.maxConnections,
+                                    fingerprint: row.isEmpty ? fingerprint : fingerprint + "+" + Digest.hash(.sha256, Array(row.utf8)).spdmHex,
+                                    faults: shared.faults,
                                     capture: try capture.map { try expand($0, index: index, table, "capture")
                                         .replacingOccurrences(of: "{name}", with: name) })
         }
@@ -83,17 +88,10 @@ struct DeviceLoader {
         let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
         let measurements = try MeasurementLoader().load(table.tableArray("measurement"), log: table.tableArray("measurement_log"))
         let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
-        var psk = PSKStore()
-        for entry in try table.tableArray("psk") {
-            try entry.allowOnly(["hint", "key"])
-            guard let key = try entry.bytes("key"), (1...64).contains(key.count) else {
-                throw entry.error("key", "a PSK of 1 to 64 bytes is required")
-            }
-            let hint = try entry.bytes("hint") ?? []
-            guard hint.count <= 16 else { throw entry.error("hint", "a PSK hint is at most 16 bytes") }
-            guard psk.key(forHint: hint) == nil else { throw entry.error("hint", "this hint is already defined") }
-            psk.add(hint: hint, key: key)
-        }
+        // PSKs whose texts vary per device are filled in by FleetValues.
+        let pskTexts = try PSKLoader().texts(table.tableArray("psk"))
+        let pskVaries = pskTexts.contains { DeviceTemplate.isTemplate($0.key) || $0.hint.map(DeviceTemplate.isTemplate) == true }
+        let psk = pskVaries ? PSKStore() : try PSKLoader().store(pskTexts)
         if capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature]).isEmpty == false && slots.isEmpty {
             throw table.error("slot", "capabilities \(capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature]).names) need at least one [[device.slot]]")
         }

@@ -1,10 +1,15 @@
+import SPDMCore
 import SPDMResponder
 import SPDMWire
 
 /// `[[device.measurement]]`: index (1-254), DMTF type, value, how it is reported, TCB membership.
 /// A `hash_extend` measurement has no value of its own: it is the extension of the
 /// `[[device.measurement_log]]` events (type, value, representation), in order (MEL_CAP).
+/// In a fleet template the value may vary per device (FleetValues); `value(_:for:in:)` is the one
+/// rule that checks a value, whoever supplies it.
 struct MeasurementLoader {
+    /// Measurements whose value is a list or an expression are loaded with a placeholder until
+    /// FleetValues gives each device its own.
     func load(_ tables: [ConfigTable], log logTables: [ConfigTable] = []) throws -> MeasurementTable {
         var entries: [MeasurementTable.Entry] = []
         for table in tables {
@@ -23,7 +28,15 @@ struct MeasurementLoader {
                 entries.append(.init(index: UInt8(index), type: type, value: [], representation: .digest, tcb: try table.bool("tcb") ?? false))
                 continue
             }
-            guard let value = try table.bytes("value"), !value.isEmpty else { throw table.error("value", "a non-empty value is required") }
+            // A list of values (one per device in turn) or an expression is filled in per device by FleetValues.
+            let value: [UInt8]
+            if let list = try? table.stringArray("value") {
+                guard !list.isEmpty else { throw table.error("value", "a list of values needs at least one") }
+                value = Self.placeholder(for: type)
+            } else {
+                let text = try table.requiredString("value")
+                value = DeviceTemplate.isTemplate(text) ? Self.placeholder(for: type) : try Self.value(text, for: type, in: table)
+            }
             let rawByDefault: Set<DMTFMeasurementType> = [.deviceMode, .version, .secureVersionNumber, .informational]
             let representation: MeasurementTable.Representation
             switch try table.string("representation") {
@@ -31,9 +44,6 @@ struct MeasurementLoader {
             case "raw": representation = .raw
             case "digest": representation = .digest
             case let other?: throw table.error("representation", "expected \"raw\" or \"digest\", got '\(other)'")
-            }
-            if type == .deviceMode && value.count != 16 {
-                throw table.error("value", "a device_mode value is 16 bytes: four u32 LE (operational mode capabilities/state, device mode capabilities/state)")
             }
             let tcbByDefault: Set<DMTFMeasurementType> = [.immutableROM, .mutableFirmware, .hardwareConfiguration, .firmwareConfiguration]
             let tcb = try table.bool("tcb") ?? tcbByDefault.contains(type)
@@ -59,5 +69,19 @@ struct MeasurementLoader {
         case let other: throw table.error("representation", "expected \"raw\" or \"digest\", got '\(other)'")
         }
         return MeasurementTable.LogEvent(type: type, value: value, representation: representation)
+    }
+
+    /// The bytes of a measurement value (ByteString syntax), checked against its type.
+    static func value(_ text: String, for type: DMTFMeasurementType, in table: ConfigTable, key: String = "value") throws -> [UInt8] {
+        guard let value = ByteString.parse(text) else { throw table.error(key, "'\(text)' is not valid hex after 'hex:'") }
+        guard !value.isEmpty else { throw table.error(key, "a non-empty value is required") }
+        if type == .deviceMode && value.count != 16 {
+            throw table.error(key, "a device_mode value is 16 bytes: four u32 LE (operational mode capabilities/state, device mode capabilities/state)")
+        }
+        return value
+    }
+
+    private static func placeholder(for type: DMTFMeasurementType) -> [UInt8] {
+        type == .deviceMode ? [UInt8](repeating: 0, count: 16) : [0]
     }
 }
