@@ -17,6 +17,7 @@ struct DeviceLoader {
         "data_transfer_size", "max_spdm_msg_size", "certificate_portion", "algorithms", "slot", "measurement",
         "psk", "faults", "fault", "log_level", "heartbeat_period", "max_sessions", "pldm_tid", "mut_auth", "trusted_requester_roots",
         "max_connections", "capture", "key_pair", "supported_slots", "identity",
+        "public_key", "requester_public_key",
     ]
 
     /// `firstIndex`: the index of the table's first device among all the config's devices (sharding).
@@ -78,7 +79,9 @@ struct DeviceLoader {
         let keyPairs = try KeyPairLoader(context: context).load(table.tableArray("key_pair"), deviceName: name)
         let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name, keyPairs: keyPairs)
         let supportedSlots = try loadSupportedSlots(table, slots: slots)
-        let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
+        let rawPublicKey = try PublicKeyLoader(context: context).loadDeviceKey(table, deviceName: name)
+        try PublicKeyLoader.validate(capabilities: capabilities, hasKey: rawPublicKey != nil, table)
+        let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table, rawPublicKey: rawPublicKey)
         let measurements = try MeasurementLoader().load(table.tableArray("measurement"))
         let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
         var psk = PSKStore()
@@ -92,7 +95,7 @@ struct DeviceLoader {
             guard psk.key(forHint: hint) == nil else { throw entry.error("hint", "this hint is already defined") }
             psk.add(hint: hint, key: key)
         }
-        if capabilities.intersection([.chal, .measWithSignature, .keyEx]).isEmpty == false && slots.isEmpty {
+        if capabilities.intersection([.chal, .measWithSignature, .keyEx]).isEmpty == false && slots.isEmpty && rawPublicKey == nil {
             throw table.error("slot", "capabilities \(capabilities.intersection([.chal, .measWithSignature, .keyEx]).names) need at least one [[device.slot]]")
         }
         if capabilities.contains(.cert) && slots.isEmpty {
@@ -116,6 +119,8 @@ struct DeviceLoader {
         responder.sessionSettings.pldmTID = UInt8(try table.int("pldm_tid", in: 0...255) ?? 1)
         responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
         responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
+        responder.rawPublicKeyIdentity = rawPublicKey
+        responder.mutualAuth.requesterPublicKey = try PublicKeyLoader(context: context).loadRequesterKey(table)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         let maxConnections = try table.int("max_connections", in: 1...1_000_000)
         return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel, maxConnections: maxConnections,

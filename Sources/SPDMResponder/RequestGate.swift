@@ -52,6 +52,9 @@ public enum RequestGate {
         .setCertificate: Rule(minimumState: .negotiated, anyCapability: .setCert, minimumVersion: .v12),
         .getKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .getKeyPairInfo, minimumVersion: .v13),
         .setKeyPairInfo: Rule(minimumState: .negotiated, anyCapability: .setKeyPairInfo, minimumVersion: .v13),
+        // Events (DSP0274 1.3 §10.27), session only.
+        .getSupportedEventTypes: Rule(minimumState: .negotiated, anyCapability: .event, minimumVersion: .v13),
+        .subscribeEventTypes: Rule(minimumState: .negotiated, anyCapability: .event, minimumVersion: .v13),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and

@@ -52,6 +52,8 @@ struct ResponderSession: Sendable {
     var mutAuthRequested: UInt8 = 0
     /// The requester's verified chain for that signature (provisioned, or from the encapsulated flow).
     var requesterIdentity: RequesterIdentity?
+    /// The session's event subscription and the events waiting for it (Events/SessionEvents.swift).
+    var events = SessionEvents()
 
     var established: Bool { secrets.phase == .established }
 }
@@ -265,6 +267,8 @@ extension ResponderConnection {
         case .setCertificate: return Dispatched(response: try handleSetCertificate(request, inSession: true))
         case .getKeyPairInfo: return Dispatched(response: try handleGetKeyPairInfo(request))
         case .setKeyPairInfo: return Dispatched(response: try handleSetKeyPairInfo(request))
+        case .getSupportedEventTypes: return Dispatched(response: try handleGetSupportedEventTypes(request))
+        case .subscribeEventTypes: return Dispatched(response: try handleSubscribeEventTypes(request, sessionID: sessionID))
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript

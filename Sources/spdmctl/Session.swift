@@ -34,6 +34,10 @@ struct Session: ParsableCommand {
     @Option(name: .long, help: "Sessions to open at once on the connection.")
     var sessions: Int = 1
 
+    @Option(name: .customLong("responder-public-key"),
+            help: ArgumentHelp("The responder's raw public key (PUB_KEY_ID_CAP), DER SubjectPublicKeyInfo or PEM: KEY_EXCHANGE and signed measurements use SlotID 0xFF, no certificate is fetched.", valueName: "file"))
+    var responderPublicKey: String?
+
     @Option(name: .long, help: "Certificate slot for KEY_EXCHANGE and signed measurements.")
     var slot: UInt8 = 0
 
@@ -68,6 +72,13 @@ struct Session: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep the sessions open this long before END_SESSION, with a HEARTBEAT in each every half heartbeat period (to watch them in `spdmctl sessions`).", valueName: "seconds"))
     var hold: Double = 0
 
+    @Flag(name: .customLong("subscribe-events"),
+          help: "Subscribe every session to all events the responder offers (SPDM 1.3 EVENT_CAP), then print each event as it arrives (SEND_EVENT, polled with GET_ENCAPSULATED_REQUEST, answered with EVENT_ACK) for --hold seconds (0: until --events arrived or interrupted).")
+    var subscribeEvents = false
+
+    @Option(name: .long, help: "With --subscribe-events: stop after this many events.")
+    var events: Int?
+
     @Option(name: .long, help: "Seconds to wait for each response.")
     var timeout: Int = 30
 
@@ -80,7 +91,8 @@ struct Session: ParsableCommand {
         }
         guard (1...16).contains(sessions) else { throw ValidationError("--sessions must be 1-16") }
         guard hold >= 0 && hold <= 86_400 else { throw ValidationError("--hold must be 0-86400 seconds") }
-        guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
+        guard slot < 8 || (slot == 0xFF && responderPublicKey != nil) else { throw ValidationError("--slot must be 0-7 (255 with --responder-public-key)") }
+        if let events, events < 1 || !subscribeEvents { throw ValidationError("--events needs --subscribe-events and a count of at least 1") }
         guard (requesterCert == nil) == (requesterKey == nil) else {
             throw ValidationError("give --requester-cert and --requester-key together")
         }
@@ -127,7 +139,7 @@ struct Session: ParsableCommand {
         var capabilities: CapabilityFlags = [.cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
         if !macOnly { capabilities.insert(.encrypt) }
         if identity != nil { capabilities.formUnion([.mutAuth, .encap]) }
-        if responderKeyUpdate { capabilities.insert(.encap) }
+        if responderKeyUpdate || subscribeEvents { capabilities.insert(.encap) }
         if handshakeInTheClear { capabilities.insert(.handshakeInTheClear) }
         capabilities.formUnion(sizes.capabilities)
         let configuration = RequesterConfiguration(
@@ -150,9 +162,15 @@ struct Session: ParsableCommand {
             throw ExitCode(FailedCheck.transport.exitStatus)
         }
 
-        let plan = SessionRun.Plan(slot: slot, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
-                                   responderKeyUpdate: responderKeyUpdate, hold: hold)
-        var run = SessionRun(plan: plan, client: client, requester: RequesterConnection(configuration: configuration),
+        let rawKey = try responderPublicKey.map { try PublicKeyFile.load($0, option: "--responder-public-key") }
+        var requester = RequesterConnection(configuration: configuration)
+        if let rawKey { requester.provisionResponderPublicKey(rawKey) }
+        let plan = SessionRun.Plan(slot: rawKey == nil ? slot : 0xFF, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
+                                   responderKeyUpdate: responderKeyUpdate, hold: hold, subscribeEvents: subscribeEvents,
+                                   eventCount: events, onEvent: { [json] line in
+                                       if !json { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                                   })
+        var run = SessionRun(plan: plan, client: client, requester: requester,
                              channel: transportType == .mctp ? .mctp : .pciDOE, document: document)
         do {
             try run.perform()

@@ -137,7 +137,7 @@ enum Samples {
         samples.append(PDUSample(description: "MEASUREMENTS count", context: negotiated12, encoded: count.encoded(context: negotiated12),
                                  decodesEqual: { try MeasurementsResponse(decoding: $0, context: negotiated12, signed: false) == count }))
         samples += chunkSamples
-        return samples + provisioning
+        return samples + provisioning + events
     }
 
     /// CHUNK_SEND / CHUNK_SEND_ACK / CHUNK_GET / CHUNK_RESPONSE at 1.2 and 1.3 (16-bit ChunkSeqNo) and 1.4 (32-bit).

@@ -92,7 +92,7 @@ extension RequesterConnection {
         // A multi-key connection puts message D between A and the chain hash (DSP0274 1.3 §15).
         let messageD = algorithms.multiKeyConnectionResponder ? transcript.messageD : []
         var th = transcript.vca + messageD + Digest.hash(hash, chain.spdmChain) + state.request + unsigned
-        guard SigningContext.verify(key: chain.leaf.publicKey, algorithm: asym, hash: hash, version: algorithms.version,
+        guard SigningContext.verify(key: chain.leafKey, algorithm: asym, hash: hash, version: algorithms.version,
                                     context: SigningContext.keyExchangeResponse, transcript: th, signature: message.signature) else {
             throw RequesterError.keyExchangeSignatureInvalid(slot: state.slot)
         }

@@ -23,6 +23,8 @@ struct EncapsulatedFlow: Sendable {
         /// The responder's own KEY_UPDATE inside an established session, started by the platform
         /// command OOB_ENCAP_KEY_UPDATE (EncapsulatedKeyUpdate.swift).
         case keyUpdate(UInt32)
+        /// SEND_EVENT to a subscribed session (EncapsulatedSendEvent.swift).
+        case events(UInt32)
     }
 
     var purpose: Purpose
@@ -45,6 +47,8 @@ struct EncapsulatedFlow: Sendable {
     /// The KEY_UPDATE operation and tag of the outstanding encapsulated KEY_UPDATE.
     var keyUpdate: (operation: KeyUpdateOperation, tag: UInt8)?
     var keyUpdateStarted = false
+    /// The events of the outstanding SEND_EVENT.
+    var events: [EventRecord] = []
 
     init(purpose: Purpose, remaining: [RequestCode]) {
         self.purpose = purpose
@@ -53,7 +57,7 @@ struct EncapsulatedFlow: Sendable {
 
     func belongs(to sessionID: UInt32?) -> Bool {
         switch purpose {
-        case .session(let id), .keyUpdate(let id): return sessionID == id
+        case .session(let id), .keyUpdate(let id), .events(let id): return sessionID == id
         case .basic: return sessionID == nil
         }
     }
@@ -68,6 +72,7 @@ extension ResponderConnection {
             throw ResponderError.unsupportedRequest(.getEncapsulatedRequest)
         }
         _ = try MessageHeader(peeking: request)
+        _ = startEventDelivery(sessionID: sessionID)
         guard var flow = encapsulated, flow.belongs(to: sessionID) else {
             throw noPendingEncapsulatedRequest(algorithms.version)
         }
@@ -146,6 +151,7 @@ extension ResponderConnection {
             case .session(let id): sessions[id]?.requesterIdentity = flow.identity
             case .basic: requesterIdentity = flow.identity
             case .keyUpdate: break
+            case .events(let id): sessions[id]?.events.acknowledge()
             }
         }
         return bytes
@@ -194,6 +200,8 @@ extension ResponderConnection {
             MessageHeader(version: version, code: code.rawValue, param1: operation.rawValue, param2: tag).encode(into: &bytes)
             flow.keyUpdate = (operation, tag)
             flow.keyUpdateStarted = true
+        case .sendEvent:
+            bytes = try encapsulatedSendEvent(flow, version: version)
         default:
             throw ResponderError.unspecified("no encapsulated \(code)")
         }
@@ -265,6 +273,8 @@ extension ResponderConnection {
             }
         case .keyUpdate:
             try checkEncapsulatedKeyUpdateAck(response, flow: flow, fail: fail)
+        case .sendEvent:
+            try checkEncapsulatedEventAck(response, version: algorithms.version, fail: fail)
         default:
             throw fail("unexpected")
         }
