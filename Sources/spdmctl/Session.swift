@@ -163,14 +163,13 @@ struct Session: ParsableCommand {
         }
 
         let rawKey = try responderPublicKey.map { try PublicKeyFile.load($0, option: "--responder-public-key") }
-        var requester = RequesterConnection(configuration: configuration)
-        if let rawKey { requester.provisionResponderPublicKey(rawKey) }
-        let plan = SessionRun.Plan(slot: rawKey == nil ? slot : 0xFF, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
+        var plan = SessionRun.Plan(slot: rawKey == nil ? slot : 0xFF, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
                                    responderKeyUpdate: responderKeyUpdate, hold: hold, subscribeEvents: subscribeEvents,
                                    eventCount: events, onEvent: { [json] line in
                                        if !json { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
                                    })
-        var run = SessionRun(plan: plan, client: client, requester: requester,
+        plan.responderPublicKey = rawKey
+        var run = SessionRun(plan: plan, client: client, requester: RequesterConnection(configuration: configuration),
                              channel: transportType == .mctp ? .mctp : .pciDOE, document: document)
         do {
             try run.perform()

@@ -23,6 +23,8 @@ struct SessionRun {
         var eventCount: Int? = nil
         /// Each event as it arrives (printed at once by the command).
         var onEvent: (String) -> Void = { _ in }
+        /// The responder's raw public key (SlotID 0xFF), provisioned once VCA is done.
+        var responderPublicKey: PublicKey? = nil
     }
 
     let plan: Plan
@@ -47,7 +49,8 @@ struct SessionRun {
 
     mutating func perform() throws {
         try negotiate()
-        if plan.slot == 0xFF {
+        if let key = plan.responderPublicKey {
+            requester.provisionResponderPublicKey(key)
             hasChain = true
             document.verified.append("slot 0xFF: the responder's raw public key, provisioned (PUB_KEY_ID_CAP)")
         } else if flags.contains(.cert) && plan.fetchChain { try fetchChain() }

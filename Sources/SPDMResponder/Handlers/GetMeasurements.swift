@@ -21,7 +21,8 @@ extension ResponderConnection {
             guard device.capabilities.contains(.measWithSignature) else {
                 throw ResponderError.invalidRequest("signed measurements asked of a device without MEAS_CAP=2")
             }
-            guard let chosen = device.signingSlot(message.slotID) else {
+            // SlotIDParam is 4 bits: 0xF names the raw public key (SlotID 0xFF).
+            guard let chosen = device.signingSlot(message.slotID == 0x0F ? ResponderDevice.rawPublicKeySlotID : message.slotID) else {
                 throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
             }
             try requireKeyUsage(.measurement, of: chosen, algorithms: algorithms)
