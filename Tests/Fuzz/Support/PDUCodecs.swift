@@ -122,5 +122,12 @@ public enum PDUCodecs {
         .message(KeyPairInfoResponse.self, exact: false),
         .message(SetKeyPairInfoRequest.self, exact: false),
         .message(SetKeyPairInfoAckResponse.self, exact: true),
+        // Events (1.3+).
+        .message(GetSupportedEventTypesRequest.self, exact: true),
+        .message(SupportedEventTypesResponse.self, exact: true),
+        .message(SubscribeEventTypesRequest.self, exact: true),
+        .message(SubscribeEventTypesAckResponse.self, exact: true),
+        .message(SendEventRequest.self, exact: true),
+        .message(EventAckResponse.self, exact: true),
     ]
 }
