@@ -52,6 +52,10 @@ struct Session: ParsableCommand {
     @Option(name: .customLong("requester-key"), help: ArgumentHelp("Private key of the requester's leaf certificate, PEM or DER.", valueName: "file"))
     var requesterKey: String?
 
+    @Flag(name: .customLong("requester-pub-key-id"),
+          help: "Mutual authentication with a raw public key (PUB_KEY_ID_CAP): --requester-key alone, no certificate; the responder knows the public key and FINISH names ReqSlotID 0xFF.")
+    var requesterPubKeyID = false
+
     @Option(name: .customLong("requester-slot"), help: "Slot the requester chain is provisioned in (0-7).")
     var requesterSlot: UInt8 = 0
 
@@ -93,14 +97,18 @@ struct Session: ParsableCommand {
         guard hold >= 0 && hold <= 86_400 else { throw ValidationError("--hold must be 0-86400 seconds") }
         guard slot < 8 || (slot == 0xFF && responderPublicKey != nil) else { throw ValidationError("--slot must be 0-7 (255 with --responder-public-key)") }
         if let events, events < 1 || !subscribeEvents { throw ValidationError("--events needs --subscribe-events and a count of at least 1") }
-        guard (requesterCert == nil) == (requesterKey == nil) else {
-            throw ValidationError("give --requester-cert and --requester-key together")
+        if requesterPubKeyID {
+            guard requesterKey != nil, requesterCert == nil else { throw ValidationError("--requester-pub-key-id takes --requester-key and no --requester-cert") }
+        } else {
+            guard (requesterCert == nil) == (requesterKey == nil) else {
+                throw ValidationError("give --requester-cert and --requester-key together")
+            }
         }
         guard requesterSlot < 8 else { throw ValidationError("--requester-slot must be 0-7") }
         if let requesterAsym, BaseAsymAlgorithms.named(requesterAsym)?.signatureAlgorithm == nil {
             throw ValidationError("--requester-asym \(requesterAsym) is not a signature algorithm name (e.g. RSAPSS_3072, ECDSA_P384)")
         }
-        if requesterCert == nil && (requesterAsym != nil || requesterSlot != 0) {
+        if requesterCert == nil && !requesterPubKeyID && (requesterAsym != nil || requesterSlot != 0) {
             throw ValidationError("--requester-asym and --requester-slot need --requester-cert and --requester-key")
         }
         _ = try pskPair()
@@ -135,10 +143,13 @@ struct Session: ParsableCommand {
         var identity: RequesterCredentials?
         if let requesterCert, let requesterKey {
             identity = try RequesterIdentityFiles.load(cert: requesterCert, key: requesterKey, slot: requesterSlot, algorithm: requesterAsym)
+        } else if requesterPubKeyID, let requesterKey {
+            identity = try RequesterIdentityFiles.loadRawKey(requesterKey, algorithm: requesterAsym)
         }
-        var capabilities: CapabilityFlags = [.cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
+        // A raw public key identity replaces CERT_CAP with PUB_KEY_ID_CAP (they exclude each other).
+        var capabilities: CapabilityFlags = [requesterPubKeyID ? .pubKeyID : .cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
         if !macOnly { capabilities.insert(.encrypt) }
-        if identity != nil { capabilities.formUnion([.mutAuth, .encap]) }
+        if identity != nil { capabilities.formUnion(requesterPubKeyID ? [.mutAuth] : [.mutAuth, .encap]) }
         if responderKeyUpdate || subscribeEvents { capabilities.insert(.encap) }
         if handshakeInTheClear { capabilities.insert(.handshakeInTheClear) }
         capabilities.formUnion(sizes.capabilities)

@@ -59,4 +59,34 @@ struct RawPublicKeyTests {
                                              requesterContext: [UInt8](repeating: 2, count: 8))
         #expect(plain.responder.respond(to: challenge0xFF.encoded(context: .unnegotiated(.v13))) == Fixtures.errorBytes(.v13, .invalidRequest))
     }
+
+    @Test("mutual authentication with raw public keys both ways: ReqSlotIDParam 0xF, FINISH signed with ReqSlotID 0xFF; another requester key is refused",
+          arguments: [false, true])
+    func mutualAuthentication(_ wrongKey: Bool) throws {
+        let requesterKey = try PrivateKey.generate(.ecdsaP384)
+        var device = ResponderDevice(name: "raw", versions: [.v13], capabilities: Self.capabilities.union(.mutAuth), hashPreference: [.sha384],
+                                     asymPreference: [.ecdsaP384], dhePreference: [.secp384r1], aeadPreference: [.aes256GCM],
+                                     requesterAsymPreference: [.ecdsaP384], slots: [], measurements: Fixtures.measurements)
+        device.rawPublicKeyIdentity = Self.key
+        device.mutualAuth = MutualAuthSettings(mode: .keyExchange)
+        device.mutualAuth.requesterPublicKey = wrongKey ? try PrivateKey.generate(.ecdsaP384).publicKey : requesterKey.publicKey
+        let pair = SessionPair(version: .v13, device: device)
+        pair.requester = RequesterConnection(configuration: RequesterConfiguration(
+            forcedVersion: .v13, capabilities: [.pubKeyID, .chal, .encrypt, .mac, .keyEx, .mutAuth, .heartbeat],
+            dhe: .secp384r1, aead: .aes256GCM, keySchedule: .spdm,
+            requesterIdentity: try RequesterCredentials.rawPublicKey(requesterKey, algorithm: .ecdsaP384)))
+        try pair.connect(certificate: false)
+        pair.requester.provisionResponderPublicKey(Self.key.publicKey)
+        let open = { try pair.requester.keyExchange(slot: 0xFF, requesterSessionID: 0xFFFF, channel: pair.channel,
+                                                    exchange: { pair.responder.respond(to: $0) }, secured: { try pair.deliver($0) }) }
+        if wrongKey {
+            #expect(throws: RequesterError.self) { _ = try open() }
+            return
+        }
+        var session = try open()
+        #expect(session.mutuallyAuthenticated)
+        #expect(session.requesterSlotID == 0xFF)
+        try pair.requester.heartbeat(session: &session) { try pair.deliver($0) }
+        try pair.requester.endSession(session: &session) { try pair.deliver($0) }
+    }
 }

@@ -80,7 +80,7 @@ struct EncapsulatedResponder: Sendable {
 
     /// Our chain and the negotiated hash, or UnsupportedRequest for `code` (no CERT_CAP / no identity).
     private func credentials(for code: RequestCode, capability: CapabilityFlags) throws -> (RequesterCredentials, HashAlgorithm) {
-        guard ours.contains(capability), let identity, let hash = algorithms.hash else {
+        guard ours.contains(capability), let identity, !identity.isRawPublicKey, let hash = algorithms.hash else {
             throw Refusal(code: .unsupportedRequest, data: code.rawValue)
         }
         return (identity, hash)

@@ -35,9 +35,9 @@ extension ResponderConnection {
         return bytes
     }
 
-    /// The subscription a new KEY_EXCHANGE / PSK_EXCHANGE session starts with: every event when its
-    /// SessionPolicy has EventAllPolicy (bit 1, 1.3+), which a device without EVENT_CAP refuses with
-    /// InvalidRequest (as libspdm's responder does); none otherwise.
+    /// The subscription a new KEY_EXCHANGE session starts with: every event when its SessionPolicy
+    /// has EventAllPolicy (bit 1, 1.3+), which a device without EVENT_CAP refuses with InvalidRequest
+    /// (as libspdm's responder does); none otherwise (PSK sessions subscribe with SUBSCRIBE_EVENT_TYPES).
     func eventsForNewSession(policy: UInt8, version: SPDMVersion) throws -> SessionEvents {
         var events = SessionEvents()
         guard version >= .v13, policy & Self.eventAllPolicy != 0 else { return events }
@@ -48,6 +48,6 @@ extension ResponderConnection {
         return events
     }
 
-    /// KEY_EXCHANGE / PSK_EXCHANGE SessionPolicy bit 1 (DSP0274 1.3 Table "KEY_EXCHANGE request message format").
+    /// KEY_EXCHANGE SessionPolicy bit 1 (DSP0274 1.3 Table "KEY_EXCHANGE request message format").
     static let eventAllPolicy: UInt8 = 1 << 1
 }
