@@ -9,7 +9,7 @@ import SPDMWire
 ///
 /// `perform(_:exchange:)` is the thin driver loop that runs one operation over any transport.
 public struct RequesterConnection: Sendable {
-    public let configuration: RequesterConfiguration
+    public internal(set) var configuration: RequesterConfiguration
     let random: any RequesterRandomSource
 
     /// Versions the responder listed in VERSION.
@@ -344,6 +344,7 @@ extension RequesterConnection {
     /// measurements and KEY_EXCHANGE may then name SlotID 0xFF, checked against this key, with its
     /// DER SubjectPublicKeyInfo hashed where a certificate chain would be.
     public mutating func provisionResponderPublicKey(_ key: PublicKey) {
+        configuration.responderPublicKey = key
         chains[0xFF] = .rawPublicKey(key)
     }
 }
