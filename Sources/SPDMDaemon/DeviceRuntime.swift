@@ -36,6 +36,9 @@ public final class DeviceRuntime: Sendable {
         var device: ResponderDevice
         /// Bumped whenever the measurement table or the provisioned state changes.
         var generation: UInt64
+        /// How often the control API replaced each slot: open connections raise CertificateChanged
+        /// for a slot whose count moved (they keep serving the chain they negotiated with).
+        var slotReplacements: [UInt8: UInt64] = [:]
     }
 
     private let current: NIOLockedValueBox<Current>
@@ -92,6 +95,7 @@ public final class DeviceRuntime: Sendable {
     struct Update {
         var measurements: MeasurementTable
         var provisioned: ProvisionedState
+        var slotReplacements: [UInt8: UInt64]
     }
 
     /// The measurement table and provisioned state when either changed since `generation` (which
@@ -100,9 +104,13 @@ public final class DeviceRuntime: Sendable {
         current.withLockedValue { state in
             guard state.generation != generation else { return nil }
             generation = state.generation
-            return Update(measurements: state.device.measurements, provisioned: state.device.provisioned)
+            return Update(measurements: state.device.measurements, provisioned: state.device.provisioned,
+                          slotReplacements: state.slotReplacements)
         }
     }
+
+    /// The control API's slot replacement counts (a new connection starts from them).
+    var slotReplacements: [UInt8: UInt64] { current.withLockedValue { $0.slotReplacements } }
 
     /// The generation new connections start from (paired with `device`).
     func snapshot() -> (device: ResponderDevice, generation: UInt64) {
@@ -205,6 +213,8 @@ public final class DeviceRuntime: Sendable {
                 state.device.slots.append(slot)
                 state.device.slots.sort { $0.id < $1.id }
                 state.device.supportedSlotMask |= 1 << slot.id
+                state.slotReplacements[slot.id, default: 0] &+= 1
+                state.generation &+= 1
             }
         }
     }

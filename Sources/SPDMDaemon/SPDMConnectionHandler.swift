@@ -20,6 +20,8 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// provisioned state, fault rules) and at accept time.
     let runtime: DeviceRuntime
     private var deviceGeneration: UInt64
+    /// The control API's slot replacement counts this connection has raised events for.
+    private var slotReplacements: [UInt8: UInt64]
     /// Commits what this connection's requests acknowledge (ProvisioningCommitter.swift).
     let provisioning: ProvisioningCommitter
     private let connectionID: UInt64
@@ -48,6 +50,7 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         self.provisioning = provisioning
         self.responder = ResponderConnection(device: snapshot.device, commitProvisioning: provisioning.commit)
         self.deviceGeneration = snapshot.generation
+        self.slotReplacements = runtime.slotReplacements
         self.runtime = runtime
         self.binding = binding
         self.logger = logger
@@ -161,8 +164,11 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
     /// Called before every request, in the clear and in sessions.
     func refreshDevice() {
         guard let update = runtime.refresh(&deviceGeneration) else { return }
-        responder.updateMeasurements(update.measurements)
+        responder.updateMeasurements(update.measurements, raisingEvents: true)
         responder.updateProvisioned(update.provisioned)
+        let replaced = update.slotReplacements.filter { slotReplacements[$0.key] != $0.value }.map(\.key)
+        if !replaced.isEmpty { responder.certificatesChanged(slots: replaced) }
+        slotReplacements = update.slotReplacements
         provisioning.adopted(update.provisioned.revision)
     }
 

@@ -21,7 +21,9 @@ struct AlgorithmLoader {
     static let defaultRequesterAsym = ["RSAPSS_3072", "RSASSA_3072", "ECDSA_P384", "ECDSA_P256", "RSAPSS_2048",
                                        "RSASSA_2048", "ECDSA_P521", "RSAPSS_4096", "RSASSA_4096", "EDDSA_25519", "EDDSA_448"]
 
-    func load(_ table: ConfigTable?, slots: [CertificateSlot], device: ConfigTable) throws -> Choices {
+    /// `rawPublicKey`: the device's PUB_KEY_ID key, which signs like a slot's.
+    func load(_ table: ConfigTable?, slots: [CertificateSlot], device: ConfigTable, rawPublicKey: PrivateKey? = nil) throws -> Choices {
+        let keys = slots.map(\.privateKey) + (rawPublicKey.map { [$0] } ?? [])
         let table = table ?? ConfigTable(table: .init(), file: device.file, device: device.device, path: "algorithms")
         try table.allowOnly(["hash", "asym", "measurement_hash", "dhe", "aead", "req_asym"])
         let hash = try (table.stringArray("hash") ?? Self.defaultHash).map { name in
@@ -30,12 +32,12 @@ struct AlgorithmLoader {
         let asym: [SignatureAlgorithm]
         if let names = try table.stringArray("asym") {
             asym = try names.map { try table.named("asym", $0, in: BaseAsymAlgorithms.named).signatureAlgorithm! }
-            for algorithm in asym where !slots.contains(where: { $0.privateKey.matches(algorithm) }) {
+            for algorithm in asym where !keys.contains(where: { $0.matches(algorithm) }) {
                 throw table.error("asym", "\(BaseAsymAlgorithms.named.first { $0.1 == BaseAsymAlgorithms(algorithm) }!.0) has no slot whose key fits it")
             }
         } else {
             // Every algorithm some slot's key can sign with, in the order DSP0274 lists them.
-            asym = SignatureAlgorithm.allCases.filter { algorithm in slots.contains { $0.privateKey.matches(algorithm) } }
+            asym = SignatureAlgorithm.allCases.filter { algorithm in keys.contains { $0.matches(algorithm) } }
         }
         var measurementRawOnly = false
         var measurementHash: [HashAlgorithm] = hash

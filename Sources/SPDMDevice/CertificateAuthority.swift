@@ -7,6 +7,8 @@ import SPDMCrypto
 ///     <dir>/<alg>/ca.cert.der  ca1.cert.der  ca.key  inter.cert.der  inter.key
 ///                 end_requester.key  end_requester.cert.der  bundle_requester.certchain.der
 ///                 end_responder.key  end_responder.cert.der  bundle_responder.certchain.der
+///                 end_requester.key.pub.der  end_responder.key.pub.der   (DER SubjectPublicKeyInfo:
+///                 the raw public keys of PUB_KEY_ID_CAP, what spdm_requester_emu --slot_id 0xFF reads)
 ///
 /// with <alg> one of ecp256 ecp384 ecp521 rsa2048 rsa3072 rsa4096 ed25519 ed448 sm2, or (SPDM 1.4
 /// PqcAsymAlgo, certificates signed with ML-DSA by SPDMCrypto) mldsa65 mldsa87, libspdm's names.
@@ -45,6 +47,10 @@ public struct CertificateAuthority: Sendable {
 
     public static func builtinDirectory(stateDirectory: String) -> String { stateDirectory + "/ca" }
 
+    /// The raw public key files (libspdm's sample key names).
+    public static let responderPublicKeyFile = "end_responder.key.pub.der"
+    public static let requesterPublicKeyFile = "end_requester.key.pub.der"
+
     public static func builtin(stateDirectory: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
         try builtin(stateDirectory: stateDirectory, name: directoryName(for: algorithm), keyType: algorithm.keyType)
     }
@@ -65,6 +71,7 @@ public struct CertificateAuthority: Sendable {
             if !FileManager.default.fileExists(atPath: directory + "/bundle_responder.certchain.der") {
                 try authority.writeLeaf(kind: .responderLeaf, name: "responder", keyType: keyType)
             }
+            try authority.writeMissingPublicKeys()
             return authority
         }
     }
@@ -80,6 +87,18 @@ public struct CertificateAuthority: Sendable {
         try StateDirectory.writeAtomically(Array(key.pkcs8PEM.utf8), to: directory + "/end_\(name).key", secret: true)
         try StateDirectory.writeAtomically(leaf.der, to: directory + "/end_\(name).cert.der")
         try StateDirectory.writeAtomically(root.der + intermediate.der + leaf.der, to: directory + "/bundle_\(name).certchain.der")
+        try StateDirectory.writeAtomically(key.publicKey.subjectPublicKeyInfoDER, to: directory + "/end_\(name).key.pub.der")
+    }
+
+    /// Writes end_<name>.key.pub.der beside each end_<name>.key that lacks one (a CA directory
+    /// created before the raw public key files existed).
+    func writeMissingPublicKeys() throws {
+        for name in ["requester", "responder"] {
+            let path = directory + "/end_\(name).key.pub.der"
+            guard !FileManager.default.fileExists(atPath: path), let pem = StateDirectory.read(directory + "/end_\(name).key") else { continue }
+            let key = try PrivateKey(pem: String(decoding: pem, as: UTF8.self))
+            try StateDirectory.writeAtomically(key.publicKey.subjectPublicKeyInfoDER, to: path)
+        }
     }
 
     public static func load(directory base: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {

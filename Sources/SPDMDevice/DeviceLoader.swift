@@ -20,6 +20,7 @@ struct DeviceLoader {
         "measurement_log", "endpoint_identifier",
         "vendor_defined",
         "variant", "values",
+        "public_key", "requester_public_key",
     ]
 
     /// `firstIndex`: the index of the table's first device among all the config's devices (sharding).
@@ -85,15 +86,18 @@ struct DeviceLoader {
         let keyPairs = try KeyPairLoader(context: context).load(table.tableArray("key_pair"), deviceName: name)
         let slots = try SlotLoader(context: context).load(table.tableArray("slot"), deviceName: name, keyPairs: keyPairs)
         let supportedSlots = try loadSupportedSlots(table, slots: slots)
-        let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table)
+        let rawPublicKey = try PublicKeyLoader(context: context).loadDeviceKey(table, deviceName: name)
+        try PublicKeyLoader.validate(capabilities: capabilities, hasKey: rawPublicKey != nil, table)
+        let algorithms = try AlgorithmLoader().load(table.subtable("algorithms"), slots: slots, device: table, rawPublicKey: rawPublicKey)
         let measurements = try MeasurementLoader().load(table.tableArray("measurement"), log: table.tableArray("measurement_log"))
         let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
         // PSKs whose texts vary per device are filled in by FleetValues.
         let pskTexts = try PSKLoader().texts(table.tableArray("psk"))
         let pskVaries = pskTexts.contains { DeviceTemplate.isTemplate($0.key) || $0.hint.map(DeviceTemplate.isTemplate) == true }
         let psk = pskVaries ? PSKStore() : try PSKLoader().store(pskTexts)
-        if capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature]).isEmpty == false && slots.isEmpty {
-            throw table.error("slot", "capabilities \(capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature]).names) need at least one [[device.slot]]")
+        let signing = capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature])
+        if !signing.isEmpty && slots.isEmpty && rawPublicKey == nil {
+            throw table.error("slot", "capabilities \(signing.names) need at least one [[device.slot]] (or a [device.public_key])")
         }
         if capabilities.contains(.cert) && slots.isEmpty {
             throw table.error("slot", "CERT capability needs at least one [[device.slot]]")
@@ -120,6 +124,8 @@ struct DeviceLoader {
         responder.endpointIdentifiers = try EndpointInfoLoader().load(table.tableArray("endpoint_identifier"))
         responder.vendorDefined = try VendorDefinedLoader().load(table.tableArray("vendor_defined"))
         responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
+        responder.rawPublicKeyIdentity = rawPublicKey
+        responder.mutualAuth.requesterPublicKey = try PublicKeyLoader(context: context).loadRequesterKey(table)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
         let maxConnections = try table.int("max_connections", in: 1...1_000_000)
         return Shared(transport: transport, responder: responder, psk: psk, logLevel: logLevel, maxConnections: maxConnections,

@@ -52,7 +52,7 @@ struct KeyPairLoader {
         return pairs
     }
 
-    private func loadKey(_ table: ConfigTable, id: UInt8, deviceName: String) throws -> (PrivateKey?, KeyPairAsymAlgorithms) {
+    func loadKey(_ table: ConfigTable, id: UInt8, deviceName: String) throws -> (PrivateKey?, KeyPairAsymAlgorithms) {
         let sources = ["key", "generate", "ca_key", "empty"].filter(table.has)
         guard sources.count == 1 else {
             throw table.error(sources.first ?? "key", "give exactly one of key, generate, ca_key or empty")
@@ -97,7 +97,7 @@ struct KeyPairLoader {
         }
     }
 
-    private func signatureAlgorithm(_ table: ConfigTable, _ key: String, _ name: String) throws -> SignatureAlgorithm {
+    func signatureAlgorithm(_ table: ConfigTable, _ key: String, _ name: String) throws -> SignatureAlgorithm {
         guard let algorithm = BaseAsymAlgorithms.named(name)?.signatureAlgorithm else {
             throw table.error(key, "unknown algorithm '\(name)' (expected one of: \(BaseAsymAlgorithms.named.map(\.0).joined(separator: ", ")))")
         }

@@ -93,13 +93,21 @@ extension RequesterConnection {
             throw RequesterError.capabilityMissing("MEAS_CAP with signature (the responder only sends unsigned measurements)")
         }
         let needsChain = plan.challenge || signedMeasurements
-        if needsChain && !flags.contains(.cert) { throw RequesterError.capabilityMissing("CERT_CAP (a certificate chain is needed)") }
+        // SlotID 0xFF: the responder's raw public key, provisioned in the configuration (PUB_KEY_ID_CAP).
+        let rawPublicKey = plan.slot == 0xFF
+        if rawPublicKey && (chains[0xFF] == nil || !flags.contains(.pubKeyID)) {
+            throw RequesterError.capabilityMissing("PUB_KEY_ID_CAP and a provisioned responder public key (slot 0xFF)")
+        }
+        if needsChain && !rawPublicKey && !flags.contains(.cert) { throw RequesterError.capabilityMissing("CERT_CAP (a certificate chain is needed)") }
 
         var report = AttestationReport(version: version, responderVersions: responderVersions, capabilities: capabilities,
                                        algorithms: algorithms, digests: [:], chain: nil, challenge: nil, measurementCount: nil,
                                        measurements: [], measurementsSigned: false, summaryCheck: .notRequested, summaryType: plan.summary, verified: [])
 
-        if flags.contains(.cert) {
+        if rawPublicKey {
+            report.chain = chains[0xFF]
+            verified.append("slot 0xFF: the responder's raw public key, provisioned")
+        } else if flags.contains(.cert) {
             guard case .digests(let digests) = try perform(.getDigests, exchange: exchange) else {
                 throw RequesterError.invalidState("unexpected event for GET_DIGESTS")
             }
@@ -122,7 +130,7 @@ extension RequesterConnection {
                 throw RequesterError.invalidState("unexpected event for CHALLENGE")
             }
             report.challenge = result
-            verified.append("CHALLENGE_AUTH: CertChainHash, RequesterContext, signature over M1 with the slot \(plan.slot) leaf key")
+            verified.append("CHALLENGE_AUTH: CertChainHash, RequesterContext, signature over M1 with the slot \(plan.slot) \(rawPublicKey ? "public" : "leaf") key")
         }
 
         switch plan.measurements {

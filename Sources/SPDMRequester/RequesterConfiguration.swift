@@ -35,6 +35,9 @@ public struct RequesterConfiguration: Sendable {
 
     /// Trust anchors for the responder's certificate chains.
     public var trustedRoots: [Certificate]
+    /// The responder's raw public key known in advance (PUB_KEY_ID_CAP): it stands for SlotID 0xFF on
+    /// every connection (`VerifiedCertificateChain.rawPublicKey`).
+    public var responderPublicKey: PublicKey? = nil
     /// Without trusted roots a chain is still checked link by link from its own first certificate,
     /// but it is reported as not anchored; when false, a missing root is an error.
     public var allowUnanchoredChains: Bool

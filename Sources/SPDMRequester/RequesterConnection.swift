@@ -9,7 +9,7 @@ import SPDMWire
 ///
 /// `perform(_:exchange:)` is the thin driver loop that runs one operation over any transport.
 public struct RequesterConnection: Sendable {
-    public let configuration: RequesterConfiguration
+    public internal(set) var configuration: RequesterConfiguration
     let random: any RequesterRandomSource
 
     /// Versions the responder listed in VERSION.
@@ -349,7 +349,28 @@ public struct VerifiedCertificateChain: Sendable {
     public var certificateInfo: UInt8
     /// False when no trusted root was configured (the chain is only internally consistent).
     public var anchored: Bool
+    /// Slot 0xFF: the responder's raw public key, provisioned instead of retrieved (PUB_KEY_ID_CAP);
+    /// `spdmChain` then holds its DER SubjectPublicKeyInfo and `certificates` is empty.
+    public var rawPublicKey: PublicKey? = nil
     public var leaf: Certificate { certificates[certificates.count - 1] }
+    /// The key that signs for this slot: the leaf's, or the raw public key.
+    public var leafKey: PublicKey { rawPublicKey ?? leaf.publicKey }
+
+    /// The responder's public key known in advance, standing for SlotID 0xFF.
+    public static func rawPublicKey(_ key: PublicKey) -> VerifiedCertificateChain {
+        VerifiedCertificateChain(slot: 0xFF, spdmChain: key.subjectPublicKeyInfoDER, rootHash: [], certificates: [], certificateInfo: 0,
+                                 anchored: true, rawPublicKey: key)
+    }
+}
+
+extension RequesterConnection {
+    /// Provisions the responder's raw public key (DSP0274 PUB_KEY_ID_CAP): CHALLENGE, signed
+    /// measurements and KEY_EXCHANGE may then name SlotID 0xFF, checked against this key, with its
+    /// DER SubjectPublicKeyInfo hashed where a certificate chain would be.
+    public mutating func provisionResponderPublicKey(_ key: PublicKey) {
+        configuration.responderPublicKey = key
+        chains[0xFF] = .rawPublicKey(key)
+    }
 }
 
 public struct ChallengeResult: Sendable {

@@ -33,12 +33,30 @@ public struct RequesterCredentials: Sendable {
         self.algorithm = algorithm
     }
 
+    /// A raw public key identity (PUB_KEY_ID_CAP): no certificate, ReqSlotID 0xFF; the responder knows
+    /// the public key in advance and TH hashes its DER SubjectPublicKeyInfo where a chain would be.
+    public static func rawPublicKey(_ privateKey: PrivateKey, algorithm: SignatureAlgorithm) throws -> RequesterCredentials {
+        guard privateKey.matches(algorithm) else { throw RequesterError.invalidState("the requester private key does not fit \(algorithm)") }
+        return RequesterCredentials(rawKey: privateKey, algorithm: algorithm)
+    }
+
+    private init(rawKey: PrivateKey, algorithm: SignatureAlgorithm) {
+        certificates = []
+        privateKey = rawKey
+        slotID = 0xFF
+        self.algorithm = algorithm
+    }
+
+    /// A raw public key identity (no certificate).
+    public var isRawPublicKey: Bool { certificates.isEmpty }
+
     /// The certificates back to back, as they appear in the SPDM chain.
     public var certificatesDER: [UInt8] { certificates.flatMap(\.der) }
 
-    /// The SPDM certificate chain for `hash`.
+    /// The SPDM certificate chain for `hash`; for a raw public key its DER SubjectPublicKeyInfo.
     public func spdmChain(hash: HashAlgorithm) -> [UInt8] {
-        CertificateChainFormat.build(rootHash: Digest.hash(hash, certificates[0].der), certificatesDER: certificatesDER)
+        if isRawPublicKey { return privateKey.publicKey.subjectPublicKeyInfoDER }
+        return CertificateChainFormat.build(rootHash: Digest.hash(hash, certificates[0].der), certificatesDER: certificatesDER)
     }
 
     /// The ReqBaseAsymAlg bit of `algorithm`.

@@ -58,6 +58,9 @@ public enum RequestGate {
         .getMeasurementExtensionLog: Rule(minimumState: .negotiated, anyCapability: .mel, minimumVersion: .v13),
         // Vendor-defined (DSP0274 §10.20): answered by the device's configured handlers, or UnsupportedRequest.
         .vendorDefinedRequest: Rule(minimumState: .negotiated),
+        // Events (DSP0274 1.3 §10.27), session only.
+        .getSupportedEventTypes: Rule(minimumState: .negotiated, anyCapability: .event, minimumVersion: .v13),
+        .subscribeEventTypes: Rule(minimumState: .negotiated, anyCapability: .event, minimumVersion: .v13),
     ]
 
     /// Checks `code` against the table. `version` is what the request header carries and

@@ -47,18 +47,23 @@ public struct ResponderConnection: Sendable {
     /// Takes the provisioning another connection of the device acknowledged (the daemon publishes
     /// it): GET_DIGESTS and GET_CERTIFICATE on this connection serve it from the next request.
     public mutating func updateProvisioned(_ state: ProvisionedState) {
+        raiseCertificateChanges(from: device.provisioned, to: state)
         device.provisioned = state
     }
 
     /// Where a provisioning handler records what it acknowledged (the last step of its request): the
     /// commit point sees the new `revision` and persists the state before the response leaves.
     mutating func record(_ provisioned: ProvisionedState) {
+        raiseCertificateChanges(from: device.provisioned, to: provisioned)
         device.provisioned = provisioned
     }
 
     /// Replaces the device's measurement table (the daemon's control API changed a value): later
     /// GET_MEASUREMENTS on this connection report the new values. Nothing else of the device changes.
-    public mutating func updateMeasurements(_ measurements: MeasurementTable) {
+    /// `raisingEvents`: a real change of the device (not a fault's stand-in table) raises
+    /// MeasurementChanged in the subscribed sessions (Events/EventRaising.swift).
+    public mutating func updateMeasurements(_ measurements: MeasurementTable, raisingEvents: Bool = false) {
+        if raisingEvents { raiseMeasurementChanges(from: device.measurements, to: measurements) }
         device.measurements = measurements
     }
 
@@ -163,6 +168,7 @@ public struct ResponderConnection: Sendable {
         case .getMeasurementExtensionLog: response = try handleGetMeasurementExtensionLog(request)
         case .vendorDefinedRequest: response = try handleVendorDefinedRequest(request)
         case .finish, .pskFinish, .heartbeat, .keyUpdate, .endSession: throw refuseOutsideSession(code)
+        case .getSupportedEventTypes, .subscribeEventTypes: throw refuseOutsideSession(code)
         default: throw ResponderError.unsupportedRequest(code)
         }
         return Dispatched(response: response)

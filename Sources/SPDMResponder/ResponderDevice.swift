@@ -39,6 +39,9 @@ public struct ResponderDevice: Sendable {
     public var provisioned = ProvisionedState()
     /// The device class identifiers GET_ENDPOINT_INFO reports (EP_INFO_CAP); nil: `endpointInfo`'s default.
     public var endpointIdentifiers: DeviceClassIdentifier?
+    /// The key of slot 0xFF: a device with PUB_KEY_ID_CAP has no certificate; the requester knows
+    /// this key's public half in advance (Provisioning/RawPublicKey.swift).
+    public var rawPublicKeyIdentity: PrivateKey?
 
     public init(name: String, versions: [SPDMVersion] = SPDMVersion.all, capabilities: CapabilityFlags,
                 ctExponent: UInt8 = 12, dataTransferSize: UInt32 = 4096, maxSPDMMessageSize: UInt32 = 4096,
@@ -125,6 +128,9 @@ public struct MutualAuthSettings: Sendable {
     /// Requester chains (DER certificates back to back, root first) known in advance, by the
     /// requester signature algorithm they sign with: used when no encapsulated flow fetches one.
     public var provisionedRequesterChains: [SignatureAlgorithm: [UInt8]]
+    /// The requester's public key known in advance (the requester has PUB_KEY_ID_CAP and signs
+    /// FINISH with ReqSlotID 0xFF; mode key_exchange).
+    public var requesterPublicKey: PublicKey?
 
     public init(mode: Mode = .none, trustedRoots: [Certificate] = [], provisionedRequesterChains: [SignatureAlgorithm: [UInt8]] = [:]) {
         self.mode = mode

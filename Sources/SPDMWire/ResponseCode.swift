@@ -29,6 +29,9 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let setKeyPairInfoAck = ResponseCode(rawValue: 0x7D)
     public static let vendorDefinedResponse = ResponseCode(rawValue: 0x7E)
     public static let error = ResponseCode(rawValue: 0x7F)
+    public static let supportedEventTypes = ResponseCode(rawValue: 0x62)
+    public static let subscribeEventTypesAck = ResponseCode(rawValue: 0x70)
+    public static let eventAck = ResponseCode(rawValue: 0x71)
 
     private static let names: [UInt8: String] = [
         0x01: "DIGESTS", 0x02: "CERTIFICATE", 0x03: "CHALLENGE_AUTH", 0x04: "VERSION", 0x05: "CHUNK_SEND_ACK",
@@ -39,6 +42,7 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
         0x7E: "VENDOR_DEFINED_RESPONSE", 0x7F: "ERROR",
         0x6D: "CSR", 0x6E: "SET_CERTIFICATE_RSP", 0x7C: "KEY_PAIR_INFO", 0x7D: "SET_KEY_PAIR_INFO_ACK",
         0x07: "ENDPOINT_INFO", 0x6F: "MEASUREMENT_EXTENSION_LOG",
+        0x62: "SUPPORTED_EVENT_TYPES", 0x70: "SUBSCRIBE_EVENT_TYPES_ACK", 0x71: "EVENT_ACK",
     ]
     public var description: String { Self.names[rawValue] ?? "RESPONSE_0x" + String(rawValue, radix: 16, uppercase: true) }
 }

@@ -30,6 +30,10 @@ struct Attest: ParsableCommand {
     @Option(name: .long, help: "Certificate slot for GET_CERTIFICATE, CHALLENGE and signed measurements.")
     var slot: UInt8 = 0
 
+    @Option(name: .customLong("responder-public-key"),
+            help: ArgumentHelp("The responder's raw public key (PUB_KEY_ID_CAP), DER SubjectPublicKeyInfo or PEM: CHALLENGE and signed measurements use SlotID 0xFF, no certificate is fetched.", valueName: "file"))
+    var responderPublicKey: String?
+
     @Option(name: .long, help: "Measurements: one-by-one, all, none.")
     var meas: String = "all"
 
@@ -54,7 +58,7 @@ struct Attest: ParsableCommand {
         if let spdmVersion, SPDMVersion(string: spdmVersion) == nil { throw ValidationError("--version must be 1.0 to 1.4") }
         guard AttestationPlan.MeasurementMode(rawValue: meas) != nil else { throw ValidationError("--meas must be one-by-one, all or none") }
         guard ["none", "tcb", "all", "auto"].contains(summary) else { throw ValidationError("--summary must be none, tcb, all or auto") }
-        guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
+        guard slot < 8 || (slot == 0xFF && responderPublicKey != nil) else { throw ValidationError("--slot must be 0-7 (255 with --responder-public-key)") }
         _ = try hashes()
         _ = try asyms()
         _ = try tcb()
@@ -83,11 +87,12 @@ struct Attest: ParsableCommand {
     func run() throws {
         let transportType = endpoint.transportType
         let roots = try loadRoots()
-        let configuration = RequesterConfiguration(
+        var configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)),
             capabilities: sizes.capabilities, dataTransferSize: sizes.dataTransferSize, maxSPDMMessageSize: sizes.maxSPDMMessageSize,
             baseHash: try hashes(), baseAsym: try asyms(),
             trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
+        configuration.responderPublicKey = try responderPublicKey.map { try PublicKeyFile.load($0, option: "--responder-public-key") }
         let address = endpoint.address
         let output = AttestOutput(endpoint: address, transport: transportType.description, json: json)
 
@@ -105,7 +110,7 @@ struct Attest: ParsableCommand {
         var requester = RequesterConnection(configuration: configuration)
         let mode = AttestationPlan.MeasurementMode(rawValue: meas)!
         do {
-            var plan = AttestationPlan(slot: slot, challenge: !noChallenge, measurements: mode, tcbIndices: try tcb(),
+            var plan = AttestationPlan(slot: responderPublicKey == nil ? slot : 0xFF, challenge: !noChallenge, measurements: mode, tcbIndices: try tcb(),
                                        automaticSummary: summary == "auto")
             plan.summary = summary == "tcb" ? .tcb : summary == "all" ? .all : .none
             let report = try requester.attest(plan) { try client.exchangeSPDM($0) }

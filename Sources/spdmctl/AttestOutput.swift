@@ -195,7 +195,9 @@ struct AttestOutput {
         for (slot, digest) in report.digests.sorted(by: { $0.key < $1.key }) {
             lines.append("digest slot \(slot)   \(digest.spdmHex)")
         }
-        if let chain = report.chain {
+        if let chain = report.chain, chain.rawPublicKey != nil {
+            lines.append("public key      slot 0xFF, raw public key (\(chain.spdmChain.count)-byte SubjectPublicKeyInfo, provisioned)")
+        } else if let chain = report.chain {
             lines.append("chain slot \(chain.slot)    \(chain.certificates.count) certificates\(chain.anchored ? "" : " (NOT anchored to a trusted root)")")
             for (index, certificate) in chain.certificates.enumerated() {
                 let role = index == 0 ? (certificate.isSelfSigned ? " [root]" : " [first CA]") : index == chain.certificates.count - 1 ? " [leaf]" : ""

@@ -17,6 +17,26 @@ enum RequesterIdentityFiles {
         }
         if certificates.count > 1 && !first.isSelfSigned && last.isSelfSigned { certificates.reverse() }
         let privateKey = try loadKey(key)
+        let signatureAlgorithm = try algorithmOf(privateKey, named: algorithm, key: key)
+        do {
+            return try RequesterCredentials(certificates: certificates, privateKey: privateKey, slotID: slot, algorithm: signatureAlgorithm)
+        } catch let error as RequesterError {
+            throw ValidationError("requester identity: \(error)")
+        }
+    }
+
+    /// `--requester-pub-key-id`: the key alone, a raw public key identity (ReqSlotID 0xFF).
+    static func loadRawKey(_ key: String, algorithm: String?) throws -> RequesterCredentials {
+        let privateKey = try loadKey(key)
+        do {
+            return try RequesterCredentials.rawPublicKey(privateKey, algorithm: try algorithmOf(privateKey, named: algorithm, key: key))
+        } catch let error as RequesterError {
+            throw ValidationError("requester identity: \(error)")
+        }
+    }
+
+    /// The named algorithm, or the one the key fits (RSA: RSAPSS, as DMTF's reference requester).
+    static func algorithmOf(_ privateKey: PrivateKey, named algorithm: String?, key: String) throws -> SignatureAlgorithm {
         let signatureAlgorithm: SignatureAlgorithm
         if let algorithm {
             guard let named = BaseAsymAlgorithms.named(algorithm)?.signatureAlgorithm else {
@@ -30,11 +50,7 @@ enum RequesterIdentityFiles {
             }
             signatureAlgorithm = chosen
         }
-        do {
-            return try RequesterCredentials(certificates: certificates, privateKey: privateKey, slotID: slot, algorithm: signatureAlgorithm)
-        } catch let error as RequesterError {
-            throw ValidationError("requester identity: \(error)")
-        }
+        return signatureAlgorithm
     }
 
     static func loadKey(_ path: String) throws -> PrivateKey {

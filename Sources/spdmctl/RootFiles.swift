@@ -19,3 +19,14 @@ enum RootFiles {
         }
     }
 }
+
+/// A raw public key file (DER SubjectPublicKeyInfo, as libspdm's <alg>/end_responder.key.pub.der, or PEM).
+enum PublicKeyFile {
+    static func load(_ path: String, option: String) throws -> PublicKey {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(option) \(path)") }
+        let bytes = [UInt8](data)
+        if let key = try? PublicKey(subjectPublicKeyInfoDER: bytes) { return key }
+        if let key = try? PublicKey(pem: String(decoding: bytes, as: UTF8.self)) { return key }
+        throw ValidationError("\(option) \(path) is neither a DER SubjectPublicKeyInfo nor a PEM public key")
+    }
+}

@@ -34,6 +34,10 @@ struct Session: ParsableCommand {
     @Option(name: .long, help: "Sessions to open at once on the connection.")
     var sessions: Int = 1
 
+    @Option(name: .customLong("responder-public-key"),
+            help: ArgumentHelp("The responder's raw public key (PUB_KEY_ID_CAP), DER SubjectPublicKeyInfo or PEM: KEY_EXCHANGE and signed measurements use SlotID 0xFF, no certificate is fetched.", valueName: "file"))
+    var responderPublicKey: String?
+
     @Option(name: .long, help: "Certificate slot for KEY_EXCHANGE and signed measurements.")
     var slot: UInt8 = 0
 
@@ -47,6 +51,10 @@ struct Session: ParsableCommand {
 
     @Option(name: .customLong("requester-key"), help: ArgumentHelp("Private key of the requester's leaf certificate, PEM or DER.", valueName: "file"))
     var requesterKey: String?
+
+    @Flag(name: .customLong("requester-pub-key-id"),
+          help: "Mutual authentication with a raw public key (PUB_KEY_ID_CAP): --requester-key alone, no certificate; the responder knows the public key and FINISH names ReqSlotID 0xFF.")
+    var requesterPubKeyID = false
 
     @Option(name: .customLong("requester-slot"), help: "Slot the requester chain is provisioned in (0-7).")
     var requesterSlot: UInt8 = 0
@@ -72,6 +80,13 @@ struct Session: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep the sessions open this long before END_SESSION, with a HEARTBEAT in each every half heartbeat period (to watch them in `spdmctl sessions`).", valueName: "seconds"))
     var hold: Double = 0
 
+    @Flag(name: .customLong("subscribe-events"),
+          help: "Subscribe every session to all events the responder offers (SPDM 1.3 EVENT_CAP), then print each event as it arrives (SEND_EVENT, polled with GET_ENCAPSULATED_REQUEST, answered with EVENT_ACK) for --hold seconds (0: until --events arrived or interrupted).")
+    var subscribeEvents = false
+
+    @Option(name: .long, help: "With --subscribe-events: stop after this many events.")
+    var events: Int?
+
     @Option(name: .long, help: "Seconds to wait for each response.")
     var timeout: Int = 30
 
@@ -84,15 +99,20 @@ struct Session: ParsableCommand {
         }
         guard (1...16).contains(sessions) else { throw ValidationError("--sessions must be 1-16") }
         guard hold >= 0 && hold <= 86_400 else { throw ValidationError("--hold must be 0-86400 seconds") }
-        guard slot < 8 else { throw ValidationError("--slot must be 0-7") }
-        guard (requesterCert == nil) == (requesterKey == nil) else {
-            throw ValidationError("give --requester-cert and --requester-key together")
+        guard slot < 8 || (slot == 0xFF && responderPublicKey != nil) else { throw ValidationError("--slot must be 0-7 (255 with --responder-public-key)") }
+        if let events, events < 1 || !subscribeEvents { throw ValidationError("--events needs --subscribe-events and a count of at least 1") }
+        if requesterPubKeyID {
+            guard requesterKey != nil, requesterCert == nil else { throw ValidationError("--requester-pub-key-id takes --requester-key and no --requester-cert") }
+        } else {
+            guard (requesterCert == nil) == (requesterKey == nil) else {
+                throw ValidationError("give --requester-cert and --requester-key together")
+            }
         }
         guard requesterSlot < 8 else { throw ValidationError("--requester-slot must be 0-7") }
         if let requesterAsym, BaseAsymAlgorithms.named(requesterAsym)?.signatureAlgorithm == nil {
             throw ValidationError("--requester-asym \(requesterAsym) is not a signature algorithm name (e.g. RSAPSS_3072, ECDSA_P384)")
         }
-        if requesterCert == nil && (requesterAsym != nil || requesterSlot != 0) {
+        if requesterCert == nil && !requesterPubKeyID && (requesterAsym != nil || requesterSlot != 0) {
             throw ValidationError("--requester-asym and --requester-slot need --requester-cert and --requester-key")
         }
         _ = try pskPair()
@@ -127,11 +147,14 @@ struct Session: ParsableCommand {
         var identity: RequesterCredentials?
         if let requesterCert, let requesterKey {
             identity = try RequesterIdentityFiles.load(cert: requesterCert, key: requesterKey, slot: requesterSlot, algorithm: requesterAsym)
+        } else if requesterPubKeyID, let requesterKey {
+            identity = try RequesterIdentityFiles.loadRawKey(requesterKey, algorithm: requesterAsym)
         }
-        var capabilities: CapabilityFlags = [.cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
+        // A raw public key identity replaces CERT_CAP with PUB_KEY_ID_CAP (they exclude each other).
+        var capabilities: CapabilityFlags = [requesterPubKeyID ? .pubKeyID : .cert, .chal, .mac, .keyEx, .pskWithoutContext, .heartbeat, .keyUpdate]
         if !macOnly { capabilities.insert(.encrypt) }
-        if identity != nil { capabilities.formUnion([.mutAuth, .encap]) }
-        if responderKeyUpdate { capabilities.insert(.encap) }
+        if identity != nil { capabilities.formUnion(requesterPubKeyID ? [.mutAuth] : [.mutAuth, .encap]) }
+        if responderKeyUpdate || subscribeEvents { capabilities.insert(.encap) }
         if responderEndpointInfo {
             capabilities.formUnion([.encap, identity == nil ? .endpointInfoNoSignature : .endpointInfoWithSignature])
         }
@@ -157,8 +180,14 @@ struct Session: ParsableCommand {
             throw ExitCode(FailedCheck.transport.exitStatus)
         }
 
-        let plan = SessionRun.Plan(slot: slot, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
-                                   responderKeyUpdate: responderKeyUpdate, responderEndpointInfo: responderEndpointInfo, hold: hold)
+        let rawKey = try responderPublicKey.map { try PublicKeyFile.load($0, option: "--responder-public-key") }
+        var plan = SessionRun.Plan(slot: rawKey == nil ? slot : 0xFF, sessions: sessions, psk: pskPair, fetchChain: pskPair == nil || !roots.isEmpty,
+                                   responderKeyUpdate: responderKeyUpdate, responderEndpointInfo: responderEndpointInfo,
+                                   hold: hold, subscribeEvents: subscribeEvents,
+                                   eventCount: events, onEvent: { [json] line in
+                                       if !json { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                                   })
+        plan.responderPublicKey = rawKey
         var run = SessionRun(plan: plan, client: client, requester: RequesterConnection(configuration: configuration),
                              channel: transportType == .mctp ? .mctp : .pciDOE, document: document)
         do {

@@ -18,6 +18,14 @@ struct SessionRun {
         var responderKeyUpdate: Bool
         var responderEndpointInfo: Bool
         var hold: Double
+        /// Subscribe every session to all events, then watch for them (SessionEventWatch) for
+        /// `hold` seconds (0: no limit) or until `eventCount` arrived.
+        var subscribeEvents = false
+        var eventCount: Int? = nil
+        /// Each event as it arrives (printed at once by the command).
+        var onEvent: (String) -> Void = { _ in }
+        /// The responder's raw public key (SlotID 0xFF), provisioned once VCA is done.
+        var responderPublicKey: PublicKey? = nil
     }
 
     let plan: Plan
@@ -42,11 +50,17 @@ struct SessionRun {
 
     mutating func perform() throws {
         try negotiate()
-        if flags.contains(.cert) && plan.fetchChain { try fetchChain() }
+        if let key = plan.responderPublicKey {
+            requester.provisionResponderPublicKey(key)
+            hasChain = true
+            document.verified.append("slot 0xFF: the responder's raw public key, provisioned (PUB_KEY_ID_CAP)")
+        } else if flags.contains(.cert) && plan.fetchChain { try fetchChain() }
         // Open every session first, then exercise them one after the other, then end them.
         for index in 0..<plan.sessions { try openSession(requesterSessionID: UInt16(0xFFFF - index)) }
         for index in open.indices { try exercise(index) }
-        if plan.hold > 0 {
+        if plan.subscribeEvents {
+            try watchEvents()
+        } else if plan.hold > 0 {
             try SessionHold(seconds: plan.hold, heartbeats: flags.contains(.heartbeat)).run(&open, requester: requester, via: secured)
         }
         for index in open.indices { try end(index) }
@@ -129,6 +143,26 @@ struct SessionRun {
             document.sessions[index].measurementsSigned = result.signatureVerified
             document.verified.append("\(name): MEASUREMENTS (\(result.blocks.count) blocks\(signed ? ", signature over L1" : ", unsigned"))")
         }
+    }
+
+    /// Subscribes every session to all events, then polls them until the watch ends.
+    private mutating func watchEvents() throws {
+        for index in open.indices {
+            let groups = try requester.subscribeAllEvents(session: &open[index], via: secured)
+            let types = groups.flatMap(\.eventTypes).map { DMTFEventType(rawValue: $0)?.name ?? "type \($0)" }
+            document.verified.append("session \(document.sessions[index].sessionID): SUPPORTED_EVENT_TYPES (\(types.joined(separator: ", "))), "
+                + "SUBSCRIBE_EVENT_TYPES_ACK")
+        }
+        let watch = SessionEventWatch(seconds: plan.hold, count: plan.eventCount, heartbeats: flags.contains(.heartbeat))
+        var lines: [String] = []
+        let onEvent = plan.onEvent
+        let received = try watch.run(&open, requester: &requester, via: secured) { session, event in
+            let line = SessionEventWatch.line(session, event)
+            lines.append(line)
+            onEvent(line)
+        }
+        document.events += lines
+        document.verified.append("\(received) event(s) received in encapsulated SEND_EVENT, each answered with EVENT_ACK")
     }
 
     /// OOB_ENCAP_KEY_UPDATE, then the encapsulated KEY_UPDATE UpdateKey + VerifyNewKey answered.

@@ -13,6 +13,8 @@ struct SessionRunReport: Encodable {
     var aead: String?
     var sessions: [SessionReport]
     var verified: [String]
+    /// The events received with --subscribe-events, one line each.
+    var events: [String] = []
 
     struct SessionReport: Encodable {
         var sessionID: String

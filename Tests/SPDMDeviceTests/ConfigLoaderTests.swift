@@ -91,7 +91,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 19)
+        #expect(config.devices.count == 20)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -135,7 +135,17 @@ struct ConfigLoaderTests {
             #expect(device.responder.keyPairs.map(\.id) == [1, 2])
             #expect(device.responder.slots.map(\.keyPairID) == [2])
             #expect(device.responder.servedSlot(0)?.signingKey != nil)
+            #expect(device.responder.capabilities.contains(.event))
         }
+        // 2347: a raw public key (the CA directory's responder key), no certificate, and the requester's public key.
+        let raw = try #require(config.devices.first { $0.name == "raw-public-key" })
+        #expect(raw.listeners.first == .tcp(host: "127.0.0.1", port: 2347))
+        #expect(raw.responder.capabilities.contains([.pubKeyID, .chal, .keyEx, .mutAuth]) && !raw.responder.capabilities.contains(.cert))
+        #expect(raw.responder.slots.isEmpty)
+        let responderPublicKey = try #require(FileManager.default.contents(atPath: directory.path + "/state/ca/ecp384/end_responder.key.pub.der"))
+        #expect(raw.responder.rawPublicKeyIdentity?.publicKey.subjectPublicKeyInfoDER == [UInt8](responderPublicKey))
+        let requesterPublicKey = try #require(FileManager.default.contents(atPath: directory.path + "/state/ca/rsa3072/end_requester.key.pub.der"))
+        #expect(raw.responder.mutualAuth.requesterPublicKey?.subjectPublicKeyInfoDER == [UInt8](requesterPublicKey))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
     }
 

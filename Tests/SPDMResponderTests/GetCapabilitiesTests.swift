@@ -47,7 +47,7 @@ struct GetCapabilitiesTests {
     }
 
     @Test("forbidden requester flag combinations -> InvalidRequest",
-          arguments: [CapabilityFlags.encrypt, .keyEx, .pskWithContext, [.handshakeInTheClear, .encrypt, .pskWithoutContext]])
+          arguments: [CapabilityFlags.encrypt, .keyEx, .pskWithContext, [.handshakeInTheClear, .encrypt, .pskWithoutContext], [.cert, .pubKeyID, .chal]])
     func badFlags(_ flags: CapabilityFlags) {
         var harness = Harness.afterVersion(version: .v11)
         #expect(harness.send(GetCapabilitiesRequest(version: .v11, flags: flags)) == [0x11, 0x7F, 0x01, 0x00])

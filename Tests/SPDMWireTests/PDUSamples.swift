@@ -138,7 +138,7 @@ enum Samples {
                                  decodesEqual: { try MeasurementsResponse(decoding: $0, context: negotiated12, signed: false) == count }))
         samples += chunkSamples
         samples += endpointInfoAndLog
-        return samples + provisioning + vendorDefined
+        return samples + provisioning + vendorDefined + events
     }
 
     /// CHUNK_SEND / CHUNK_SEND_ACK / CHUNK_GET / CHUNK_RESPONSE at 1.2 and 1.3 (16-bit ChunkSeqNo) and 1.4 (32-bit).

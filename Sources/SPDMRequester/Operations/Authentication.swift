@@ -37,8 +37,9 @@ extension RequesterConnection {
         let bytes = try exact(response, length: unsignedEncoding.count + message.signature.count, code: pending.code)
         let unsigned = Array(bytes.prefix(unsignedEncoding.count))
 
-        guard message.slotID == slot else { throw RequesterError.slotMismatch(request: pending.code, expected: slot, got: message.slotID) }
-        guard message.slotMask & (1 << slot) != 0 else {
+        // SlotID 0xFF (raw public key) comes back as Param1 0xF with no slot mask.
+        guard message.slotID == slot & 0x0F else { throw RequesterError.slotMismatch(request: pending.code, expected: slot, got: message.slotID) }
+        guard slot == 0xFF ? message.slotMask == 0 : message.slotMask & (1 << slot) != 0 else {
             throw RequesterError.malformedResponse(request: pending.code, reason: "SlotMask 0x\(String(message.slotMask, radix: 16)) lacks slot \(slot)")
         }
         guard message.certChainHash == Digest.hash(hash, chain.spdmChain) else { throw RequesterError.certChainHashMismatch(slot: slot) }
@@ -47,7 +48,7 @@ extension RequesterConnection {
         }
         // M1 = A || B || C: the requester's own nonce is inside CHALLENGE, so a valid signature proves freshness.
         let m1 = transcript.challengeTranscript(request: pending.request, responseWithoutSignature: unsigned)
-        guard SigningContext.verify(key: chain.leaf.publicKey, algorithm: asym, hash: hash, version: algorithms.version,
+        guard SigningContext.verify(key: chain.leafKey, algorithm: asym, hash: hash, version: algorithms.version,
                                     context: SigningContext.challengeAuth, transcript: m1, signature: message.signature) else {
             throw RequesterError.challengeAuthSignatureInvalid(slot: slot)
         }
@@ -132,11 +133,11 @@ extension RequesterConnection {
                 throw RequesterError.negotiationFailed("signed measurements need a negotiated hash and asymmetric algorithm")
             }
             guard let chain = chains[request.slot] else { throw RequesterError.noCertificateChain(slot: request.slot) }
-            if algorithms.version >= .v11, message.slotID != request.slot {
+            if algorithms.version >= .v11, message.slotID != request.slot & 0x0F {
                 throw RequesterError.slotMismatch(request: pending.code, expected: request.slot, got: message.slotID)
             }
             let l1 = transcript.measurementTranscript(version: algorithms.version, request: pending.request, responseWithoutSignature: unsigned)
-            guard SigningContext.verify(key: chain.leaf.publicKey, algorithm: asym, hash: hash, version: algorithms.version,
+            guard SigningContext.verify(key: chain.leafKey, algorithm: asym, hash: hash, version: algorithms.version,
                                         context: SigningContext.measurements, transcript: l1, signature: message.signature) else {
                 throw RequesterError.measurementsSignatureInvalid(slot: request.slot)
             }

@@ -22,6 +22,8 @@ public struct EncapsulatedOutcome: Sendable, Equatable {
     public var requesterSlotID: UInt8?
     /// The responder had nothing pending (ERROR NoPendingRequests, or UnexpectedRequest before 1.3).
     public var nothingPending = false
+    /// The events of the SEND_EVENT requests answered with EVENT_ACK, in order.
+    public var events: [EventRecord] = []
 }
 
 /// Sends one message of the flow and returns the SPDM reply. `movesResponseKey`: the message
@@ -72,6 +74,7 @@ extension EncapsulatedResponder {
             if version >= .v12 && ack.ackRequestID != requestID {
                 throw RequesterError.malformedResponse(request: code, reason: "AckRequestID \(ack.ackRequestID), we delivered RequestID \(requestID)")
             }
+            outcome.events = receivedEvents
             switch ack.payloadType {
             case .absent:
                 return outcome

@@ -14,6 +14,7 @@ import SPDMWire
 ///                         (EncapsulatedEndpointInfo.swift)
 ///     KEY_UPDATE       -> KEY_UPDATE_ACK, established sessions only: UpdateKey moves our receive key
 ///                         once the ACK is sealed, VerifyNewKey confirms it; UpdateAllKeys is refused
+///     SEND_EVENT       -> EVENT_ACK, established sessions only: the events are kept (`receivedEvents`)
 ///     anything else    -> ERROR(UnsupportedRequest, code)
 ///
 /// A refused request is answered with an ERROR built in one place (`answer`), as the responder does.
@@ -35,6 +36,8 @@ struct EncapsulatedResponder: Sendable {
     var keyUpdatePending = false
     var messageMutB: [UInt8] = []
     var messageMutC: [UInt8] = []
+    /// The events of the SEND_EVENT requests answered (Events.swift).
+    var receivedEvents: [EventRecord] = []
 
     var version: SPDMVersion { algorithms.version }
 
@@ -66,6 +69,7 @@ struct EncapsulatedResponder: Sendable {
             case .keyUpdate:
                 let (response, moves) = try keyUpdateAck(request)
                 return Answer(request: code, response: response, movesResponseKey: moves)
+            case .sendEvent: return Answer(request: code, response: try eventAck(request))
             default: throw Refusal(code: .unsupportedRequest, data: code.rawValue)
             }
         } catch let refusal as Refusal {
@@ -81,7 +85,7 @@ struct EncapsulatedResponder: Sendable {
 
     /// Our chain and the negotiated hash, or UnsupportedRequest for `code` (no CERT_CAP / no identity).
     func credentials(for code: RequestCode, capability: CapabilityFlags) throws -> (RequesterCredentials, HashAlgorithm) {
-        guard ours.contains(capability), let identity, let hash = algorithms.hash else {
+        guard ours.contains(capability), let identity, !identity.isRawPublicKey, let hash = algorithms.hash else {
             throw Refusal(code: .unsupportedRequest, data: code.rawValue)
         }
         return (identity, hash)

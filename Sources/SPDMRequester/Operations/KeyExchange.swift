@@ -92,7 +92,7 @@ extension RequesterConnection {
         // A multi-key connection puts message D between A and the chain hash (DSP0274 1.3 §15).
         let messageD = algorithms.multiKeyConnectionResponder ? transcript.messageD : []
         var th = transcript.vca + messageD + Digest.hash(hash, chain.spdmChain) + state.request + unsigned
-        guard SigningContext.verify(key: chain.leaf.publicKey, algorithm: asym, hash: hash, version: algorithms.version,
+        guard SigningContext.verify(key: chain.leafKey, algorithm: asym, hash: hash, version: algorithms.version,
                                     context: SigningContext.keyExchangeResponse, transcript: th, signature: message.signature) else {
             throw RequesterError.keyExchangeSignatureInvalid(slot: state.slot)
         }
@@ -113,7 +113,9 @@ extension RequesterConnection {
             sessionID: UInt32(message.responderSessionID) << 16 | UInt32(state.requesterSessionID), usesPSK: false,
             version: algorithms.version, heartbeatPeriod: message.heartbeatPeriod, measurementSummaryHash: message.measurementSummaryHash,
             securedMessageVersion: selected, channel: channel, secrets: secrets, transcript: th,
-            mutAuthRequested: mutAuth, requesterSlotID: message.slotIDParam & 0x0F, handshakeInTheClear: inClear, padding: random,
+            // ReqSlotIDParam 0xF names our raw public key: FINISH carries ReqSlotID 0xFF (libspdm does the same).
+            mutAuthRequested: mutAuth, requesterSlotID: message.slotIDParam & 0x0F == 0x0F ? 0xFF : message.slotIDParam & 0x0F,
+            handshakeInTheClear: inClear, padding: random,
             largeMessages: largeMessageTransfer)
     }
 
@@ -134,7 +136,8 @@ extension RequesterConnection {
             throw RequesterError.malformedResponse(request: code, reason: "MutAuthRequested \(hex) without MUT_AUTH_CAP on both sides")
         }
         if requested == 0x01 {
-            guard message.slotIDParam & 0x0F < 8 else {
+            let rawKey = ours.contains(.pubKeyID) && configuration.requesterIdentity?.isRawPublicKey == true
+            guard rawKey ? message.slotIDParam & 0x0F == 0x0F : message.slotIDParam & 0x0F < 8 else {
                 throw RequesterError.malformedResponse(request: code, reason: "SlotIDParam \(message.slotIDParam & 0x0F) for mutual authentication")
             }
         } else {

@@ -13,7 +13,7 @@ extension RequesterConnection {
         responderCapabilities = nil
         negotiated = nil
         digests = [:]
-        chains = [:]
+        chains = configuration.responderPublicKey.map { [0xFF: .rawPublicKey($0)] } ?? [:]
         slotKeyPairs = [:]
         supportedSlotMask = 0
         provisionedSlotMask = 0

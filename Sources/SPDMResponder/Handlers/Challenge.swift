@@ -19,7 +19,7 @@ extension ResponderConnection {
         if message.summaryHashType != .none && device.capabilities.intersection(.measurementsAny).isEmpty {
             throw ResponderError.invalidRequest("measurement summary hash asked of a device without MEAS_CAP")
         }
-        guard message.slotID < 8, let slot = device.servedSlot(message.slotID) else {
+        guard let slot = device.signingSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         try requireKeyUsage(.challenge, of: slot, algorithms: algorithms)
@@ -34,8 +34,9 @@ extension ResponderConnection {
             && device.capabilities.isSuperset(of: [.mutAuth, .encap]) && peer.flags.isSuperset(of: [.mutAuth, .encap, .cert])
             && algorithms.requesterAsym.signatureAlgorithm != nil
         var response = ChallengeAuthResponse(
-            version: algorithms.version, slotID: message.slotID, basicMutualAuthRequested: basicMutualAuth,
-            slotMask: device.servedSlotMask,
+            version: algorithms.version, slotID: message.slotID & 0x0F, basicMutualAuthRequested: basicMutualAuth,
+            // SlotID 0xFF (raw public key): Param1 0xF and no slot mask.
+            slotMask: message.slotID == ResponderDevice.rawPublicKeySlotID ? 0 : device.servedSlotMask,
             certChainHash: Digest.hash(hash, slot.spdmChain(hash: hash)), nonce: randomBytes(32),
             measurementSummaryHash: summary, opaqueData: [], requesterContext: message.requesterContext)
 

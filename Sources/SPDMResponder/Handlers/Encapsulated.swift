@@ -28,6 +28,8 @@ struct EncapsulatedFlow: Sendable {
         /// or in an established session takes it, then bound to that place (nil: in the clear).
         case armedEndpointInfo
         case endpointInfo(UInt32?)
+        /// SEND_EVENT to a subscribed session (EncapsulatedSendEvent.swift).
+        case events(UInt32)
     }
 
     var purpose: Purpose
@@ -58,6 +60,8 @@ struct EncapsulatedFlow: Sendable {
     /// The KEY_UPDATE operation and tag of the outstanding encapsulated KEY_UPDATE.
     var keyUpdate: (operation: KeyUpdateOperation, tag: UInt8)?
     var keyUpdateStarted = false
+    /// The events of the outstanding SEND_EVENT.
+    var events: [EventRecord] = []
 
     init(purpose: Purpose, remaining: [RequestCode]) {
         self.purpose = purpose
@@ -66,7 +70,7 @@ struct EncapsulatedFlow: Sendable {
 
     func belongs(to sessionID: UInt32?) -> Bool {
         switch purpose {
-        case .session(let id), .keyUpdate(let id): return sessionID == id
+        case .session(let id), .keyUpdate(let id), .events(let id): return sessionID == id
         case .basic: return sessionID == nil
         case .endpointInfo(let place): return sessionID == place
         case .armedEndpointInfo: return true
@@ -83,6 +87,7 @@ extension ResponderConnection {
             throw ResponderError.unsupportedRequest(.getEncapsulatedRequest)
         }
         _ = try MessageHeader(peeking: request)
+        _ = startEventDelivery(sessionID: sessionID)
         guard var flow = encapsulated, flow.belongs(to: sessionID) else {
             throw noPendingEncapsulatedRequest(algorithms.version)
         }
@@ -163,6 +168,7 @@ extension ResponderConnection {
             case .basic: requesterIdentity = flow.identity
             case .keyUpdate, .armedEndpointInfo: break
             case .endpointInfo: requesterEndpointInfo = flow.requesterEndpointInfo
+            case .events(let id): sessions[id]?.events.acknowledge()
             }
         }
         return bytes
@@ -215,6 +221,8 @@ extension ResponderConnection {
             let request = endpointInfoRequest(flow, version: version)
             flow.endpointInfoRequest = request
             bytes = request.encoded(context: context)
+        case .sendEvent:
+            bytes = try encapsulatedSendEvent(flow, version: version)
         default:
             throw ResponderError.unspecified("no encapsulated \(code)")
         }
@@ -285,6 +293,8 @@ extension ResponderConnection {
             try checkEncapsulatedEndpointInfo(response, flow: &flow, algorithms: algorithms, fail: fail)
         case .keyUpdate:
             try checkEncapsulatedKeyUpdateAck(response, flow: flow, fail: fail)
+        case .sendEvent:
+            try checkEncapsulatedEventAck(response, version: algorithms.version, fail: fail)
         default:
             throw fail("unexpected")
         }

@@ -53,5 +53,9 @@ extension ResponderConnection {
         if flags.contains(.handshakeInTheClear) && !flags.contains(.keyEx) {
             throw ResponderError.invalidRequest("HANDSHAKE_IN_THE_CLEAR_CAP needs KEY_EX_CAP")
         }
+        // A requester has a certificate or a raw public key, not both (libspdm's responder refuses it too).
+        if flags.isSuperset(of: [.cert, .pubKeyID]) {
+            throw ResponderError.invalidRequest("CERT_CAP and PUB_KEY_ID_CAP exclude each other")
+        }
     }
 }

@@ -21,7 +21,8 @@ extension ResponderConnection {
             guard device.capabilities.contains(.measWithSignature) else {
                 throw ResponderError.invalidRequest("signed measurements asked of a device without MEAS_CAP=2")
             }
-            guard let chosen = device.servedSlot(message.slotID) else {
+            // SlotIDParam is 4 bits: 0xF names the raw public key (SlotID 0xFF).
+            guard let chosen = device.signingSlot(message.slotID == 0x0F ? ResponderDevice.rawPublicKeySlotID : message.slotID) else {
                 throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
             }
             try requireKeyUsage(.measurement, of: chosen, algorithms: algorithms)
@@ -45,7 +46,7 @@ extension ResponderConnection {
         var response = MeasurementsResponse(
             version: algorithms.version,
             totalMeasurementCount: message.operation == GetMeasurementsRequest.operationTotalCount ? UInt8(table.count) : 0,
-            slotID: signed ? message.slotID : 0, blocks: blocks, nonce: randomBytes(32), opaqueData: [],
+            slotID: signed ? message.slotID & 0x0F : 0, blocks: blocks, nonce: randomBytes(32), opaqueData: [],
             requesterContext: message.requesterContext)
 
         // Build

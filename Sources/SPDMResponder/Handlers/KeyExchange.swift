@@ -15,7 +15,7 @@ extension ResponderConnection {
         guard peer.flags.contains(.keyEx) else { throw ResponderError.unsupportedRequest(.keyExchange) }
         guard let group = DHEGroup(algorithms.dhe) else { throw ResponderError.unexpectedRequest("no DHE group negotiated") }
         let message = try KeyExchangeRequest(decoding: request, exchangeDataSize: group.exchangeDataSize)
-        guard message.slotID < 8, let slot = device.servedSlot(message.slotID) else {
+        guard let slot = device.signingSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         try requireKeyUsage(.keyExchange, of: slot, algorithms: algorithms)
@@ -24,6 +24,7 @@ extension ResponderConnection {
         let opaque = try securedMessageVersionSelection(message.opaqueData, version: algorithms.version)
         let sessionID = try allocateResponderSessionID(requesterSessionID: message.requesterSessionID)
         let (mutAuth, requesterIdentity, flow) = mutualAuthForKeyExchange(algorithms: algorithms, sessionID: sessionID)
+        let events = try eventsForNewSession(policy: message.sessionPolicy, version: algorithms.version)
 
         // Process
         let keyPair: DHEKeyPair
@@ -37,7 +38,8 @@ extension ResponderConnection {
         var response = KeyExchangeResponse(
             version: algorithms.version, heartbeatPeriod: heartbeatPeriodForNewSession(),
             responderSessionID: UInt16(sessionID >> 16), mutAuthRequested: mutAuth,
-            slotIDParam: mutAuth == 0x01 ? requesterIdentity?.slotID ?? 0 : 0,
+            // ReqSlotIDParam is 4 bits: a requester raw public key (ReqSlotID 0xFF) is 0xF.
+            slotIDParam: mutAuth == 0x01 ? (requesterIdentity?.slotID ?? 0) & 0x0F : 0,
             randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
             measurementSummaryHash: summary, opaqueData: opaque)
 
@@ -63,6 +65,7 @@ extension ResponderConnection {
                                                awaitingFinish: true, version: algorithms.version,
                                                heartbeatPeriod: response.heartbeatPeriod,
                                                mutAuthRequested: mutAuth, requesterIdentity: requesterIdentity)
+        sessions[sessionID]?.events = events
         if let flow { encapsulated = flow }
         latestKeyExchangeSessionID = sessionID
         return bytes
@@ -83,7 +86,8 @@ extension ResponderConnection {
         guard requested != 0, device.capabilities.contains(.mutAuth), peer.flags.contains(.mutAuth),
               algorithms.requesterAsym.signatureAlgorithm != nil else { return (0, nil, nil) }
         if requested == 0x01 {
-            guard let identity = provisionedRequesterIdentity(algorithms: algorithms) else { return (0, nil, nil) }
+            guard let identity = provisionedRequesterPublicKey(algorithms: algorithms)
+                    ?? provisionedRequesterIdentity(algorithms: algorithms) else { return (0, nil, nil) }
             return (requested, identity, nil)
         }
         guard device.capabilities.contains(.encap), peer.flags.contains(.encap) else { return (0, nil, nil) }

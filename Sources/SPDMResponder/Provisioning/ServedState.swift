@@ -17,10 +17,15 @@ public struct ServedSlot: Sendable {
     public var keyUsage: KeyUsageMask
     /// The key that signs for this slot, nil when its key pair is missing, empty or erased.
     public var signingKey: PrivateKey?
+    /// Slot 0xFF (raw public key, Provisioning/RawPublicKey.swift): the DER SubjectPublicKeyInfo
+    /// that stands in for the chain in transcripts and CertChainHash.
+    public var rawPublicKeyDER: [UInt8]? = nil
 
-    /// The SPDM certificate chain for a negotiated hash: Length, Reserved, RootHash, certificates.
+    /// The SPDM certificate chain for a negotiated hash: Length, Reserved, RootHash, certificates;
+    /// for slot 0xFF the raw public key.
     public func spdmChain(hash: HashAlgorithm) -> [UInt8] {
-        CertificateChainFormat.build(rootHash: Digest.hash(hash, rootCertificateDER), certificatesDER: certificatesDER)
+        if let rawPublicKeyDER { return rawPublicKeyDER }
+        return CertificateChainFormat.build(rootHash: Digest.hash(hash, rootCertificateDER), certificatesDER: certificatesDER)
     }
 }
 

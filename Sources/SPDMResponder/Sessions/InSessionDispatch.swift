@@ -45,6 +45,8 @@ extension ResponderConnection {
         case .vendorDefinedRequest: return Dispatched(response: try handleVendorDefinedRequest(request))
         case .getEndpointInfo: return Dispatched(response: try handleGetEndpointInfo(request))
         case .getMeasurementExtensionLog: return Dispatched(response: try handleGetMeasurementExtensionLog(request))
+        case .getSupportedEventTypes: return Dispatched(response: try handleGetSupportedEventTypes(request))
+        case .subscribeEventTypes: return Dispatched(response: try handleSubscribeEventTypes(request, sessionID: sessionID))
         case .getDigests, .getCertificate, .getMeasurements:
             // The session keeps its own L1/L2 (message M); B/C of the connection are untouched.
             let outer = transcript

@@ -22,6 +22,8 @@ struct ResponderSession: Sendable {
     var mutAuthRequested: UInt8 = 0
     /// The requester's verified chain for that signature (provisioned, or from the encapsulated flow).
     var requesterIdentity: RequesterIdentity?
+    /// The session's event subscription and the events waiting for it (Events/SessionEvents.swift).
+    var events = SessionEvents()
 
     var established: Bool { secrets.phase == .established }
 }

@@ -222,3 +222,15 @@ print("chunking seeds written")
 EndpointInfoLogSeeds.writeAll()
 print("endpoint info and measurement extension log seeds written")
 
+
+// Events (1.3+): the PDUs, and the event requests inside key-exchange and PSK sessions.
+for version: SPDMVersion in [.v13, .v14] {
+    for (codec, message) in EventSeeds.pdus(version) {
+        write("FuzzWirePDU", "\(codec)-\(version)", pduSeed(codec, message, version: version))
+    }
+    for stage: ConnectionStage in [.keyExchangeSession, .pskSession] {
+        write("FuzzResponder", "events-\(stage)-\(version)",
+              [ConnectionStates.index(of: stage, version)] + EventSeeds.sessionRequests(version).map { route(1, $0) }.joined())
+    }
+}
+print("event seeds written")

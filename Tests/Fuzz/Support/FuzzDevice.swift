@@ -13,7 +13,7 @@ public enum FuzzDevice {
     public static let pskKey: [UInt8] = Array("TestPskData".utf8) + [0]
 
     public static let responderCapabilities: CapabilityFlags = [.cert, .chal, .measWithSignature, .encrypt, .mac, .keyEx,
-                                                                .pskWithContext, .heartbeat, .keyUpdate, .mel, .endpointInfoWithSignature]
+                                                                .pskWithContext, .heartbeat, .keyUpdate, .mel, .endpointInfoWithSignature, .event]
     public static let requesterCapabilities: CapabilityFlags = [.cert, .chal, .encrypt, .mac, .keyEx, .pskWithoutContext,
                                                                 .heartbeat, .keyUpdate, .endpointInfoWithSignature]
 

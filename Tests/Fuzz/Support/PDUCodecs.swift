@@ -136,5 +136,12 @@ public enum PDUCodecs {
         // Vendor-defined (1.4 large form by Param1 bit 7 at 1.4 only).
         .message(VendorDefinedRequest.self, exact: false),
         .message(VendorDefinedResponse.self, exact: false),
+        // Events (1.3+).
+        .message(GetSupportedEventTypesRequest.self, exact: true),
+        .message(SupportedEventTypesResponse.self, exact: true),
+        .message(SubscribeEventTypesRequest.self, exact: true),
+        .message(SubscribeEventTypesAckResponse.self, exact: true),
+        .message(SendEventRequest.self, exact: true),
+        .message(EventAckResponse.self, exact: true),
     ]
 }
