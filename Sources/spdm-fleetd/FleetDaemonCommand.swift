@@ -11,34 +11,34 @@ struct FleetDaemonCommand: AsyncParsableCommand {
         commandName: "spdm-fleetd",
         abstract: "Host many virtual SPDM responders (DSP0274 1.0-1.4) on TCP and Unix sockets.",
         discussion: """
-        Each [[device]] in the config file is one virtual responder with its own listeners (spdm-emu
-        platform framing: MCTP, PCI-DOE, TCP or NONE binding), versions, capabilities, algorithm
-        preferences, certificate slots, measurements and PSKs. Without --config the embedded default
+        Each [[device]] in the config file is one virtual responder with its own listeners (spdm-emu \
+        platform framing: MCTP, PCI-DOE, TCP or NONE binding), versions, capabilities, algorithm \
+        preferences, certificate slots, measurements and PSKs. Without --config the embedded default \
         config runs (several devices on loopback; see config/default.toml).
 
-        Relative certificate and key paths are relative to the config file; relative Unix socket
-        paths to the runtime directory. Generated keys, the builtin CA (<state>/ca, laid out like
-        libspdm's sample keys so DMTF's spdm_requester_emu can be run from there) and acknowledged
+        Relative certificate and key paths are relative to the config file; relative Unix socket \
+        paths to the runtime directory. Generated keys, the builtin CA (<state>/ca, laid out like \
+        libspdm's sample keys so DMTF's spdm_requester_emu can be run from there) and acknowledged \
         device state live in the state directory.
 
-        Runs in the foreground until SIGINT or SIGTERM; SIGHUP re-reads the config (devices that
-        did not change keep their connections; an invalid config changes nothing). Exit status: 0
+        Runs in the foreground until SIGINT or SIGTERM; SIGHUP re-reads the config (devices that \
+        did not change keep their connections; an invalid config changes nothing). Exit status: 0 \
         after a clean stop, 78 for a bad config, 1 when a listener cannot be bound.
 
-        Every listener and connection is a descriptor: the daemon raises its soft open-file limit to
-        the hard one and serves at most (limit - listeners - reserve of 64 + 1%) connections at once, less
-        with [daemon] max_connections; a device's max_connections caps that device alone. A
-        connection over a cap is accepted and closed at once with a log line (never left in the
-        backlog). A connection that stops sending in the middle of a platform frame is closed after
-        [daemon] frame_timeout seconds (default 30); one idle between frames stays open. When the
-        config's listeners and connections do not fit the limit, a warning is logged and kept in
+        Every listener and connection is a descriptor: the daemon raises its soft open-file limit to \
+        the hard one and serves at most (limit - listeners - reserve of 64 + 1%) connections at once, less \
+        with [daemon] max_connections; a device's max_connections caps that device alone. A \
+        connection over a cap is accepted and closed at once with a log line (never left in the \
+        backlog). A connection that stops sending in the middle of a platform frame is closed after \
+        [daemon] frame_timeout seconds (default 30); one idle between frames stays open. When the \
+        config's listeners and connections do not fit the limit, a warning is logged and kept in \
         STATUS=.
 
-        As a systemd service (spdm-fleetd.service, Type=notify): READY=1 once every listener is
-        bound, STATUS= with devices, connections, sessions and requests, WATCHDOG=1 from every event
-        loop at half of WatchdogSec=, RELOADING=1 and STOPPING=1. Sockets passed by socket activation
-        (spdm-fleetd.socket) are adopted by the device named in their FileDescriptorName=; other
-        devices bind their own listeners. Under journald each entry carries SPDM_DEVICE,
+        As a systemd service (spdm-fleetd.service, Type=notify): READY=1 once every listener is \
+        bound, STATUS= with devices, connections, sessions and requests, WATCHDOG=1 from every event \
+        loop at half of WatchdogSec=, RELOADING=1 and STOPPING=1. Sockets passed by socket activation \
+        (spdm-fleetd.socket) are adopted by the device named in their FileDescriptorName=; other \
+        devices bind their own listeners. Under journald each entry carries SPDM_DEVICE, \
         SPDM_CONNECTION, SPDM_REQUEST, SPDM_VERSION, SPDM_ERROR fields: journalctl SPDM_DEVICE=gpu0.
         """)
 

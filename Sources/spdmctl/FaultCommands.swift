@@ -25,7 +25,7 @@ struct Fault: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace a device's fault rules.",
             discussion: """
-                RULES is a JSON list of rule objects, inline or the path of a file holding it, for example
+                RULES is a JSON list of rule objects, inline or the path of a file holding it, for example \
                 '[{"on": "CHALLENGE", "action": "corrupt:signature", "when": "once"}]'. Keys: on (a request code \
                 name or "*"), in_session, action, when (always, once, nth:N, every:N, probability:P), count, seed.
                 """)
