@@ -53,7 +53,7 @@ test: test-deps
 # declares only when SPDM_FUZZ=1, in their own scratch path so the normal build never sees them.
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS ?= FuzzPlatformFrame FuzzTransportBinding FuzzWirePDU FuzzSecuredRecord FuzzResponder FuzzRequester FuzzFaultRule FuzzStateFile FuzzPQCKeys
+FUZZ_TARGETS ?= FuzzPlatformFrame FuzzTransportBinding FuzzWirePDU FuzzSecuredRecord FuzzResponder FuzzRequester FuzzFaultRule FuzzStateFile FuzzPQCKeys FuzzFleetTemplate
 FUZZ_SCRATCH := .build-fuzz
 FUZZ_SWIFT_BUILD := SPDM_FUZZ=1 $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) $(BUILD_FLAGS)
 FUZZ_SANITIZE := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library

@@ -121,6 +121,8 @@ if Context.environment["SPDM_FUZZ"] == "1" {
                           path: "Tests/Fuzz/FuzzFaultRule"),
         .executableTarget(name: "FuzzStateFile", dependencies: ["SPDMDevice", "SPDMResponder", "SPDMFuzzSupport", "SPDMFuzzMain"],
                           path: "Tests/Fuzz/FuzzStateFile"),
+        .executableTarget(name: "FuzzFleetTemplate", dependencies: ["SPDMDevice", "SPDMFuzzSupport", "SPDMFuzzMain"],
+                          path: "Tests/Fuzz/FuzzFleetTemplate"),
         .executableTarget(name: "FuzzPQCKeys", dependencies: ["SPDMCrypto", "SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzPQCKeys"),
         .executableTarget(name: "FuzzRequester", dependencies: protocolModules + ["SPDMFuzzSupport", "SPDMFuzzMain"], path: "Tests/Fuzz/FuzzRequester"),
         // Writes the seed corpora from a back-to-back run (`make fuzz-seeds`); not run by CI.
