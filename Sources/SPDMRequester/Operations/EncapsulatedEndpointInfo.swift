@@ -2,8 +2,8 @@ import SPDMCore
 import SPDMCrypto
 import SPDMWire
 
-/// The requester answering the responder's encapsulated GET_ENDPOINT_INFO (DSP0274 1.3; libspdm's
-/// libspdm_req_encap_endpoint_info.c): our device class identifiers, and when the responder asks
+/// The requester answering the responder's encapsulated GET_ENDPOINT_INFO (DSP0274 1.3, the
+/// encapsulated request flow): our device class identifiers, and when the responder asks
 /// for a signature (our EP_INFO_CAP 10b), our key's signature over
 ///
 ///     IL = A || GET_ENDPOINT_INFO || ENDPOINT_INFO without its Signature

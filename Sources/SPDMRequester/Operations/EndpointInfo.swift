@@ -27,7 +27,7 @@ public struct EndpointInfoResult: Sendable {
 
 /// GET_ENDPOINT_INFO -> ENDPOINT_INFO: a signed response is checked with the slot's verified leaf
 /// key over IL = A || GET_ENDPOINT_INFO || ENDPOINT_INFO without its Signature, context
-/// "responder-endpoint_info signing" (libspdm_req_get_endpoint_info.c computes the same).
+/// "responder-endpoint_info signing" (DSP0274 1.3 signing context of ENDPOINT_INFO).
 extension RequesterConnection {
     func startGetEndpointInfo(_ request: EndpointInfoRequest, pending: inout Pending) throws -> [UInt8] {
         let algorithms = try algorithms(for: .getEndpointInfo)

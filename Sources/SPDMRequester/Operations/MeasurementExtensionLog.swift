@@ -3,7 +3,7 @@ import SPDMCrypto
 import SPDMWire
 
 /// GET_MEASUREMENT_EXTENSION_LOG -> MEASUREMENT_EXTENSION_LOG in portions (DSP0274 1.3, MEL_CAP),
-/// as libspdm_req_get_measurement_extension_log.c: Offset 0 with the most one response can carry,
+/// the way DMTF's reference requester asks: Offset 0 with the most one response can carry,
 /// then the rest; done once the bytes hold the log's header and MELEntriesLength. The log must
 /// parse in the DMTF format; `MeasurementExtension.extendedValue` checks it against a hash-extend
 /// measurement (`spdmctl attest` does).
