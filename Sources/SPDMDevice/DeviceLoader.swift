@@ -32,7 +32,7 @@ struct DeviceLoader {
         if count > 1 && !DeviceTemplate.isTemplate(templateName) {
             throw table.error("name", "a device with count = \(count) needs '{i}' in its name")
         }
-        let fingerprint = Digest.hash(.sha256, Array(raw.table.convert().utf8)).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Digest.hash(.sha256, Array(raw.table.convert().utf8)).spdmHex
         // Everything but the names, listeners and (per-device) identities is shared by the fleet's
         // devices; load it once.
         let names = try (0..<count).map { try expand(templateName, index: $0, table, "name") }
@@ -93,8 +93,7 @@ struct DeviceLoader {
         let faults = try FaultRuleLoader().load(notReady: table.subtable("faults"), rules: table.tableArray("fault"))
         // PSKs whose texts vary per device are filled in by FleetValues.
         let pskTexts = try PSKLoader().texts(table.tableArray("psk"))
-        let pskVaries = pskTexts.contains { DeviceTemplate.isTemplate($0.key) || $0.hint.map(DeviceTemplate.isTemplate) == true }
-        let psk = pskVaries ? PSKStore() : try PSKLoader().store(pskTexts)
+        let psk = pskTexts.contains(where: \.isTemplate) ? PSKStore() : try PSKLoader().store(pskTexts)
         let signing = capabilities.intersection([.chal, .measWithSignature, .keyEx, .endpointInfoWithSignature])
         if !signing.isEmpty && slots.isEmpty && rawPublicKey == nil {
             throw table.error("slot", "capabilities \(signing.names) need at least one [[device.slot]] (or a [device.public_key])")

@@ -57,7 +57,7 @@ struct FleetValues {
                                measurementIndices: indices, pskCount: pskTexts.count, table: table)
         }
         let templated = measurements.contains { $0.values.count > 1 || DeviceTemplate.isTemplate($0.values[0].text) }
-            || psks.contains { DeviceTemplate.isTemplate($0.key) || $0.hint.map(DeviceTemplate.isTemplate) == true }
+            || psks.contains(where: \.isTemplate)
         varies = templated || !variants.isEmpty || valueTable != nil
     }
 

@@ -9,6 +9,9 @@ struct PSKLoader {
         var hint: String?
         var key: String
         var table: ConfigTable
+
+        /// Whether the hint or key holds a `{...}` expression, to be filled in per device.
+        var isTemplate: Bool { DeviceTemplate.isTemplate(key) || hint.map(DeviceTemplate.isTemplate) == true }
     }
 
     func texts(_ tables: [ConfigTable]) throws -> [Text] {

@@ -239,7 +239,7 @@ struct LoadWorker {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             let (algorithms, leaf) = try runFlow(client, transport: target.transport)
-            let digest = collectIdentity ? leaf.map { Digest.hash(.sha256, $0).map { String(format: "%02x", $0) }.joined() } : nil
+            let digest = collectIdentity ? leaf.map { Digest.hash(.sha256, $0).spdmHex } : nil
             results.record(device: target.name, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, algorithms: algorithms,
                            leafDigest: digest)
             return true

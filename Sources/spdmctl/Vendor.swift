@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SPDMCore
+import SPDMCrypto
 import SPDMRequester
 import SPDMWire
 
@@ -71,7 +72,7 @@ struct Vendor: ParsableCommand {
             guard case .vendorDefined(let answer) = try requester.perform(.vendorDefined(request), exchange: { try client.exchangeSPDM($0) }) else {
                 throw RequesterError.invalidState("no VENDOR_DEFINED_RESPONSE")
             }
-            print(answer.payload.map { String(format: "%02x", $0) }.joined())
+            print(answer.payload.spdmHex)
         } catch let error as RequesterError {
             FileHandle.standardError.write(Data("spdmctl vendor: \(error.description)\n".utf8))
             throw ExitCode(error.failedCheck.exitStatus)
