@@ -43,13 +43,20 @@ public struct DeviceDetail: Codable, Sendable, Hashable {
         public var measurementHash: [String]
         public var dhe: [String]
         public var aead: [String]
+        /// SPDM 1.4 KEMs (ML_KEM_768, ...); the ML-DSA algorithms are in `asym`, after the classic ones.
+        public var kem: [String]
+        /// Whether the post-quantum algorithms win when a requester offers both kinds.
+        public var pqcFirst: Bool
 
-        public init(hash: [String], asym: [String], measurementHash: [String], dhe: [String], aead: [String]) {
+        public init(hash: [String], asym: [String], measurementHash: [String], dhe: [String], aead: [String],
+                    kem: [String] = [], pqcFirst: Bool = false) {
             self.hash = hash
             self.asym = asym
             self.measurementHash = measurementHash
             self.dhe = dhe
             self.aead = aead
+            self.kem = kem
+            self.pqcFirst = pqcFirst
         }
     }
 

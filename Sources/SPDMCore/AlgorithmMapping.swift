@@ -82,6 +82,65 @@ extension BaseAsymAlgorithms {
     public var requesterStructureBits: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
 }
 
+extension PQCAsymAlgorithms {
+    /// nil for a bit this implementation does not sign with (ML-DSA-44, SLH-DSA) or no selection.
+    public var signatureAlgorithm: PQCSignatureAlgorithm? {
+        switch self {
+        case .mlDsa65: return .mlDsa65
+        case .mlDsa87: return .mlDsa87
+        default: return nil
+        }
+    }
+
+    public init(_ algorithm: PQCSignatureAlgorithm) {
+        switch algorithm {
+        case .mlDsa65: self = .mlDsa65
+        case .mlDsa87: self = .mlDsa87
+        }
+    }
+
+    public static func named(_ name: String) -> PQCAsymAlgorithms? {
+        named.first { $0.0 == name.uppercased() }?.1
+    }
+}
+
+extension KEMAlgorithms {
+    /// nil for a bit this implementation cannot encapsulate with (ML-KEM-512) or no selection.
+    public var kemAlgorithm: KEMAlgorithm? {
+        switch self {
+        case .mlKem768: return .mlKem768
+        case .mlKem1024: return .mlKem1024
+        default: return nil
+        }
+    }
+
+    public init(_ algorithm: KEMAlgorithm) {
+        switch algorithm {
+        case .mlKem768: self = .mlKem768
+        case .mlKem1024: self = .mlKem1024
+        }
+    }
+
+    public static func named(_ name: String) -> KEMAlgorithms? {
+        named.first { $0.0 == name.uppercased() }?.1
+    }
+}
+
+extension SigningAlgorithm {
+    /// spdm-emu's names of the algorithms this implementation signs with: BaseAsymAlgo's
+    /// ("ECDSA_P384", ...) then PqcAsymAlgo's ("ML_DSA_65", ...); configs use them too.
+    public static let named: [(String, SigningAlgorithm)] =
+        BaseAsymAlgorithms.named.compactMap { name, bit in bit.signatureAlgorithm.map { (name, .classic($0)) } }
+        + PQCAsymAlgorithms.named.compactMap { name, bit in bit.signatureAlgorithm.map { (name, .pqc($0)) } }
+
+    public static func named(_ name: String) -> SigningAlgorithm? {
+        named.first { $0.0 == name.uppercased() }?.1
+    }
+
+    /// The spdm-emu name.
+    public var name: String { Self.named.first { $0.1 == self }?.0 ?? description }
+}
+
 /// Key pair algorithm bits (KEY_PAIR_INFO, SET_KEY_PAIR_INFO) and the key types behind them.
 extension KeyPairAsymAlgorithms {
     /// The key pair bit of a key type.

@@ -22,6 +22,24 @@ public struct NegotiatedAlgorithms: Hashable, Sendable {
     public var multiKeyConnectionRequester: Bool
     /// 1.3 MELspecificationSel: the measurement extension log format (0x01 DMTF; 0 none).
     public var melSpecification: UInt8 = 0
+    /// 1.4 PqcAsymSel: the responder signs with ML-DSA instead of `asym` (at most one of the two is set).
+    public var pqcAsym: PQCSignatureAlgorithm?
+    /// 1.4 ReqPqcAsymAlg: the requester signs with ML-DSA instead of `requesterAsym`.
+    public var requesterPQCAsym: PQCSignatureAlgorithm?
+    /// 1.4 KEMAlg: KEY_EXCHANGE encapsulates a secret instead of a DHE exchange (at most one of `dhe` and this).
+    public var kem: KEMAlgorithm?
+
+    /// The algorithm the responder signs with: PqcAsymSel's, else BaseAsymSel's.
+    public var signing: SigningAlgorithm? {
+        if let pqcAsym { return .pqc(pqcAsym) }
+        return asym.map { .classic($0) }
+    }
+
+    /// The algorithm the requester signs with (mutual authentication): ReqPqcAsymAlg's, else ReqBaseAsymAlg's.
+    public var requesterSigning: SigningAlgorithm? {
+        if let requesterPQCAsym { return .pqc(requesterPQCAsym) }
+        return requesterAsym.signatureAlgorithm.map { .classic($0) }
+    }
 
     public init(version: SPDMVersion, hash: HashAlgorithm?, asym: SignatureAlgorithm?, measurementHash: HashAlgorithm?,
                 measurementRawBitStreamOnly: Bool = false, measurementSpecification: MeasurementSpecification = [],
@@ -44,7 +62,7 @@ public struct NegotiatedAlgorithms: Hashable, Sendable {
     }
 
     public var wireContext: WireContext {
-        WireContext(version: version, hashSize: hash?.digestSize ?? 0, signatureSize: asym?.signatureSize ?? 0,
+        WireContext(version: version, hashSize: hash?.digestSize ?? 0, signatureSize: signing?.signatureSize ?? 0,
                     measurementHashSize: measurementHash?.digestSize ?? 0, multiKeyConnection: multiKeyConnectionResponder)
     }
 

@@ -8,6 +8,7 @@ import SPDMWire
 ///     1.2+:       M = combined_spdm_prefix || Hash(transcript), 100 + H bytes
 ///                 combined_spdm_prefix = "dmtf-spdm-v1.X.*" x 4 (64 bytes)
 ///                                        || zero_pad (36 - len(context)) || context
+///     ML-DSA (1.4) signs M purely, with the context string alone as its FIPS 204 context.
 public enum SigningContext {
     public static let challengeAuth = "responder-challenge_auth signing"
     public static let mutualChallengeAuth = "requester-challenge_auth signing"
@@ -36,14 +37,15 @@ public enum SigningContext {
         return combinedPrefix(version: version, context: context) + Digest.hash(hash, transcript)
     }
 
-    public static func sign(key: PrivateKey, algorithm: SignatureAlgorithm, hash: HashAlgorithm,
+    public static func sign(key: PrivateKey, algorithm: SigningAlgorithm, hash: HashAlgorithm,
                             version: SPDMVersion, context: String, transcript: [UInt8]) throws -> [UInt8] {
-        try key.sign(algorithm, hash: hash, message: message(version: version, context: context, hash: hash, transcript: transcript))
+        try key.sign(algorithm, hash: hash, message: message(version: version, context: context, hash: hash, transcript: transcript),
+                     context: Array(context.utf8))
     }
 
-    public static func verify(key: PublicKey, algorithm: SignatureAlgorithm, hash: HashAlgorithm, version: SPDMVersion,
+    public static func verify(key: PublicKey, algorithm: SigningAlgorithm, hash: HashAlgorithm, version: SPDMVersion,
                               context: String, transcript: [UInt8], signature: [UInt8]) -> Bool {
         key.verify(algorithm, hash: hash, message: message(version: version, context: context, hash: hash, transcript: transcript),
-                   signature: signature)
+                   signature: signature, context: Array(context.utf8))
     }
 }

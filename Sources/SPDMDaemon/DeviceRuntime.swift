@@ -203,9 +203,9 @@ public final class DeviceRuntime: Sendable {
     func setSlot(_ slot: CertificateSlot, pem: String) throws {
         try mutation.withLock {
             let device = self.device
-            guard device.asymPreference.contains(where: { slot.privateKey.matches($0) }) else {
+            guard device.hasAlgorithm(for: slot.privateKey) else {
                 throw ControlError.badRequest("the key (\(slot.privateKey.keyType)) signs none of device '\(name)''s algorithms: "
-                                              + device.asymPreference.map(\.rawValue).joined(separator: ", "))
+                                              + device.asymNames.joined(separator: ", "))
             }
             try store.saveSlot(id: slot.id, pem: pem)
             current.withLockedValue { state in

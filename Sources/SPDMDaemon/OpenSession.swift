@@ -32,7 +32,9 @@ struct OpenSession: Sendable {
         var names: [String: String] = [:]
         if let hash = negotiated.hash { names["hash"] = algorithmName(BaseHashAlgorithms(hash), in: BaseHashAlgorithms.named) }
         if let asym = negotiated.asym { names["asym"] = algorithmName(BaseAsymAlgorithms(asym), in: BaseAsymAlgorithms.named) }
+        if let pqcAsym = negotiated.pqcAsym { names["asym"] = algorithmName(PQCAsymAlgorithms(pqcAsym), in: PQCAsymAlgorithms.named) }
         if !negotiated.dhe.isEmpty { names["dhe"] = algorithmName(negotiated.dhe, in: DHEGroups.named) }
+        if let kem = negotiated.kem { names["kem"] = algorithmName(KEMAlgorithms(kem), in: KEMAlgorithms.named) }
         if !negotiated.aead.isEmpty { names["aead"] = algorithmName(negotiated.aead, in: AEADSuites.named) }
         return names
     }

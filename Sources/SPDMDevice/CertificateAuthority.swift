@@ -101,6 +101,22 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
+    /// The builtin CA of either kind of signing algorithm.
+    public static func builtin(stateDirectory: String, algorithm: SigningAlgorithm) throws -> CertificateAuthority {
+        switch algorithm {
+        case .classic(let classic): return try builtin(stateDirectory: stateDirectory, algorithm: classic)
+        case .pqc(let pqc): return try builtin(stateDirectory: stateDirectory, algorithm: pqc)
+        }
+    }
+
+    /// A CA directory of either kind of signing algorithm.
+    public static func load(directory base: String, algorithm: SigningAlgorithm) throws -> CertificateAuthority {
+        switch algorithm {
+        case .classic(let classic): return try load(directory: base, algorithm: classic)
+        case .pqc(let pqc): return try load(directory: base, algorithm: pqc)
+        }
+    }
+
     public static func load(directory base: String, algorithm: SignatureAlgorithm) throws -> CertificateAuthority {
         try load(directory: base, name: directoryName(for: algorithm))
     }

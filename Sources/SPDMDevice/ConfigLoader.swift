@@ -114,6 +114,19 @@ struct LoadContext: Sendable {
     let caches = LoadCaches()
 }
 
+extension LoadContext {
+    /// The CA that issues a generated slot's leaf: `ca = "builtin"` (the state directory's, made on
+    /// first use) or a CA directory in libspdm's layout; loaded once per load.
+    func authority(_ caSetting: String, algorithm: SigningAlgorithm) throws -> CertificateAuthority {
+        let directory = caSetting == "builtin" ? "builtin" : resolve(caSetting, against: baseDirectory)
+        return try caches.authority("\(directory)/\(algorithm)") {
+            caSetting == "builtin"
+                ? try CertificateAuthority.builtin(stateDirectory: stateDirectory, algorithm: algorithm)
+                : try CertificateAuthority.load(directory: directory, algorithm: algorithm)
+        }
+    }
+}
+
 func resolve(_ path: String, against base: String) -> String {
     path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
 }

@@ -12,7 +12,7 @@ struct DeviceIdentityStore {
         var certificate: Certificate
     }
 
-    func leaf(device: String, slot: UInt8, algorithm: SignatureAlgorithm, commonName: String,
+    func leaf(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
               authority: CertificateAuthority) throws -> Leaf {
         // One lock per device: daemons sharing a state directory never make the same device's
         // material at once, and one daemon makes many devices' in parallel (fleet identities).
@@ -21,7 +21,7 @@ struct DeviceIdentityStore {
         }
     }
 
-    private func loadOrCreate(device: String, slot: UInt8, algorithm: SignatureAlgorithm, commonName: String,
+    private func loadOrCreate(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
                               authority: CertificateAuthority) throws -> Leaf {
         let directory = stateDirectory + "/devices/" + device
         let keyPath = directory + "/slot\(slot).key"
@@ -35,7 +35,7 @@ struct DeviceIdentityStore {
                                                 options: .init(validAt: Date()))) != nil {
             return Leaf(key: key, certificate: certificate)
         }
-        let key = try PrivateKey.generate(algorithm)
+        let key = try PrivateKey.generate(keyType: algorithm.keyType)
         let certificate = try CertificateFactory.makeCertificate(
             profile: CertificateRequestProfile(kind: .responderLeaf, commonName: commonName),
             subjectKey: key.publicKey, issuer: authority.intermediate, issuerKey: authority.intermediateKey)

@@ -122,7 +122,16 @@ struct DeviceLoader {
         responder.sessionSettings.psks = psk.entries.map { SessionSettings.PSK(hint: $0.hint, key: $0.key) }
         responder.endpointIdentifiers = try EndpointInfoLoader().load(table.tableArray("endpoint_identifier"))
         responder.vendorDefined = try VendorDefinedLoader().load(table.tableArray("vendor_defined"))
-        responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities, requesterAsym: algorithms.requesterAsym)
+        responder.pqcAsymPreference = algorithms.pqcAsym
+        responder.requesterPQCAsymPreference = algorithms.requesterPQCAsym
+        responder.kemPreference = algorithms.kem
+        responder.pqcFirst = algorithms.pqcFirst
+        if algorithms.offersPostQuantum && !versions.contains(.v14) {
+            throw table.error("algorithms", "ML-DSA and ML-KEM are SPDM 1.4 algorithms: add \"1.4\" to versions")
+        }
+        responder.mutualAuth = try loadMutualAuth(table, capabilities: capabilities,
+                                                  requesterAsym: algorithms.requesterAsym.map { .classic($0) }
+                                                      + algorithms.requesterPQCAsym.map { .pqc($0) })
         responder.rawPublicKeyIdentity = rawPublicKey
         responder.mutualAuth.requesterPublicKey = try PublicKeyLoader(context: context).loadRequesterKey(table)
         let logLevel = try table.string("log_level").map { try LogLevels.validate($0, table, "log_level") }
@@ -136,7 +145,7 @@ struct DeviceLoader {
     /// "key_exchange"), and the reference requester takes its identity from them. Without
     /// `trusted_requester_roots` every builtin root (<state>/ca/*/ca.cert.der) is trusted.
     private func loadMutualAuth(_ table: ConfigTable, capabilities: CapabilityFlags,
-                                requesterAsym: [SignatureAlgorithm]) throws -> MutualAuthSettings {
+                                requesterAsym: [SigningAlgorithm]) throws -> MutualAuthSettings {
         let name = try table.string("mut_auth") ?? "none"
         guard let mode = MutualAuthSettings.Mode(rawValue: name) else {
             throw table.error("mut_auth", "unknown mode '\(name)' (expected \(MutualAuthSettings.Mode.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -150,7 +159,7 @@ struct DeviceLoader {
         if mode == .basic ? !capabilities.contains(.chal) : !capabilities.contains(.keyEx) {
             throw table.error("mut_auth", "mut_auth = \"\(name)\" needs the \(mode == .basic ? "CHAL" : "KEY_EX") capability")
         }
-        var chains: [SignatureAlgorithm: [UInt8]] = [:]
+        var chains: [SigningAlgorithm: [UInt8]] = [:]
         for algorithm in requesterAsym {
             let authority: CertificateAuthority
             do {

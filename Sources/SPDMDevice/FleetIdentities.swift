@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SPDMCore
 import SPDMCrypto
 import SPDMWire
 
@@ -19,7 +20,7 @@ struct FleetIdentities {
     /// SlotLoader).
     private struct GeneratedSlot: @unchecked Sendable {
         var id: UInt8
-        var algorithm: SignatureAlgorithm
+        var algorithm: SigningAlgorithm
         var authority: CertificateAuthority
         var commonName: String?
     }
@@ -81,14 +82,8 @@ struct FleetIdentities {
         for (position, slotTable) in try table.tableArray("slot").enumerated() {
             guard let generate = try slotTable.subtable("generate"), !slotTable.has("key_pair") else { continue }
             let name = try generate.string("algorithm") ?? "ECDSA_P384"
-            guard let algorithm = BaseAsymAlgorithms.named(name)?.signatureAlgorithm else { continue }  // SlotLoader names the error
-            let caSetting = try generate.string("ca") ?? "builtin"
-            let directory = caSetting == "builtin" ? "builtin" : resolve(caSetting, against: context.baseDirectory)
-            guard let authority = try? context.caches.authority("\(directory)/\(algorithm.rawValue)", {
-                caSetting == "builtin"
-                    ? try CertificateAuthority.builtin(stateDirectory: context.stateDirectory, algorithm: algorithm)
-                    : try CertificateAuthority.load(directory: directory, algorithm: algorithm)
-            }) else { continue }
+            guard let algorithm = SigningAlgorithm.named(name) else { continue }  // SlotLoader names the error
+            guard let authority = try? context.authority(try generate.string("ca") ?? "builtin", algorithm: algorithm) else { continue }
             slots.append(GeneratedSlot(id: UInt8(try slotTable.int("id", in: 0...7) ?? position), algorithm: algorithm,
                                        authority: authority, commonName: try generate.string("common_name")))
         }

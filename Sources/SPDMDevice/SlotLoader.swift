@@ -117,23 +117,17 @@ struct SlotLoader {
     private func generated(_ table: ConfigTable, id: UInt8, model: UInt8, deviceName: String, key: PrivateKey?) throws -> CertificateSlot {
         try table.allowOnly(["ca", "algorithm", "common_name"])
         let algorithmName = try table.string("algorithm") ?? key.flatMap { key in
-            BaseAsymAlgorithms.named.first { $0.1.signatureAlgorithm.map(key.matches) ?? false }?.0
+            SigningAlgorithm.named.first { key.matches($0.1) }?.0
         } ?? "ECDSA_P384"
-        guard let algorithm = BaseAsymAlgorithms.named(algorithmName)?.signatureAlgorithm else {
-            throw table.error("algorithm", "unknown algorithm '\(algorithmName)' (expected one of: \(BaseAsymAlgorithms.named.map(\.0).joined(separator: ", ")))")
+        guard let algorithm = SigningAlgorithm.named(algorithmName) else {
+            throw table.error("algorithm", "unknown algorithm '\(algorithmName)' (expected one of: \(SigningAlgorithm.named.map(\.0).joined(separator: ", ")))")
         }
         if let key, !key.matches(algorithm) {
             throw table.error("algorithm", "\(algorithmName) does not fit the \(key.keyType) key of the slot's key_pair")
         }
-        let caSetting = try table.string("ca") ?? "builtin"
         let authority: CertificateAuthority
         do {
-            let directory = caSetting == "builtin" ? "builtin" : resolve(caSetting, against: context.baseDirectory)
-            authority = try context.caches.authority("\(directory)/\(algorithm.rawValue)") {
-                caSetting == "builtin"
-                    ? try CertificateAuthority.builtin(stateDirectory: context.stateDirectory, algorithm: algorithm)
-                    : try CertificateAuthority.load(directory: directory, algorithm: algorithm)
-            }
+            authority = try context.authority(try table.string("ca") ?? "builtin", algorithm: algorithm)
         } catch let error as CertificateAuthority.Failure {
             throw table.error("ca", error.description)
         }

@@ -232,7 +232,7 @@ public struct ResponderConnection: Sendable {
     /// context (1.2+ prefix); a failure is ERROR(Unspecified), never a crash.
     func sign(_ transcript: [UInt8], with slot: ServedSlot, context: String) throws -> [UInt8] {
         let algorithms = try algorithms
-        guard let hash = algorithms.hash, let asym = algorithms.asym else {
+        guard let hash = algorithms.hash, let asym = algorithms.signing else {
             throw ResponderError.unexpectedRequest("no hash/asym negotiated")
         }
         guard let key = slot.signingKey, key.matches(asym) else {

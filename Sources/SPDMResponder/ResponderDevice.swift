@@ -20,6 +20,12 @@ public struct ResponderDevice: Sendable {
     public var dhePreference: [DHEGroups]
     public var aeadPreference: [AEADSuites]
     public var requesterAsymPreference: [SignatureAlgorithm]
+    /// SPDM 1.4 post-quantum preferences (PqcAsymAlgo, ReqPqcAsymAlg, KEMAlg), most preferred first,
+    /// and which kind wins when the requester offers both (DSP0274 1.4 allows one of each pair).
+    public var pqcAsymPreference: [PQCSignatureAlgorithm] = []
+    public var requesterPQCAsymPreference: [PQCSignatureAlgorithm] = []
+    public var kemPreference: [KEMAlgorithm] = []
+    public var pqcFirst = false
     /// The config's slots (what is served: `servedSlots`, Provisioning/ServedState.swift).
     public var slots: [CertificateSlot]
     /// The config's key pairs, ids 1...N; every slot names one of them.
@@ -127,12 +133,12 @@ public struct MutualAuthSettings: Sendable {
     public var trustedRoots: [Certificate]
     /// Requester chains (DER certificates back to back, root first) known in advance, by the
     /// requester signature algorithm they sign with: used when no encapsulated flow fetches one.
-    public var provisionedRequesterChains: [SignatureAlgorithm: [UInt8]]
+    public var provisionedRequesterChains: [SigningAlgorithm: [UInt8]]
     /// The requester's public key known in advance (the requester has PUB_KEY_ID_CAP and signs
     /// FINISH with ReqSlotID 0xFF; mode key_exchange).
     public var requesterPublicKey: PublicKey?
 
-    public init(mode: Mode = .none, trustedRoots: [Certificate] = [], provisionedRequesterChains: [SignatureAlgorithm: [UInt8]] = [:]) {
+    public init(mode: Mode = .none, trustedRoots: [Certificate] = [], provisionedRequesterChains: [SigningAlgorithm: [UInt8]] = [:]) {
         self.mode = mode
         self.trustedRoots = trustedRoots
         self.provisionedRequesterChains = provisionedRequesterChains
@@ -146,5 +152,17 @@ public struct MutualAuthSettings: Sendable {
         case .encapsulatedDigests: return 0x04
         case .none, .basic: return 0
         }
+    }
+}
+
+extension ResponderDevice {
+    /// True when `key` signs with one of the device's algorithms, classic or post-quantum.
+    public func hasAlgorithm(for key: PrivateKey) -> Bool {
+        asymPreference.contains { key.matches($0) } || pqcAsymPreference.contains { key.matches($0) }
+    }
+
+    /// The device's signing algorithms by name, classic first (for messages).
+    public var asymNames: [String] {
+        asymPreference.map(\.rawValue) + pqcAsymPreference.map(\.displayName)
     }
 }

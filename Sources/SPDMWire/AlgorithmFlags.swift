@@ -72,6 +72,38 @@ public struct MeasurementHashAlgorithms: OptionSet, Hashable, Sendable {
     public var baseHash: BaseHashAlgorithms { BaseHashAlgorithms(rawValue: rawValue >> 1) }
 }
 
+/// PqcAsymAlgo of NEGOTIATE_ALGORITHMS and PqcAsymSel of ALGORITHMS (DSP0274 1.4, u32), also the bits of
+/// the ReqPqcAsymAlg structure (AlgType 6, in 16 bits): ML-DSA (FIPS 204) in bits 0-2, SLH-DSA in 3-14.
+public struct PQCAsymAlgorithms: OptionSet, Hashable, Sendable {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let mlDsa44 = Self(rawValue: 1 << 0)
+    public static let mlDsa65 = Self(rawValue: 1 << 1)
+    public static let mlDsa87 = Self(rawValue: 1 << 2)
+
+    /// Names as spdm-emu spells them (`--pqc_asym`, `--req_pqc_asym`), used in configs too.
+    public static let named: [(String, Self)] = [
+        ("ML_DSA_44", .mlDsa44), ("ML_DSA_65", .mlDsa65), ("ML_DSA_87", .mlDsa87),
+    ]
+
+    /// The ReqPqcAsymAlg structure carries the same bits in 16 bits.
+    public var requesterStructureBits: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+}
+
+/// KEMAlg structure (DSP0274 1.4, AlgType 7): ML-KEM (FIPS 203) parameter sets.
+public struct KEMAlgorithms: OptionSet, Hashable, Sendable {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public static let mlKem512 = Self(rawValue: 1 << 0)
+    public static let mlKem768 = Self(rawValue: 1 << 1)
+    public static let mlKem1024 = Self(rawValue: 1 << 2)
+
+    /// Names as spdm-emu spells them (`--kem`), used in configs too.
+    public static let named: [(String, Self)] = [
+        ("ML_KEM_512", .mlKem512), ("ML_KEM_768", .mlKem768), ("ML_KEM_1024", .mlKem1024),
+    ]
+}
+
 /// DHE named groups (AlgType 2).
 public struct DHEGroups: OptionSet, Hashable, Sendable {
     public var rawValue: UInt16

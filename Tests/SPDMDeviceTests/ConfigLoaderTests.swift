@@ -100,7 +100,7 @@ struct ConfigLoaderTests {
             #expect(device.responder.capabilities.contains(.encap) == encap)
             #expect(device.responder.sessionSettings.psks.count == 1)
             #expect(device.responder.requesterAsymPreference.first == .rsapss3072)
-            #expect(device.responder.mutualAuth.provisionedRequesterChains[.rsapss3072] != nil)
+            #expect(device.responder.mutualAuth.provisionedRequesterChains[.classic(.rsapss3072)] != nil)
             #expect(!device.responder.mutualAuth.trustedRoots.isEmpty)
         }
         // 2335: the encapsulated flow with the handshake in the clear.

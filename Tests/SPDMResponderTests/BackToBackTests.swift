@@ -75,11 +75,11 @@ struct BackToBackTests {
         for asym in [SignatureAlgorithm.ed25519, .ed448] {
             let key = TestChains.chain(for: asym).leafKey
             #expect(SigningContext.message(version: version, context: SigningContext.challengeAuth, hash: .sha384, transcript: transcript) == transcript)
-            let signature = try SigningContext.sign(key: key, algorithm: asym, hash: .sha384, version: version,
+            let signature = try SigningContext.sign(key: key, algorithm: .classic(asym), hash: .sha384, version: version,
                                                     context: SigningContext.challengeAuth, transcript: transcript)
-            #expect(SigningContext.verify(key: key.publicKey, algorithm: asym, hash: .sha384, version: version,
+            #expect(SigningContext.verify(key: key.publicKey, algorithm: .classic(asym), hash: .sha384, version: version,
                                           context: SigningContext.challengeAuth, transcript: transcript, signature: signature))
-            #expect(!SigningContext.verify(key: key.publicKey, algorithm: asym, hash: .sha384, version: .v12,
+            #expect(!SigningContext.verify(key: key.publicKey, algorithm: .classic(asym), hash: .sha384, version: .v12,
                                            context: SigningContext.challengeAuth, transcript: transcript, signature: signature))
         }
     }

@@ -32,7 +32,7 @@ struct ChallengeTests {
         #expect(auth.signature.count == 96)
         // Without GET_DIGESTS/GET_CERTIFICATE, B is empty: M1 = A || CHALLENGE || CHALLENGE_AUTH minus signature.
         let m1 = a + request + Array(response.dropLast(96))
-        #expect(SigningContext.verify(key: TestChains.p384.leaf.publicKey, algorithm: .ecdsaP384, hash: .sha384, version: version,
+        #expect(SigningContext.verify(key: TestChains.p384.leaf.publicKey, algorithm: .classic(.ecdsaP384), hash: .sha384, version: version,
                                       context: SigningContext.challengeAuth, transcript: m1, signature: auth.signature))
         #expect(harness.responder.state == .authenticated)
     }

@@ -53,7 +53,7 @@ struct GetMeasurementsTests {
         #expect(measurements.signature.count == 96)
         #expect(measurements.nonce == [UInt8](repeating: 0xA5, count: 32))
         let l1 = (version >= .v12 ? a : []) + request + Array(response.dropLast(96))
-        #expect(SigningContext.verify(key: TestChains.p384.leaf.publicKey, algorithm: .ecdsaP384, hash: .sha384, version: version,
+        #expect(SigningContext.verify(key: TestChains.p384.leaf.publicKey, algorithm: .classic(.ecdsaP384), hash: .sha384, version: version,
                                       context: SigningContext.measurements, transcript: l1, signature: measurements.signature))
     }
 

@@ -77,7 +77,7 @@ struct MutualAuthTests {
                                          requesterContext: [])
         var unsigned: [UInt8] = []
         auth.encodeWithoutSignature(into: &unsigned)
-        auth.signature = try SigningContext.sign(key: Self.requester.leafKey, algorithm: Self.requesterAsym, hash: .sha384, version: .v11,
+        auth.signature = try SigningContext.sign(key: Self.requester.leafKey, algorithm: .classic(Self.requesterAsym), hash: .sha384, version: .v11,
                                                  context: SigningContext.mutualChallengeAuth,
                                                  transcript: messageB + challengeRequest + unsigned)
         return harness.send([0x11, RequestCode.deliverEncapsulatedResponse.rawValue, reply[2], 0] + unsigned + auth.signature)

@@ -40,7 +40,7 @@ extension SessionPair {
         var device = pair.responder.device
         device.requesterAsymPreference = [requesterAsym]
         device.mutualAuth = MutualAuthSettings(mode: mode, trustedRoots: trusted,
-                                               provisionedRequesterChains: [requesterAsym: requesterChain.certificatesDER])
+                                               provisionedRequesterChains: [.classic(requesterAsym): requesterChain.certificatesDER])
         pair.responder = ResponderConnection(device: device)
         var configuration = pair.requester.configuration
         configuration.requesterIdentity = identity

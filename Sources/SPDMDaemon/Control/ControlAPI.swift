@@ -183,11 +183,14 @@ struct ControlAPI: Sendable {
         let configured = runtime.definition.responder
         let algorithms = DeviceDetail.Algorithms(
             hash: device.hashPreference.map { algorithmName(BaseHashAlgorithms($0), in: BaseHashAlgorithms.named) },
-            asym: device.asymPreference.map { algorithmName(BaseAsymAlgorithms($0), in: BaseAsymAlgorithms.named) },
+            asym: device.asymPreference.map { algorithmName(BaseAsymAlgorithms($0), in: BaseAsymAlgorithms.named) }
+                + device.pqcAsymPreference.map { algorithmName(PQCAsymAlgorithms($0), in: PQCAsymAlgorithms.named) },
             measurementHash: device.measurementRawBitStreamOnly ? ["RAW_BIT_STREAM_ONLY"]
                 : device.measurementHashPreference.map { algorithmName(BaseHashAlgorithms($0), in: BaseHashAlgorithms.named) },
             dhe: device.dhePreference.map { algorithmName($0, in: DHEGroups.named) },
-            aead: device.aeadPreference.map { algorithmName($0, in: AEADSuites.named) })
+            aead: device.aeadPreference.map { algorithmName($0, in: AEADSuites.named) },
+            kem: device.kemPreference.map { algorithmName(KEMAlgorithms($0), in: KEMAlgorithms.named) },
+            pqcFirst: device.pqcFirst)
         let slots = device.slots.map { slot -> DeviceDetail.Slot in
             let certificates = (try? Certificate.parseConcatenatedDER(slot.certificatesDER)) ?? []
             let original = configured.slot(slot.id)

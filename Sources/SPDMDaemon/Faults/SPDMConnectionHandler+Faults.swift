@@ -112,7 +112,7 @@ extension SPDMConnectionHandler {
 
     /// Where corrupt:signature finds the signature, from the connection's negotiated algorithms.
     var signatureGeometry: ResponseFaults.SignatureGeometry? {
-        guard let negotiated = responder.negotiated, let asym = negotiated.asym, let hash = negotiated.hash else { return nil }
+        guard let negotiated = responder.negotiated, let asym = negotiated.signing, let hash = negotiated.hash else { return nil }
         return ResponseFaults.SignatureGeometry(signature: asym.signatureSize,
                                                 keyExchangeVerifyData: responder.handshakeInTheClear ? 0 : hash.digestSize,
                                                 hash: hash.digestSize)

@@ -200,7 +200,7 @@ public struct DeviceStateStore: Sendable {
         for id in storedSlotIDs() {
             do {
                 guard let slot = try storedSlot(id, model: device.slot(id)?.certificateModel ?? 1) else { continue }
-                guard device.asymPreference.contains(where: { slot.privateKey.matches($0) }) else {
+                guard device.hasAlgorithm(for: slot.privateKey) else {
                     report.skipped.append("\(slotPath(id)): the key fits none of the device's algorithms; not applied")
                     continue
                 }

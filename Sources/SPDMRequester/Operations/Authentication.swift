@@ -24,7 +24,7 @@ extension RequesterConnection {
     mutating func receiveChallengeAuth(_ response: [UInt8], pending: Pending) throws -> RequesterAction {
         let algorithms = try algorithms(for: pending.code)
         guard case let .challenge(slot, summary) = pending.operation else { throw RequesterError.invalidState("not a CHALLENGE") }
-        guard let hash = algorithms.hash, let asym = algorithms.asym else {
+        guard let hash = algorithms.hash, let asym = algorithms.signing else {
             throw RequesterError.negotiationFailed("CHALLENGE needs a negotiated hash and asymmetric algorithm")
         }
         guard let chain = chains[slot] else { throw RequesterError.noCertificateChain(slot: slot) }
@@ -129,7 +129,7 @@ extension RequesterConnection {
         }
 
         if request.signed {
-            guard let hash = algorithms.hash, let asym = algorithms.asym else {
+            guard let hash = algorithms.hash, let asym = algorithms.signing else {
                 throw RequesterError.negotiationFailed("signed measurements need a negotiated hash and asymmetric algorithm")
             }
             guard let chain = chains[request.slot] else { throw RequesterError.noCertificateChain(slot: request.slot) }

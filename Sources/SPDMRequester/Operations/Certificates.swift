@@ -158,8 +158,8 @@ extension RequesterConnection {
 
         let leaf = certificates[certificates.count - 1]
         if leaf.isCA { throw RequesterError.leafKeyMismatch(slot: slot, reason: "the leaf certificate is a CA") }
-        if let asym = algorithms.asym, !leaf.publicKey.matches(asym) {
-            throw RequesterError.leafKeyMismatch(slot: slot, reason: "\(leaf.publicKey.keyType) key cannot verify \(asym.rawValue)")
+        if let asym = algorithms.signing, !leaf.publicKey.matches(asym) {
+            throw RequesterError.leafKeyMismatch(slot: slot, reason: "\(leaf.publicKey.keyType) key cannot verify \(asym)")
         }
         return VerifiedCertificateChain(slot: slot, spdmChain: spdmChain, rootHash: parts.rootHash, certificates: certificates,
                                         certificateInfo: certificateInfo, anchored: anchored)

@@ -33,7 +33,7 @@ extension EncapsulatedResponder {
         response.encodeWithoutSignature(into: &unsigned)
         let signed = vca + request.prefix(message.encodedSize) + unsigned
         do {
-            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: identity.algorithm, hash: hash,
+            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: .classic(identity.algorithm), hash: hash,
                                                          version: version, context: SigningContext.mutualEndpointInfo, transcript: signed)
         } catch {
             throw Refusal(code: .unspecified)

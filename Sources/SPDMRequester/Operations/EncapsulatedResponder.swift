@@ -154,7 +154,7 @@ struct EncapsulatedResponder: Sendable {
         let mutC = Array(request.prefix(size)) + unsigned
         let signed = (version >= .v12 ? vca : []) + messageMutB + mutC
         do {
-            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: identity.algorithm, hash: hash,
+            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: .classic(identity.algorithm), hash: hash,
                                                          version: version, context: SigningContext.mutualChallengeAuth,
                                                          transcript: signed)
         } catch {

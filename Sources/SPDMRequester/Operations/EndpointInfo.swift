@@ -55,7 +55,7 @@ extension RequesterConnection {
             throw RequesterError.slotMismatch(request: pending.code, expected: expectedSlot, got: message.slotID)
         }
         if request.signed {
-            guard let hash = algorithms.hash, let asym = algorithms.asym else {
+            guard let hash = algorithms.hash, let asym = algorithms.signing else {
                 throw RequesterError.negotiationFailed("a signed ENDPOINT_INFO needs a negotiated hash and asymmetric algorithm")
             }
             guard let chain = chains[request.slot] else { throw RequesterError.noCertificateChain(slot: request.slot) }

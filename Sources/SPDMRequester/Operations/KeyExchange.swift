@@ -27,7 +27,8 @@ extension RequesterConnection {
         public var slot: UInt8
         public var summary: MeasurementSummaryHashType
         public var requesterSessionID: UInt16
-        let keyPair: DHEKeyPair
+        /// The DHE or KEM key pair whose public half went out in KEY_EXCHANGE.
+        let exchange: KeyExchangeInitiator
     }
 
     /// Both sides advertise HANDSHAKE_IN_THE_CLEAR_CAP (DSP0274 1.1+, capability bit 15).
@@ -46,21 +47,23 @@ extension RequesterConnection {
         let (_, algorithms, _) = try sessionSchedule(for: .keyExchange)
         guard configuration.capabilities.contains(.keyEx) else { throw RequesterError.invalidState("KEY_EXCHANGE without KEY_EX_CAP in our capabilities") }
         _ = try sessionEncrypts()
-        guard let group = DHEGroup(algorithms.dhe) else { throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated DHE group") }
+        guard let mechanism = KeyExchangeMechanism(algorithms) else {
+            throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated DHE group or KEM")
+        }
         guard chains[slot] != nil else { throw RequesterError.noCertificateChain(slot: slot) }
         guard summary.isValid else { throw RequesterError.invalidState("MeasurementSummaryHashType 0x\(String(summary.rawValue, radix: 16))") }
         if summary != .none { try requireResponder(.measurementsAny, "MEAS_CAP for a measurement summary hash") }
-        let keyPair: DHEKeyPair
-        do { keyPair = try DHEKeyPair(group: group) } catch {
-            throw RequesterError.sessionRefused("DHE key generation (\(group)) failed: \(error)")
+        let exchange: KeyExchangeInitiator
+        do { exchange = try KeyExchangeInitiator(mechanism) } catch {
+            throw RequesterError.sessionRefused("\(mechanism) key generation failed: \(error)")
         }
         var request: [UInt8] = []
         KeyExchangeRequest(version: algorithms.version, summaryHashType: summary, slotID: slot, requesterSessionID: requesterSessionID,
-                           sessionPolicy: sessionPolicy, randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
+                           sessionPolicy: sessionPolicy, randomData: randomBytes(32), exchangeData: exchange.exchangeData,
                            opaqueData: SecuredMessageOpaqueData.supportedVersionList(spdmVersion: algorithms.version))
             .encode(into: &request)
         transcript.willHandle(request: .keyExchange, authenticated: authenticated)
-        return (request, KeyExchangeState(request: request, slot: slot, summary: summary, requesterSessionID: requesterSessionID, keyPair: keyPair))
+        return (request, KeyExchangeState(request: request, slot: slot, summary: summary, requesterSessionID: requesterSessionID, exchange: exchange))
     }
 
     /// Checks KEY_EXCHANGE_RSP: the signature over TH with the slot's leaf key, the DHE secret, the
@@ -72,12 +75,11 @@ extension RequesterConnection {
         let code = RequestCode.keyExchange
         let (schedule, algorithms, hash) = try sessionSchedule(for: code)
         try checkSessionResponse(response, code: code, expected: .keyExchangeRsp, version: algorithms.version)
-        guard let asym = algorithms.asym else { throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated signing algorithm") }
+        guard let asym = algorithms.signing else { throw RequesterError.negotiationFailed("KEY_EXCHANGE needs a negotiated signing algorithm") }
         guard let chain = chains[state.slot] else { throw RequesterError.noCertificateChain(slot: state.slot) }
-        let group = state.keyPair.group
         let inClear = handshakeInTheClear
         let message = try decode(code) {
-            try KeyExchangeResponse(decoding: response, exchangeDataSize: group.exchangeDataSize,
+            try KeyExchangeResponse(decoding: response, exchangeDataSize: state.exchange.mechanism.responseExchangeDataSize,
                                     summaryHashSize: state.summary == .none ? 0 : hash.digestSize,
                                     signatureSize: asym.signatureSize, verifyDataSize: inClear ? 0 : hash.digestSize)
         }
@@ -97,10 +99,11 @@ extension RequesterConnection {
             throw RequesterError.keyExchangeSignatureInvalid(slot: state.slot)
         }
         th += message.signature
-        let sharedSecret: [UInt8]
-        do { sharedSecret = try state.keyPair.sharedSecret(peerExchangeData: message.exchangeData) } catch {
+        var sharedSecret: [UInt8]
+        do { sharedSecret = try state.exchange.sharedSecret(responderExchangeData: message.exchangeData) } catch {
             throw RequesterError.malformedResponse(request: code, reason: "responder ExchangeData: \(error)")
         }
+        defer { secureZero(&sharedSecret) }
         let th1Hash = Digest.hash(hash, th)
         let secrets = SessionSecrets(schedule: schedule, role: .requester, encrypt: try sessionEncrypts(), dheSecret: sharedSecret, th1Hash: th1Hash)
         if !inClear {
@@ -179,7 +182,7 @@ extension RequesterConnection {
             session.transcript += Digest.hash(hash, identity.spdmChain(hash: hash))
             session.transcript += header
             do {
-                signature = try SigningContext.sign(key: identity.privateKey, algorithm: identity.algorithm, hash: hash,
+                signature = try SigningContext.sign(key: identity.privateKey, algorithm: .classic(identity.algorithm), hash: hash,
                                                     version: session.version, context: SigningContext.finish,
                                                     transcript: session.transcript)
             } catch {

@@ -7,7 +7,7 @@ extension ResponderConnection {
     mutating func handleChallenge(_ request: [UInt8]) throws -> [UInt8] {
         // Validate
         let algorithms = try algorithms
-        guard let hash = algorithms.hash, algorithms.asym != nil else {
+        guard let hash = algorithms.hash, algorithms.signing != nil else {
             throw ResponderError.unexpectedRequest("no hash/asym negotiated")
         }
         let size = ChallengeRequest.expectedSize(algorithms.version)
@@ -32,7 +32,7 @@ extension ResponderConnection {
         // Basic mutual authentication (SPDM 1.1 only): the requester then runs the encapsulated flow.
         let basicMutualAuth = device.mutualAuth.mode == .basic && algorithms.version == .v11
             && device.capabilities.isSuperset(of: [.mutAuth, .encap]) && peer.flags.isSuperset(of: [.mutAuth, .encap, .cert])
-            && algorithms.requesterAsym.signatureAlgorithm != nil
+            && algorithms.requesterSigning != nil
         var response = ChallengeAuthResponse(
             version: algorithms.version, slotID: message.slotID & 0x0F, basicMutualAuthRequested: basicMutualAuth,
             // SlotID 0xFF (raw public key): Param1 0xF and no slot mask.

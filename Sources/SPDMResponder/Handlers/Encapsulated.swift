@@ -271,7 +271,7 @@ extension ResponderConnection {
             }
         case .challenge:
             guard header.code == ResponseCode.challengeAuth.rawValue else { throw fail("got response code 0x\(String(header.code, radix: 16))") }
-            guard let identity = flow.identity, let requesterAsym = algorithms.requesterAsym.signatureAlgorithm else {
+            guard let identity = flow.identity, let requesterAsym = algorithms.requesterSigning else {
                 throw fail("no verified requester chain")
             }
             let context = WireContext(version: algorithms.version, hashSize: hash.digestSize, signatureSize: requesterAsym.signatureSize)
@@ -328,7 +328,7 @@ extension ResponderConnection {
     /// The provisioned requester chain for the negotiated requester algorithm (mutual auth without
     /// the encapsulated flow), verified; nil when there is none.
     func provisionedRequesterIdentity(algorithms: NegotiatedAlgorithms) -> RequesterIdentity? {
-        guard let hash = algorithms.hash, let algorithm = algorithms.requesterAsym.signatureAlgorithm,
+        guard let hash = algorithms.hash, let algorithm = algorithms.requesterSigning,
               let der = device.mutualAuth.provisionedRequesterChains[algorithm],
               let root = try? Certificate.parseConcatenatedDER(der).first else { return nil }
         let chain = CertificateChainFormat.build(rootHash: Digest.hash(hash, root.der), certificatesDER: der)

@@ -41,7 +41,7 @@ extension ResponderConnection {
             guard let session = sessions[sessionID], session.established else { throw noPendingEncapsulatedRequest(algorithms.version) }
             identity = session.requesterIdentity ?? identity
         }
-        let signed = peer.flags.contains(.endpointInfoWithSignature) && algorithms.requesterAsym.signatureAlgorithm != nil
+        let signed = peer.flags.contains(.endpointInfoWithSignature) && algorithms.requesterSigning != nil
             && (identity != nil || peer.flags.contains(.cert))
         flow.purpose = .endpointInfo(sessionID)
         flow.endpointInfoSigned = signed
@@ -68,7 +68,7 @@ extension ResponderConnection {
             flow.requesterEndpointInfo = message.endpointInfo
             return
         }
-        guard let hash = algorithms.hash, let asym = algorithms.requesterAsym.signatureAlgorithm, let identity = flow.identity else {
+        guard let hash = algorithms.hash, let asym = algorithms.requesterSigning, let identity = flow.identity else {
             throw fail("no verified requester key for the signature")
         }
         let context = WireContext(version: algorithms.version, hashSize: hash.digestSize, signatureSize: asym.signatureSize)

@@ -24,12 +24,12 @@ extension ResponderConnection {
             throw ResponderError.invalidRequest("FINISH without the requester's signature, but mutual authentication was requested")
         }
         var identity: RequesterIdentity?
-        var requesterAsym: SignatureAlgorithm?
+        var requesterAsym: SigningAlgorithm?
         if mutual {
             guard let known = session.requesterIdentity else {
                 throw ResponderError.unexpectedRequest("FINISH before the requester's certificate chain was retrieved and verified")
             }
-            guard let algorithm = try algorithms.requesterAsym.signatureAlgorithm else {
+            guard let algorithm = try algorithms.requesterSigning else {
                 throw ResponderError.unexpectedRequest("no requester signature algorithm negotiated")
             }
             guard header.param2 == known.slotID else {

@@ -3,7 +3,8 @@ import SPDMCrypto
 import SPDMSession
 import SPDMWire
 
-/// KEY_EXCHANGE -> KEY_EXCHANGE_RSP (DSP0274 §10.15): ephemeral DHE, the signature over
+/// KEY_EXCHANGE -> KEY_EXCHANGE_RSP (DSP0274 §10.15): ephemeral DHE or, at 1.4, a KEM (the requester's
+/// encapsulation key in, the ciphertext out; `KeyExchangeMechanism`), the signature over
 /// TH = A (|| D) || Hash(Ct) || KEY_EXCHANGE || KEY_EXCHANGE_RSP (to the signature), handshake keys from
 /// TH1 (the same transcript with the signature) and the responder verify data HMAC(finished_key, TH1)
 /// — unless both sides have HANDSHAKE_IN_THE_CLEAR_CAP, when it comes in FINISH_RSP instead.
@@ -13,8 +14,10 @@ extension ResponderConnection {
         let (schedule, algorithms, hash) = try sessionSchedule()
         guard algorithms.version >= .v11 else { throw ResponderError.unsupportedRequest(.keyExchange) }
         guard peer.flags.contains(.keyEx) else { throw ResponderError.unsupportedRequest(.keyExchange) }
-        guard let group = DHEGroup(algorithms.dhe) else { throw ResponderError.unexpectedRequest("no DHE group negotiated") }
-        let message = try KeyExchangeRequest(decoding: request, exchangeDataSize: group.exchangeDataSize)
+        guard let mechanism = KeyExchangeMechanism(algorithms) else {
+            throw ResponderError.unexpectedRequest("neither a DHE group nor a KEM negotiated")
+        }
+        let message = try KeyExchangeRequest(decoding: request, exchangeDataSize: mechanism.requestExchangeDataSize)
         guard let slot = device.signingSlot(message.slotID) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
@@ -27,20 +30,19 @@ extension ResponderConnection {
         let events = try eventsForNewSession(policy: message.sessionPolicy, version: algorithms.version)
 
         // Process
-        let keyPair: DHEKeyPair
-        let sharedSecret: [UInt8]
+        var (exchangeData, sharedSecret): ([UInt8], [UInt8])
         do {
-            keyPair = try DHEKeyPair(group: group)
-            sharedSecret = try keyPair.sharedSecret(peerExchangeData: message.exchangeData)
+            (exchangeData, sharedSecret) = try mechanism.respond(toRequesterExchangeData: message.exchangeData)
         } catch {
-            throw ResponderError.invalidRequest("DHE exchange failed: \(error)")
+            throw ResponderError.invalidRequest("\(mechanism) exchange failed: \(error)")
         }
+        defer { secureZero(&sharedSecret) }
         var response = KeyExchangeResponse(
             version: algorithms.version, heartbeatPeriod: heartbeatPeriodForNewSession(),
             responderSessionID: UInt16(sessionID >> 16), mutAuthRequested: mutAuth,
             // ReqSlotIDParam is 4 bits: a requester raw public key (ReqSlotID 0xFF) is 0xF.
             slotIDParam: mutAuth == 0x01 ? (requesterIdentity?.slotID ?? 0) & 0x0F : 0,
-            randomData: randomBytes(32), exchangeData: keyPair.exchangeData,
+            randomData: randomBytes(32), exchangeData: exchangeData,
             measurementSummaryHash: summary, opaqueData: opaque)
 
         // Build: sign TH, then derive the handshake keys from TH1 and append the verify data.
@@ -84,7 +86,7 @@ extension ResponderConnection {
         -> (UInt8, RequesterIdentity?, EncapsulatedFlow?) {
         let requested = device.mutualAuth.keyExchangeRequest
         guard requested != 0, device.capabilities.contains(.mutAuth), peer.flags.contains(.mutAuth),
-              algorithms.requesterAsym.signatureAlgorithm != nil else { return (0, nil, nil) }
+              algorithms.requesterSigning != nil else { return (0, nil, nil) }
         if requested == 0x01 {
             guard let identity = provisionedRequesterPublicKey(algorithms: algorithms)
                     ?? provisionedRequesterIdentity(algorithms: algorithms) else { return (0, nil, nil) }

@@ -37,13 +37,12 @@ extension ResponderConnection {
             throw ResponderError.invalidRequest("no common base hash algorithm")
         }
         let provisionedKeys = device.servedSlots.compactMap(\.signingKey) + [device.rawPublicKeySlot?.signingKey].compactMap { $0 }
-        let asym = device.asymPreference.first { algorithm in
+        var asym = device.asymPreference.first { algorithm in
             offeredAsym.contains(BaseAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
         }
-        let needsAsym = !caps.intersection([.chal, .measWithSignature, .keyEx]).isEmpty
-        if needsAsym && asym == nil {
-            throw ResponderError.invalidRequest("no common base asymmetric algorithm")
-        }
+        var pqcAsym = version >= .v14 ? device.pqcAsymPreference.first { algorithm in
+            message.pqcAsym.contains(PQCAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
+        } : nil
         let measures = !caps.intersection(.measurementsAny).isEmpty
         let measurementSpec: MeasurementSpecification = measures && message.measurementSpecification.contains(.dmtf) ? .dmtf : []
         var measurementHash: HashAlgorithm? = nil
@@ -72,17 +71,42 @@ extension ResponderConnection {
             && message.melSpecification & MeasurementExtensionLog.specificationDMTF != 0 ? MeasurementExtensionLog.specificationDMTF : 0
         if multiKeyRequester { otherParams.insert(.multiKeyConnection) }
         let sessions = !caps.intersection([.keyEx, .pskWithoutContext, .pskWithContext]).isEmpty
-        let dhe = sessions && caps.contains(.keyEx)
+        var dhe = sessions && caps.contains(.keyEx)
             ? device.dhePreference.first { message.structure(.dhe).map { DHEGroups(rawValue: $0.supported) }?.contains($0) ?? false } ?? []
             : []
         let aead = sessions
             ? device.aeadPreference.first { message.structure(.aead).map { AEADSuites(rawValue: $0.supported) }?.contains($0) ?? false } ?? []
             : []
-        let requesterAsym: BaseAsymAlgorithms = caps.contains(.mutAuth)
+        var requesterAsym: BaseAsymAlgorithms = caps.contains(.mutAuth)
             ? device.requesterAsymPreference.map { BaseAsymAlgorithms($0) }.first { algorithm in
                 message.structure(.requesterBaseAsym).map { BaseAsymAlgorithms(rawValue: UInt32($0.supported)) }?.contains(algorithm) ?? false
             } ?? []
             : []
+        var requesterPQCAsym = version >= .v14 && caps.contains(.mutAuth)
+            ? device.requesterPQCAsymPreference.first { algorithm in
+                message.structure(.requesterPQCAsym).map { PQCAsymAlgorithms(rawValue: UInt32($0.supported)) }?.contains(PQCAsymAlgorithms(algorithm)) ?? false
+            }
+            : nil
+        var kem = version >= .v14 && sessions && caps.contains(.keyEx)
+            ? device.kemPreference.first { algorithm in
+                message.structure(.kem).map { KEMAlgorithms(rawValue: $0.supported) }?.contains(KEMAlgorithms(algorithm)) ?? false
+            }
+            : nil
+        // DSP0274 1.4: at most one of BaseAsymSel / PqcAsymSel, of ReqBaseAsymAlg / ReqPqcAsymAlg and of
+        // DHE / KEMAlg is selected. Each pair is decided on its own, by the device's pqc_first policy.
+        if device.pqcFirst {
+            if pqcAsym != nil { asym = nil }
+            if requesterPQCAsym != nil { requesterAsym = [] }
+            if kem != nil { dhe = [] }
+        } else {
+            if asym != nil { pqcAsym = nil }
+            if !requesterAsym.isEmpty { requesterPQCAsym = nil }
+            if !dhe.isEmpty { kem = nil }
+        }
+        let needsAsym = !caps.intersection([.chal, .measWithSignature, .keyEx]).isEmpty
+        if needsAsym && asym == nil && pqcAsym == nil {
+            throw ResponderError.invalidRequest("no common asymmetric algorithm (BaseAsymAlgo or PqcAsymAlgo)")
+        }
         let keySchedule: KeySchedules = sessions && (message.structure(.keySchedule).map { KeySchedules(rawValue: $0.supported) }?.contains(.spdm) ?? false)
             ? .spdm : []
 
@@ -94,15 +118,18 @@ extension ResponderConnection {
             case .aead: structures.append(AlgorithmStructure(type: .aead, supported: aead.rawValue))
             case .requesterBaseAsym: structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: requesterAsym.requesterStructureBits))
             case .keySchedule: structures.append(AlgorithmStructure(type: .keySchedule, supported: keySchedule.rawValue))
-            default:
-                // Post-quantum structures (1.4): none supported, answered with no selection.
-                if version >= .v14 { structures.append(AlgorithmStructure(type: structure.type, supported: 0)) }
+            case .requesterPQCAsym:
+                structures.append(AlgorithmStructure(type: .requesterPQCAsym,
+                                                     supported: requesterPQCAsym.map { PQCAsymAlgorithms($0).requesterStructureBits } ?? 0))
+            case .kem: structures.append(AlgorithmStructure(type: .kem, supported: kem.map { KEMAlgorithms($0).rawValue } ?? 0))
+            default: break
             }
         }
         let response = AlgorithmsResponse(
             version: version, measurementSpecification: measurementSpec, otherParams: otherParams,
             measurementHash: measurementHashBits, baseAsym: asym.map { BaseAsymAlgorithms($0) } ?? [],
-            baseHash: hash.map { BaseHashAlgorithms($0) } ?? [], melSpecification: melSpecification, structures: structures
+            baseHash: hash.map { BaseHashAlgorithms($0) } ?? [], pqcAsym: pqcAsym.map { PQCAsymAlgorithms($0) } ?? [],
+            melSpecification: melSpecification, structures: structures
         ).encoded(context: .unnegotiated(version))
 
         // Update
@@ -113,6 +140,9 @@ extension ResponderConnection {
             requesterAsym: requesterAsym, keySchedule: keySchedule,
             multiKeyConnectionResponder: multiKeyResponder, multiKeyConnectionRequester: multiKeyRequester)
         negotiated?.melSpecification = melSpecification
+        negotiated?.pqcAsym = pqcAsym
+        negotiated?.requesterPQCAsym = requesterPQCAsym
+        negotiated?.kem = kem
         state = .negotiated
         transcript.appendVCA(Array(request.prefix(message.declaredLength)) + response)
         return response

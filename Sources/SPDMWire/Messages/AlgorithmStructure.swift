@@ -10,6 +10,10 @@ public struct AlgorithmStructure: Hashable, Sendable {
         public static let aead = AlgType(rawValue: 3)
         public static let requesterBaseAsym = AlgType(rawValue: 4)
         public static let keySchedule = AlgType(rawValue: 5)
+        /// 1.4: the requester's ML-DSA / SLH-DSA algorithms for mutual authentication (PQCAsymAlgorithms bits).
+        public static let requesterPQCAsym = AlgType(rawValue: 6)
+        /// 1.4: the key encapsulation mechanisms for KEY_EXCHANGE (KEMAlgorithms bits).
+        public static let kem = AlgType(rawValue: 7)
     }
 
     public var type: AlgType

@@ -3,7 +3,7 @@
 ///     +0 Version | +1 0x63 | +2 Param1 = number of AlgStructures | +3 Param2
 ///     +4 Length (2) | +6 MeasurementSpecificationSel | +7 OtherParamsSelection (1.2+)
 ///     +8 MeasurementHashAlgo (4) | +12 BaseAsymSel (4) | +16 BaseHashSel (4)
-///     +20 Reserved (11; 1.4 PQC in the first 4) | +31 MELSpecificationSel (1.3+)
+///     +20 PqcAsymSel (4, 1.4+; reserved before) | +24 Reserved (7) | +31 MELSpecificationSel (1.3+)
 ///     +32 ExtAsymSelCount | +33 ExtHashSelCount | +34 Reserved (2)
 ///     +36 ExtAsymSel[] (4 each) | ExtHashSel[] (4 each) | AlgStructure[Param1]
 public struct AlgorithmsResponse: SPDMMessage, Hashable {
@@ -13,6 +13,8 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
     public var measurementHash: MeasurementHashAlgorithms
     public var baseAsym: BaseAsymAlgorithms
     public var baseHash: BaseHashAlgorithms
+    /// 1.4 PqcAsymSel; empty before 1.4.
+    public var pqcAsym: PQCAsymAlgorithms
     public var melSpecification: UInt8
     public var extAsym: [UInt32]
     public var extHash: [UInt32]
@@ -22,7 +24,8 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
 
     public init(version: SPDMVersion, measurementSpecification: MeasurementSpecification,
                 otherParams: OtherParams, measurementHash: MeasurementHashAlgorithms,
-                baseAsym: BaseAsymAlgorithms, baseHash: BaseHashAlgorithms, melSpecification: UInt8 = 0,
+                baseAsym: BaseAsymAlgorithms, baseHash: BaseHashAlgorithms, pqcAsym: PQCAsymAlgorithms = [],
+                melSpecification: UInt8 = 0,
                 extAsym: [UInt32] = [], extHash: [UInt32] = [], structures: [AlgorithmStructure] = []) {
         self.version = version
         self.measurementSpecification = measurementSpecification
@@ -30,6 +33,7 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
         self.measurementHash = measurementHash
         self.baseAsym = baseAsym
         self.baseHash = baseHash
+        self.pqcAsym = pqcAsym
         self.melSpecification = melSpecification
         self.extAsym = extAsym
         self.extHash = extHash
@@ -57,7 +61,9 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
         measurementHash = MeasurementHashAlgorithms(rawValue: try reader.readU32("MeasurementHashAlgo"))
         baseAsym = BaseAsymAlgorithms(rawValue: try reader.readU32("BaseAsymSel"))
         baseHash = BaseHashAlgorithms(rawValue: try reader.readU32("BaseHashSel"))
-        try reader.skip(11, "Reserved")
+        let pqc = try reader.readU32("PqcAsymSel")
+        pqcAsym = version >= .v14 ? PQCAsymAlgorithms(rawValue: pqc) : []
+        try reader.skip(7, "Reserved")
         melSpecification = try reader.readU8("MELSpecificationSel")
         let extAsymCount = Int(try reader.readU8("ExtAsymSelCount"))
         let extHashCount = Int(try reader.readU8("ExtHashSelCount"))
@@ -79,7 +85,8 @@ public struct AlgorithmsResponse: SPDMMessage, Hashable {
         out.appendU32(measurementHash.rawValue)
         out.appendU32(baseAsym.rawValue)
         out.appendU32(baseHash.rawValue)
-        out.appendZeros(11)
+        out.appendU32(version >= .v14 ? pqcAsym.rawValue : 0)
+        out.appendZeros(7)
         out.appendU8(version >= .v13 ? melSpecification : 0)
         out.appendU8(UInt8(extAsym.count))
         out.appendU8(UInt8(extHash.count))

@@ -2,7 +2,7 @@
 ///
 ///     +0 Version | +1 0xE3 | +2 Param1 = number of AlgStructures (1.1+) | +3 Param2
 ///     +4 Length (2) | +6 MeasurementSpecification | +7 OtherParamsSupport (1.2+)
-///     +8 BaseAsymAlgo (4) | +12 BaseHashAlgo (4) | +16 Reserved (12; 1.4 PQC in the first 4)
+///     +8 BaseAsymAlgo (4) | +12 BaseHashAlgo (4) | +16 PqcAsymAlgo (4, 1.4+; reserved before) | +20 Reserved (8)
 ///     +28 ExtAsymCount | +29 ExtHashCount | +30 Reserved | +31 MELSpecification (1.3+)
 ///     +32 ExtAsym[ExtAsymCount] (4 each) | ExtHash[ExtHashCount] (4 each) | AlgStructure[Param1]
 public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
@@ -11,6 +11,8 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
     public var otherParams: OtherParams
     public var baseAsym: BaseAsymAlgorithms
     public var baseHash: BaseHashAlgorithms
+    /// 1.4 PqcAsymAlgo; empty before 1.4.
+    public var pqcAsym: PQCAsymAlgorithms
     public var melSpecification: UInt8
     public var extAsym: [UInt32]
     public var extHash: [UInt32]
@@ -22,13 +24,14 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
 
     public init(version: SPDMVersion, measurementSpecification: MeasurementSpecification = .dmtf,
                 otherParams: OtherParams = [], baseAsym: BaseAsymAlgorithms, baseHash: BaseHashAlgorithms,
-                melSpecification: UInt8 = 0, extAsym: [UInt32] = [], extHash: [UInt32] = [],
+                pqcAsym: PQCAsymAlgorithms = [], melSpecification: UInt8 = 0, extAsym: [UInt32] = [], extHash: [UInt32] = [],
                 structures: [AlgorithmStructure] = []) {
         self.version = version
         self.measurementSpecification = measurementSpecification
         self.otherParams = otherParams
         self.baseAsym = baseAsym
         self.baseHash = baseHash
+        self.pqcAsym = pqcAsym
         self.melSpecification = melSpecification
         self.extAsym = extAsym
         self.extHash = extHash
@@ -58,7 +61,9 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
         otherParams = header.version >= .v12 ? OtherParams(rawValue: other) : []
         baseAsym = BaseAsymAlgorithms(rawValue: try reader.readU32("BaseAsymAlgo"))
         baseHash = BaseHashAlgorithms(rawValue: try reader.readU32("BaseHashAlgo"))
-        try reader.skip(12, "Reserved")
+        let pqc = try reader.readU32("PqcAsymAlgo")
+        pqcAsym = header.version >= .v14 ? PQCAsymAlgorithms(rawValue: pqc) : []
+        try reader.skip(8, "Reserved")
         let extAsymCount = Int(try reader.readU8("ExtAsymCount"))
         let extHashCount = Int(try reader.readU8("ExtHashCount"))
         try reader.skip(1, "Reserved")
@@ -80,7 +85,8 @@ public struct NegotiateAlgorithmsRequest: SPDMMessage, Hashable {
         out.appendU8(version >= .v12 ? otherParams.rawValue : 0)
         out.appendU32(baseAsym.rawValue)
         out.appendU32(baseHash.rawValue)
-        out.appendZeros(12)
+        out.appendU32(version >= .v14 ? pqcAsym.rawValue : 0)
+        out.appendZeros(8)
         out.appendU8(UInt8(extAsym.count))
         out.appendU8(UInt8(extHash.count))
         out.appendU8(0)

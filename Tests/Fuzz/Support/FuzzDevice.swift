@@ -76,7 +76,7 @@ public enum FuzzDevice {
         if mutualAuth != .none {
             device.requesterAsymPreference = [requesterAsym]
             device.mutualAuth = MutualAuthSettings(mode: mutualAuth, trustedRoots: [requesterChain.root],
-                                                   provisionedRequesterChains: [requesterAsym: requesterChain.certificatesDER])
+                                                   provisionedRequesterChains: [.classic(requesterAsym): requesterChain.certificatesDER])
         }
         return device
     }
