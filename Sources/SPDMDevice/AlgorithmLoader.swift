@@ -31,7 +31,7 @@ struct AlgorithmLoader {
 
     /// `rawPublicKey`: the device's PUB_KEY_ID key, which signs like a slot's.
     func load(_ table: ConfigTable?, slots: [CertificateSlot], device: ConfigTable, rawPublicKey: PrivateKey? = nil) throws -> Choices {
-        let keys = slots.map(\.privateKey) + (rawPublicKey.map { [$0] } ?? [])
+        let keys = slots.flatMap(\.allKeys) + (rawPublicKey.map { [$0] } ?? [])
         let table = table ?? ConfigTable(table: .init(), file: device.file, device: device.device, path: "algorithms")
         try table.allowOnly(["hash", "asym", "measurement_hash", "dhe", "aead", "req_asym", "kem", "pqc_first"])
         let hash = try (table.stringArray("hash") ?? Self.defaultHash).map { name in

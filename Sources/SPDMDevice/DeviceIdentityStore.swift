@@ -12,6 +12,15 @@ struct DeviceIdentityStore {
         var certificate: Certificate
     }
 
+    /// The file name stem of a generated leaf: `slot<N>` for a classic algorithm, `slot<N>.mldsa65`
+    /// (the CA directory's name) for ML-DSA, so a hybrid slot keeps one leaf of each kind.
+    static func leafName(slot: UInt8, algorithm: SigningAlgorithm) -> String {
+        switch algorithm {
+        case .classic: return "slot\(slot)"
+        case .pqc(let pqc): return "slot\(slot)." + CertificateAuthority.directoryName(for: pqc)
+        }
+    }
+
     func leaf(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
               authority: CertificateAuthority) throws -> Leaf {
         // One lock per device: daemons sharing a state directory never make the same device's
@@ -24,8 +33,9 @@ struct DeviceIdentityStore {
     private func loadOrCreate(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
                               authority: CertificateAuthority) throws -> Leaf {
         let directory = stateDirectory + "/devices/" + device
-        let keyPath = directory + "/slot\(slot).key"
-        let certificatePath = directory + "/slot\(slot).cert.der"
+        let name = Self.leafName(slot: slot, algorithm: algorithm)
+        let keyPath = directory + "/" + name + ".key"
+        let certificatePath = directory + "/" + name + ".cert.der"
         if let keyBytes = StateDirectory.read(keyPath), let certificateBytes = StateDirectory.read(certificatePath),
            let key = try? PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)),
            let certificate = try? Certificate(der: certificateBytes),

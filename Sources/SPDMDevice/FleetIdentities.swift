@@ -38,7 +38,7 @@ struct FleetIdentities {
                 for slot in slots {
                     let leaf = try store.leaf(device: names[index], slot: slot.id, algorithm: slot.algorithm,
                                               commonName: slot.commonName ?? "\(names[index]) slot \(slot.id)", authority: slot.authority)
-                    context.caches.keep(leaf, device: names[index], slot: slot.id)
+                    context.caches.keep(leaf, device: names[index], slot: slot.id, algorithm: slot.algorithm)
                 }
                 tally.finished(nil)
             } catch {

@@ -17,12 +17,12 @@ final class LoadCaches: @unchecked Sendable {
         return authority
     }
 
-    func keep(_ leaf: DeviceIdentityStore.Leaf, device: String, slot: UInt8) {
-        lock.withLock { leaves["\(device)/\(slot)"] = leaf }
+    func keep(_ leaf: DeviceIdentityStore.Leaf, device: String, slot: UInt8, algorithm: SigningAlgorithm) {
+        lock.withLock { leaves[device + "/" + DeviceIdentityStore.leafName(slot: slot, algorithm: algorithm)] = leaf }
     }
 
-    /// The leaf FleetIdentities prepared for this device and slot (taken: it is used once).
-    func takeLeaf(device: String, slot: UInt8) -> DeviceIdentityStore.Leaf? {
-        lock.withLock { leaves.removeValue(forKey: "\(device)/\(slot)") }
+    /// The leaf FleetIdentities prepared for this device, slot and algorithm (taken: it is used once).
+    func takeLeaf(device: String, slot: UInt8, algorithm: SigningAlgorithm) -> DeviceIdentityStore.Leaf? {
+        lock.withLock { leaves.removeValue(forKey: device + "/" + DeviceIdentityStore.leafName(slot: slot, algorithm: algorithm)) }
     }
 }

@@ -21,7 +21,6 @@ struct SlotLoader {
         for table in tables {
             try table.allowOnly(["id", "chain", "key", "root", "model", "generate", "key_pair"])
             let id = UInt8(try table.int("id", in: 0...7) ?? slots.count)
-            guard !slots.contains(where: { $0.id == id }) else { throw table.error("id", "slot \(id) is defined twice") }
             let model = try loadModel(table)
             let pair = try keyPair(table, keyPairs)
             var slot: CertificateSlot
@@ -34,7 +33,11 @@ struct SlotLoader {
                 slot = try fromFiles(table, id: id, model: model, pairKey: pair?.privateKey)
             }
             slot.keyPairID = pair?.id ?? 0
-            slots.append(slot)
+            if let index = slots.firstIndex(where: { $0.id == id }) {
+                try addOtherAlgorithmChain(slot, to: &slots[index], table)
+            } else {
+                slots.append(slot)
+            }
         }
         return slots
     }
@@ -102,6 +105,21 @@ struct SlotLoader {
         }
     }
 
+    /// A second `[[device.slot]]` with the same id: the slot's chain for the other kind of key, classic
+    /// or ML-DSA (a hybrid device serves, per connection, the chain that fits the negotiated algorithm).
+    private func addOtherAlgorithmChain(_ other: CertificateSlot, to slot: inout CertificateSlot, _ table: ConfigTable) throws {
+        func isPostQuantum(_ key: PrivateKey) -> Bool { if case .mlDsa = key.keyType { true } else { false } }
+        guard !slot.allKeys.contains(where: { isPostQuantum($0) == isPostQuantum(other.privateKey) }) else {
+            throw table.error("id", "slot \(slot.id) is defined twice with a \(isPostQuantum(other.privateKey) ? "post-quantum" : "classic") key "
+                              + "(a slot may carry one classic and one ML-DSA chain)")
+        }
+        guard !table.has("key_pair") && slot.keyPairID == 0 else {
+            throw table.error("key_pair", "slot \(slot.id) carries chains for several algorithms; such a slot cannot name a key pair")
+        }
+        slot.otherAlgorithmChains.append(CertificateSlot.AlgorithmChain(
+            certificatesDER: other.certificatesDER, rootCertificateDER: other.rootCertificateDER, privateKey: other.privateKey))
+    }
+
     /// The certificates of a file (DER back to back or a PEM bundle); a refusal names the file and `key`.
     func readCertificates(_ path: String, _ table: ConfigTable, _ key: String) throws -> [Certificate] {
         guard let data = FileManager.default.contents(atPath: path) else { throw table.error(key, "cannot read \(path)") }
@@ -135,7 +153,7 @@ struct SlotLoader {
         do {
             let store = DeviceIdentityStore(stateDirectory: context.stateDirectory)
             let leaf = try key.map { try store.leaf(device: deviceName, slot: id, key: $0, commonName: commonName, authority: authority) }
-                ?? context.caches.takeLeaf(device: deviceName, slot: id)
+                ?? context.caches.takeLeaf(device: deviceName, slot: id, algorithm: algorithm)
                 ?? store.leaf(device: deviceName, slot: id, algorithm: algorithm, commonName: commonName, authority: authority)
             return CertificateSlot(id: id, certificatesDER: authority.root.der + authority.intermediate.der + leaf.certificate.der,
                                    rootCertificateDER: authority.root.der, privateKey: leaf.key, certificateModel: model)

@@ -16,6 +16,26 @@ public struct CertificateSlot: Sendable {
     /// The key pair (1.3 KeyPairID) whose key `privateKey` is; 0 until the device assigns one (a
     /// device without explicit key pairs gets one key pair per slot).
     public var keyPairID: UInt8
+    /// The same slot's chains for other signing algorithms (a hybrid device, DSP0274 1.4: one slot
+    /// serves the chain that fits the algorithm ALGORITHMS negotiated, classic or post-quantum).
+    /// Config only: provisioning changes the primary chain above.
+    public var otherAlgorithmChains: [AlgorithmChain] = []
+
+    /// One chain and leaf key of a slot for one signing algorithm.
+    public struct AlgorithmChain: Sendable {
+        public var certificatesDER: [UInt8]
+        public var rootCertificateDER: [UInt8]
+        public var privateKey: PrivateKey
+
+        public init(certificatesDER: [UInt8], rootCertificateDER: [UInt8], privateKey: PrivateKey) {
+            self.certificatesDER = certificatesDER
+            self.rootCertificateDER = rootCertificateDER
+            self.privateKey = privateKey
+        }
+    }
+
+    /// Every leaf key of the slot, the primary chain's first.
+    public var allKeys: [PrivateKey] { [privateKey] + otherAlgorithmChains.map(\.privateKey) }
 
     public init(id: UInt8, certificatesDER: [UInt8], rootCertificateDER: [UInt8], privateKey: PrivateKey,
                 certificateModel: UInt8 = 1, keyPairID: UInt8 = 0) {

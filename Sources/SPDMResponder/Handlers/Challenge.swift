@@ -19,7 +19,7 @@ extension ResponderConnection {
         if message.summaryHashType != .none && device.capabilities.intersection(.measurementsAny).isEmpty {
             throw ResponderError.invalidRequest("measurement summary hash asked of a device without MEAS_CAP")
         }
-        guard let slot = device.signingSlot(message.slotID) else {
+        guard let slot = device.signingSlot(message.slotID, for: algorithms.signing) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         try requireKeyUsage(.challenge, of: slot, algorithms: algorithms)

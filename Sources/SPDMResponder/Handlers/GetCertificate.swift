@@ -24,7 +24,7 @@ extension ResponderConnection {
         if large && !device.capabilities.contains(.largeResponse) {
             throw ResponderError.unsupportedRequest(.getCertificate)
         }
-        guard let slot = device.servedSlot(message.slotID) else {
+        guard let slot = device.servedSlot(message.slotID, for: algorithms.signing) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         let chain = slot.spdmChain(hash: hash)

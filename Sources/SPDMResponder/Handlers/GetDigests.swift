@@ -17,7 +17,7 @@ extension ResponderConnection {
                                           || !device.provisioned.pendingReset.erasedSlots.isEmpty) {
             throw ResponderError(.resetRequired, "a certificate install waits for the device reset")
         }
-        let slots = device.servedSlots
+        let slots = device.servedSlots(for: algorithms.signing)
         guard !slots.isEmpty else { throw ResponderError.unspecified("no slot holds a certificate chain") }
 
         // Process + build

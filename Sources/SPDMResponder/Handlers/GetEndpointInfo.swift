@@ -27,7 +27,7 @@ extension ResponderConnection {
             guard message.slotID != GetEndpointInfoRequest.publicKeySlot else {
                 throw ResponderError.invalidRequest("no provisioned public key (SlotID 0xF)")
             }
-            guard let chosen = device.servedSlot(message.slotID) else {
+            guard let chosen = device.servedSlot(message.slotID, for: algorithms.signing) else {
                 throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
             }
             try requireKeyUsage(.endpointInfo, of: chosen, algorithms: algorithms)

@@ -22,7 +22,8 @@ extension ResponderConnection {
                 throw ResponderError.invalidRequest("signed measurements asked of a device without MEAS_CAP=2")
             }
             // SlotIDParam is 4 bits: 0xF names the raw public key (SlotID 0xFF).
-            guard let chosen = device.signingSlot(message.slotID == 0x0F ? ResponderDevice.rawPublicKeySlotID : message.slotID) else {
+            guard let chosen = device.signingSlot(message.slotID == 0x0F ? ResponderDevice.rawPublicKeySlotID : message.slotID,
+                                                  for: algorithms.signing) else {
                 throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
             }
             try requireKeyUsage(.measurement, of: chosen, algorithms: algorithms)

@@ -18,7 +18,7 @@ extension ResponderConnection {
             throw ResponderError.unexpectedRequest("neither a DHE group nor a KEM negotiated")
         }
         let message = try KeyExchangeRequest(decoding: request, exchangeDataSize: mechanism.requestExchangeDataSize)
-        guard let slot = device.signingSlot(message.slotID) else {
+        guard let slot = device.signingSlot(message.slotID, for: algorithms.signing) else {
             throw ResponderError.invalidRequest("slot \(message.slotID) holds no certificate chain")
         }
         try requireKeyUsage(.keyExchange, of: slot, algorithms: algorithms)

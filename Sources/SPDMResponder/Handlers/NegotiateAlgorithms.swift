@@ -36,7 +36,7 @@ extension ResponderConnection {
         if needsHash && hash == nil {
             throw ResponderError.invalidRequest("no common base hash algorithm")
         }
-        let provisionedKeys = device.servedSlots.compactMap(\.signingKey) + [device.rawPublicKeySlot?.signingKey].compactMap { $0 }
+        let provisionedKeys = device.servedSigningKeys
         var asym = device.asymPreference.first { algorithm in
             offeredAsym.contains(BaseAsymAlgorithms(algorithm)) && provisionedKeys.contains { $0.matches(algorithm) }
         }

@@ -20,9 +20,10 @@ extension ResponderDevice {
                           keyPairID: 0, keyUsage: .spdm, signingKey: key, rawPublicKeyDER: key.publicKey.subjectPublicKeyInfoDER)
     }
 
-    /// Slot `id` for CHALLENGE / KEY_EXCHANGE: 0-7 a certificate slot, 0xFF the raw public key.
-    func signingSlot(_ id: UInt8) -> ServedSlot? {
-        id == Self.rawPublicKeySlotID ? rawPublicKeySlot : (id < 8 ? servedSlot(id) : nil)
+    /// Slot `id` for CHALLENGE / KEY_EXCHANGE / signed MEASUREMENTS on a connection that signs with
+    /// `algorithm`: 0-7 a certificate slot, 0xFF the raw public key.
+    func signingSlot(_ id: UInt8, for algorithm: SigningAlgorithm?) -> ServedSlot? {
+        id == Self.rawPublicKeySlotID ? rawPublicKeySlot : (id < 8 ? servedSlot(id, for: algorithm) : nil)
     }
 }
 

@@ -120,6 +120,39 @@ extension ResponderDevice {
         return served
     }
 
+    /// The slots as served on a connection that signs with `algorithm` (see `servedSlot(_:for:)`).
+    public func servedSlots(for algorithm: SigningAlgorithm?) -> [ServedSlot] {
+        let pairs = servedKeyPairs
+        return (UInt8(0)..<8).compactMap { servedSlot($0, keyPairs: pairs).map { fitted($0, to: algorithm) } }
+    }
+
+    /// Slot `id` as served on a connection that signs with `algorithm`: when the slot's own key does
+    /// not sign with it but the config gives the slot a chain for it (`otherAlgorithmChains`, a hybrid
+    /// device), that chain and key; otherwise the slot as served.
+    public func servedSlot(_ id: UInt8, for algorithm: SigningAlgorithm?) -> ServedSlot? {
+        servedSlot(id).map { fitted($0, to: algorithm) }
+    }
+
+    /// Every key some served slot signs with on some connection (the raw public key included): what
+    /// NEGOTIATE_ALGORITHMS may select an algorithm for.
+    public var servedSigningKeys: [PrivateKey] {
+        servedSlots.flatMap { served in
+            [served.signingKey].compactMap { $0 }
+                + (provisioned.installedChains[served.id] == nil ? slot(served.id)?.otherAlgorithmChains.map(\.privateKey) ?? [] : [])
+        } + [rawPublicKeySlot?.signingKey].compactMap { $0 }
+    }
+
+    private func fitted(_ served: ServedSlot, to algorithm: SigningAlgorithm?) -> ServedSlot {
+        guard let algorithm, served.rawPublicKeyDER == nil, !(served.signingKey?.matches(algorithm) ?? false),
+              provisioned.installedChains[served.id] == nil,
+              let chain = slot(served.id)?.otherAlgorithmChains.first(where: { $0.privateKey.matches(algorithm) }) else { return served }
+        var fitted = served
+        fitted.certificatesDER = chain.certificatesDER
+        fitted.rootCertificateDER = chain.rootCertificateDER
+        fitted.signingKey = chain.privateKey
+        return fitted
+    }
+
     /// ProvisionedSlotMask of DIGESTS.
     public var servedSlotMask: UInt8 { servedSlots.reduce(0) { $0 | 1 << $1.id } }
 
