@@ -91,7 +91,7 @@ struct ConfigLoaderTests {
         let mutual: [(Int, MutualAuthSettings.Mode, Bool)] = [
             (2331, .keyExchange, false), (2332, .encapsulated, true), (2333, .encapsulatedDigests, true), (2334, .basic, true),
         ]
-        #expect(config.devices.count == 20)
+        #expect(config.devices.count == 24)
         for ((port, mode, encap), device) in zip(mutual, config.devices.dropFirst(7)) {
             #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
             #expect(device.responder.asymPreference == [.ecdsaP384])
@@ -147,6 +147,27 @@ struct ConfigLoaderTests {
         let requesterPublicKey = try #require(FileManager.default.contents(atPath: directory.path + "/state/ca/rsa3072/end_requester.key.pub.der"))
         #expect(raw.responder.mutualAuth.requesterPublicKey?.subjectPublicKeyInfoDER == [UInt8](requesterPublicKey))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/rsa3072/bundle_requester.certchain.der"))
+        // 2348-2351: post-quantum SPDM 1.4 (ML-DSA-65/ML-KEM-768, ML-DSA-87/ML-KEM-1024, hybrid, ML-DSA mutual auth).
+        let pqc: [(String, Int, PQCSignatureAlgorithm, KEMAlgorithm)] = [
+            ("pqc-mldsa65", 2348, .mlDsa65, .mlKem768), ("pqc-mldsa87", 2349, .mlDsa87, .mlKem1024),
+            ("pqc-hybrid", 2350, .mlDsa65, .mlKem768), ("pqc-mutual-auth", 2351, .mlDsa65, .mlKem768),
+        ]
+        for (name, port, asym, kem) in pqc {
+            let device = try #require(config.devices.first { $0.name == name })
+            #expect(device.listeners.first == .tcp(host: "127.0.0.1", port: port))
+            #expect(device.responder.versions.last == .v14)
+            #expect(device.responder.pqcAsymPreference == [asym] && device.responder.kemPreference == [kem] && device.responder.pqcFirst)
+            #expect(device.responder.capabilities.contains(.chunk))
+            #expect(device.responder.servedSigningKeys.contains { $0.matches(asym) })
+        }
+        let hybrid = try #require(config.devices.first { $0.name == "pqc-hybrid" })
+        #expect(hybrid.responder.asymPreference == [.ecdsaP384] && hybrid.responder.dhePreference == [.secp384r1])
+        #expect(hybrid.responder.slots.count == 1 && hybrid.responder.slots[0].otherAlgorithmChains.count == 1)
+        let mutualPQC = try #require(config.devices.first { $0.name == "pqc-mutual-auth" })
+        #expect(mutualPQC.responder.requesterPQCAsymPreference == [.mlDsa65] && mutualPQC.responder.mutualAuth.mode == .encapsulated)
+        for file in ["ca.cert.der", "ca1.cert.der", "bundle_requester.certchain.der", "end_requester.key"] {
+            #expect(FileManager.default.fileExists(atPath: directory.path + "/state/ca/mldsa65/" + file), "\(file)")
+        }
     }
 
     private func asymBit(_ algorithm: SignatureAlgorithm) -> UInt32 {

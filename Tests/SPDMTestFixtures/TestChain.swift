@@ -16,10 +16,15 @@ public struct TestChain: Sendable {
 
     /// A new chain; its leaf certifies `leafKey` when given (a key a device already holds).
     public static func make(_ algorithm: SignatureAlgorithm, name: String, leafKey given: PrivateKey? = nil) -> TestChain {
+        make(keyType: algorithm.keyType, name: name, leafKey: given)
+    }
+
+    /// A new chain of `keyType` keys (ML-DSA included: its certificates are signed with ML-DSA).
+    public static func make(keyType: KeyType, name: String, leafKey given: PrivateKey? = nil) -> TestChain {
         do {
-            let rootKey = try PrivateKey.generate(algorithm)
-            let intermediateKey = try PrivateKey.generate(algorithm)
-            let leafKey = try given ?? PrivateKey.generate(algorithm)
+            let rootKey = try PrivateKey.generate(keyType: keyType)
+            let intermediateKey = try PrivateKey.generate(keyType: keyType)
+            let leafKey = try given ?? PrivateKey.generate(keyType: keyType)
             let root = try CertificateFactory.makeCertificate(
                 commonName: "\(name) test root", subjectKey: rootKey.publicKey, issuer: nil, issuerKey: rootKey,
                 serial: 1, validityDays: 3650, kind: .root)
@@ -31,7 +36,7 @@ public struct TestChain: Sendable {
                 serial: 3, validityDays: 3650, kind: .responderLeaf)
             return TestChain(root: root, intermediate: intermediate, leaf: leaf, leafKey: leafKey)
         } catch {
-            fatalError("cannot build a \(algorithm) test chain: \(error)")
+            fatalError("cannot build a \(keyType) test chain: \(error)")
         }
     }
 }
@@ -47,6 +52,8 @@ public enum TestChains {
     public static let ed25519 = TestChain.make(.ed25519, name: "Ed25519")
     public static let ed448 = TestChain.make(.ed448, name: "Ed448")
     public static let sm2 = TestChain.make(.sm2, name: "SM2")
+    public static let mlDsa65 = TestChain.make(keyType: .mlDsa(.mlDsa65), name: "ML-DSA-65")
+    public static let mlDsa87 = TestChain.make(keyType: .mlDsa(.mlDsa87), name: "ML-DSA-87")
 
     public static func chain(for algorithm: SignatureAlgorithm) -> TestChain {
         switch algorithm {
