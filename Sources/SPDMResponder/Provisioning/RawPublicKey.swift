@@ -32,7 +32,7 @@ extension ResponderConnection {
     /// the requester has PUB_KEY_ID_CAP, the key signs with the negotiated requester algorithm.
     func provisionedRequesterPublicKey(algorithms: NegotiatedAlgorithms) -> RequesterIdentity? {
         guard peer.flags.contains(.pubKeyID), let key = device.mutualAuth.requesterPublicKey,
-              let algorithm = algorithms.requesterAsym.signatureAlgorithm, key.matches(algorithm) else { return nil }
+              let algorithm = algorithms.requesterSigning, key.matches(algorithm) else { return nil }
         return RequesterIdentity(slotID: ResponderDevice.rawPublicKeySlotID, spdmChain: key.subjectPublicKeyInfoDER, leafKey: key)
     }
 }
