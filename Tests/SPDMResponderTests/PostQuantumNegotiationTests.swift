@@ -145,3 +145,53 @@ struct PostQuantumNegotiationTests {
         #expect(harness.send(try KeyExchangeTests.keyExchangeBytes(.v14)) == Fixtures.errorBytes(.v14, .invalidRequest))
     }
 }
+
+/// CAPABILITIES' Supported Algorithms block (1.3+, GET_CAPABILITIES Param1 bit 0), post-quantum
+/// algorithms included at 1.4.
+@Suite("GET_CAPABILITIES Supported Algorithms block")
+struct SupportedAlgorithmsBlockTests {
+    static func request(_ version: SPDMVersion, chunk: Bool) -> [UInt8] {
+        GetCapabilitiesRequest(version: version, flags: chunk ? [.cert, .chunk] : [.cert], dataTransferSize: 4096,
+                               maxSPDMMessageSize: chunk ? 65536 : 4096, param1: CapabilitiesResponse.supportedAlgorithmsFlag)
+            .encoded(context: .unnegotiated(version))
+    }
+
+    static func device() -> ResponderDevice {
+        var device = PostQuantumNegotiationTests.device(hybrid: true, pqcFirst: true)
+        device.capabilities.insert(.chunk)
+        return device
+    }
+
+    @Test("at 1.4 the block lists the classic and the post-quantum algorithms; at 1.3 no PqcAsymAlgo nor AlgTypes 6 and 7",
+          arguments: [SPDMVersion.v13, .v14])
+    func block(_ version: SPDMVersion) throws {
+        var harness = Harness(device: Self.device(), version: version)
+        harness.runVersion()
+        let bytes = harness.send(Self.request(version, chunk: true))
+        #expect(bytes[2] == CapabilitiesResponse.supportedAlgorithmsFlag)
+        let response = try CapabilitiesResponse(decoding: bytes, context: .unnegotiated(version))
+        let block = try #require(response.supportedAlgorithms)
+        #expect(block.baseAsym == .ecdsaP384 && block.baseHash == .sha384)
+        #expect(block.pqcAsym == (version >= .v14 ? .mlDsa65 : []))
+        let types: [AlgorithmStructure.AlgType] = version >= .v14
+            ? [.dhe, .aead, .requesterBaseAsym, .keySchedule, .requesterPQCAsym, .kem] : [.dhe, .aead, .requesterBaseAsym, .keySchedule]
+        #expect(block.structures.map(\.type) == types)
+        #expect(bytes.count == 20 + SupportedAlgorithms.fixedSize + 4 * types.count)
+        #expect(response.encoded(context: .unnegotiated(version)) == bytes)
+        // The block is part of the VCA transcript: the connection goes on to ALGORITHMS as usual.
+        #expect(harness.responder.state == .afterCapabilities)
+    }
+
+    @Test("without the requester's CHUNK_CAP the request is InvalidRequest; a device without CHUNK_CAP sends no block")
+    func chunkRule() throws {
+        var noChunk = Harness(device: Self.device(), version: .v13)
+        noChunk.runVersion()
+        #expect(noChunk.send(Self.request(.v13, chunk: false)) == Fixtures.errorBytes(.v13, .invalidRequest))
+        var device = Self.device()
+        device.capabilities.remove(.chunk)
+        var plain = Harness(device: device, version: .v13)
+        plain.runVersion()
+        let bytes = plain.send(Self.request(.v13, chunk: true))
+        #expect(bytes[2] == 0 && bytes.count == 20)
+    }
+}
