@@ -129,6 +129,19 @@ struct PostQuantumNegotiationTests {
         #expect(try AlgorithmsResponse(decoding: responseBytes, context: .unnegotiated(.v14)).pqcAsym == .mlDsa87)
     }
 
+    @Test("GET_KEY_PAIR_INFO reports an ML-DSA key pair in PqcAsymAlgoCapabilities and CurrentPqcAsymAlgo")
+    func keyPairInfo() throws {
+        var device = Self.device(hybrid: false, pqcFirst: true)
+        device.capabilities.insert(.getKeyPairInfo)
+        var harness = Self.connected(device)
+        _ = harness.send(Self.offer())
+        let info = try KeyPairInfoResponse(decoding: harness.send(GetKeyPairInfoRequest(version: .v14, keyPairID: 1)), context: harness.context)
+        #expect(info.pqcAsymAlgorithmCapabilities == PQCAsymAlgorithms.mlDsa65.rawValue)
+        #expect(info.currentPqcAsymAlgorithm == PQCAsymAlgorithms.mlDsa65.rawValue)
+        #expect(info.currentAsymAlgorithm.isEmpty)
+        #expect(info.publicKeyInfo == TestChains.mlDsa65.leafKey.publicKey.algorithmIdentifierDER)
+    }
+
     @Test("KEY_EXCHANGE with an ML-KEM encapsulation key that fails FIPS 203's modulus check is InvalidRequest")
     func badEncapsulationKey() throws {
         var harness = Self.connected(Self.device(hybrid: false, pqcFirst: true))

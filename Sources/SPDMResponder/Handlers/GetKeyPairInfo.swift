@@ -22,7 +22,7 @@ extension ResponderConnection {
             asymAlgorithmCapabilities: pair.configured.asymAlgorithmCapabilities, currentAsymAlgorithm: pair.asymAlgorithm,
             associatedSlotMask: pair.associatedSlotMask,
             publicKeyInfo: pair.privateKey?.publicKey.algorithmIdentifierDER ?? [],
-            pqcAsymAlgorithmCapabilities: 0, currentPqcAsymAlgorithm: pair.pqcAsymAlgorithm
+            pqcAsymAlgorithmCapabilities: pair.configured.configuredPQCAlgorithm.rawValue, currentPqcAsymAlgorithm: pair.pqcAsymAlgorithm
         ).encoded(context: algorithms.wireContext)
         // Update: nothing (KEY_PAIR_INFO joins no transcript).
     }

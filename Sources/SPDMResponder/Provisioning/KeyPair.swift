@@ -1,3 +1,4 @@
+import SPDMCore
 import SPDMCrypto
 import SPDMWire
 
@@ -33,6 +34,13 @@ public struct KeyPair: Sendable {
     /// The key type bit of the configured key (or of the empty key pair).
     public var configuredAlgorithm: KeyPairAsymAlgorithms {
         privateKey.map { KeyPairAsymAlgorithms(keyType: $0.keyType) } ?? emptyAlgorithm
+    }
+
+    /// The 1.4 PqcAsymAlgo bit of an ML-DSA key (KEY_PAIR_INFO PqcAsymAlgoCapabilities and
+    /// CurrentPqcAsymAlgo); empty for other keys and for an empty key pair.
+    public var configuredPQCAlgorithm: PQCAsymAlgorithms {
+        guard case .mlDsa(let algorithm)? = privateKey?.keyType else { return [] }
+        return PQCAsymAlgorithms(algorithm)
     }
 
     /// One key pair per slot, in slot order (ids 1, 2, ...): the default of a device whose config

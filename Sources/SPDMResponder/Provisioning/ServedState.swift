@@ -60,7 +60,7 @@ extension ResponderDevice {
         guard let settings = provisioned.keyPairs[id] else {
             return ServedKeyPair(configured: configured, privateKey: configured.privateKey, keyUsage: configured.keyUsage,
                                  asymAlgorithm: configured.privateKey == nil ? [] : configured.configuredAlgorithm,
-                                 pqcAsymAlgorithm: 0, associatedSlotMask: configuredMask)
+                                 pqcAsymAlgorithm: configured.configuredPQCAlgorithm.rawValue, associatedSlotMask: configuredMask)
         }
         let algorithm = KeyPairAsymAlgorithms(rawValue: settings.asymAlgorithm)
         var key: PrivateKey? = nil
