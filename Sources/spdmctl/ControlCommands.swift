@@ -127,9 +127,10 @@ func printDevice(_ device: DeviceDetail) {
     print("capabilities  \(device.capabilities.joined(separator: ", "))")
     let algorithms = device.algorithms
     for (key, names) in [("hash", algorithms.hash), ("asym", algorithms.asym), ("measurement_hash", algorithms.measurementHash),
-                         ("dhe", algorithms.dhe), ("aead", algorithms.aead)] {
-        print("\(key.padding(toLength: 14, withPad: " ", startingAt: 0))\(names.isEmpty ? "-" : names.joined(separator: ", "))")
+                         ("dhe", algorithms.dhe), ("aead", algorithms.aead), ("kem", algorithms.kem)] {
+        print("\(key.padding(toLength: max(14, key.count + 1), withPad: " ", startingAt: 0))\(names.isEmpty ? "-" : names.joined(separator: ", "))")
     }
+    if algorithms.pqcFirst { print("pqc_first     yes (post-quantum algorithms win when the requester offers both kinds)") }
     for slot in device.slots {
         let modified = slot.modified ? " (set through the control API)" : ""
         print("slot \(slot.id)        \(slot.keyType), \(slot.certificateModel) model\(modified)")

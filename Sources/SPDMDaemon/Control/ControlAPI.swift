@@ -196,7 +196,7 @@ struct ControlAPI: Sendable {
             let original = configured.slot(slot.id)
             return DeviceDetail.Slot(
                 id: slot.id, certificateModel: [1: "device", 2: "alias", 3: "generic"][slot.certificateModel] ?? "\(slot.certificateModel)",
-                keyType: slot.privateKey.keyType.description,
+                keyType: slot.allKeys.map(\.keyType.description).joined(separator: " + "),
                 certificates: certificates.map { DeviceDetail.CertificateName(subject: $0.subject, issuer: $0.issuer) },
                 modified: original?.certificatesDER != slot.certificatesDER)
         }
