@@ -121,7 +121,7 @@ extension RequesterConnection {
             report.chain = chain
             verified.append("slot \(plan.slot) certificate chain: format, RootHash, DIGESTS digest")
             if chain.anchored {
-                verified.append("slot \(plan.slot) certificate chain: X.509 path to a trusted root, leaf key fits \(algorithms.asym?.rawValue ?? "-")")
+                verified.append("slot \(plan.slot) certificate chain: X.509 path to a trusted root, leaf key fits \(algorithms.signing?.name ?? "-")")
             }
         }
 

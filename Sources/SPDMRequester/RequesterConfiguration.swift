@@ -18,6 +18,9 @@ public struct RequesterConfiguration: Sendable {
     /// NEGOTIATE_ALGORITHMS offers.
     public var baseHash: BaseHashAlgorithms
     public var baseAsym: BaseAsymAlgorithms
+    /// 1.4 PqcAsymAlgo (ML-DSA); sent only at 1.4. The responder selects at most one of BaseAsymSel
+    /// and PqcAsymSel.
+    public var pqcAsym: PQCAsymAlgorithms = []
     public var measurementSpecification: MeasurementSpecification
     public var otherParams: OtherParams
     /// AlgStructures (1.1+); an empty set is not sent.
@@ -25,11 +28,15 @@ public struct RequesterConfiguration: Sendable {
     public var aead: AEADSuites
     public var requesterBaseAsym: BaseAsymAlgorithms
     public var keySchedule: KeySchedules
+    /// 1.4 AlgStructures 6 (ReqPqcAsymAlg, with the identity's ML-DSA algorithm added) and 7 (KEMAlg);
+    /// sent only at 1.4 and only when not empty, after the four earlier ones (AlgType increases).
+    public var requesterPQCAsym: PQCAsymAlgorithms = []
+    public var kem: KEMAlgorithms = []
     /// The MeasurementHashAlgo selections the requester accepts (the responder picks; it is not offered).
     public var acceptedMeasurementHash: MeasurementHashAlgorithms
 
     /// The requester's own chain and key for mutual authentication; its algorithm is offered as
-    /// ReqBaseAsymAlg (with `requesterBaseAsym`). MUT_AUTH_CAP / ENCAP_CAP still come from
+    /// ReqBaseAsymAlg (with `requesterBaseAsym`) or, for ML-DSA, as ReqPqcAsymAlg (with `requesterPQCAsym`). MUT_AUTH_CAP / ENCAP_CAP still come from
     /// `capabilities`: set them to let the responder ask for mutual authentication.
     public var requesterIdentity: RequesterCredentials?
 
@@ -87,10 +94,20 @@ public struct RequesterConfiguration: Sendable {
         self.maximumNotReadyRetries = maximumNotReadyRetries
     }
 
-    /// ReqBaseAsymAlg as offered: `requesterBaseAsym` plus the identity's algorithm.
+    /// ReqBaseAsymAlg as offered: `requesterBaseAsym` plus the identity's algorithm when it is a classic one.
     public var offeredRequesterAsym: BaseAsymAlgorithms {
-        requesterBaseAsym.union(requesterIdentity?.offeredAlgorithm ?? [])
+        requesterBaseAsym.union(requesterIdentity?.offeredBaseAsym ?? [])
     }
+
+    /// ReqPqcAsymAlg as offered: `requesterPQCAsym` plus the identity's algorithm when it is ML-DSA.
+    public var offeredRequesterPQCAsym: PQCAsymAlgorithms {
+        requesterPQCAsym.union(requesterIdentity?.offeredPQCAsym ?? [])
+    }
+
+    /// The post-quantum algorithms this requester can use: ML-DSA-65/87 and ML-KEM-768/1024 (the crypto
+    /// layer has no ML-DSA-44 or ML-KEM-512, so they are never offered).
+    public static let allPQCAsym: PQCAsymAlgorithms = [.mlDsa65, .mlDsa87]
+    public static let allKEM: KEMAlgorithms = [.mlKem768, .mlKem1024]
 
     public static let allHashes = BaseHashAlgorithms(rawValue: 0x7F)
     public static let allAsym = BaseAsymAlgorithms(rawValue: 0xFFF)

@@ -24,7 +24,7 @@ struct Attest: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Base hash to offer, spdm-emu name (repeatable or comma separated); default: all.", valueName: "SHA_384"))
     var hash: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Signature algorithm to offer, spdm-emu name (repeatable or comma separated); default: all.", valueName: "ECDSA_P384"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Signature algorithm to offer, spdm-emu name (repeatable or comma separated): BaseAsymAlgo names, or ML_DSA_65 / ML_DSA_87 (PqcAsymAlgo, SPDM 1.4); default: all.", valueName: "ECDSA_P384"))
     var asym: [String] = []
 
     @Option(name: .long, help: "Certificate slot for GET_CERTIFICATE, CHALLENGE and signed measurements.")
@@ -68,9 +68,7 @@ struct Attest: ParsableCommand {
         try algorithmSet(hash, option: "hash", known: BaseHashAlgorithms.named, all: RequesterConfiguration.allHashes)
     }
 
-    func asyms() throws -> BaseAsymAlgorithms {
-        try algorithmSet(asym, option: "asym", known: BaseAsymAlgorithms.named, all: RequesterConfiguration.allAsym)
-    }
+    func asyms() throws -> SignatureOffer { try SignatureOffer.parse(asym) }
 
     func tcb() throws -> Set<UInt8>? {
         guard let tcbIndices else { return nil }
@@ -90,8 +88,9 @@ struct Attest: ParsableCommand {
         var configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)),
             capabilities: sizes.capabilities, dataTransferSize: sizes.dataTransferSize, maxSPDMMessageSize: sizes.maxSPDMMessageSize,
-            baseHash: try hashes(), baseAsym: try asyms(),
+            baseHash: try hashes(), baseAsym: try asyms().baseAsym,
             trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
+        configuration.pqcAsym = try asyms().pqcAsym
         configuration.responderPublicKey = try responderPublicKey.map { try PublicKeyFile.load($0, option: "--responder-public-key") }
         let address = endpoint.address
         let output = AttestOutput(endpoint: address, transport: transportType.description, json: json)

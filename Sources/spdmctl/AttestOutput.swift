@@ -66,9 +66,17 @@ struct AttestOutput {
 
     struct Algorithms: Encodable {
         var hash: String?
+        /// BaseAsymSel; at 1.4 the responder may sign with `pqcAsym` (PqcAsymSel) instead.
         var asym: String?
+        var pqcAsym: String?
         var measurementHash: String?
         var measurementSpecification: String?
+
+        /// "hash SHA_384, asym ECDSA_P384, measurement hash SHA_384"; a PQC signature shows as "pqc asym ML_DSA_65".
+        var text: String {
+            let signature = pqcAsym.map { "pqc asym \($0)" } ?? "asym \(asym ?? "-")"
+            return "hash \(hash ?? "-"), \(signature), measurement hash \(measurementHash ?? "-")"
+        }
     }
 
     struct Chain: Encodable {
@@ -120,7 +128,7 @@ struct AttestOutput {
     }
 
     static func algorithms(_ negotiated: NegotiatedAlgorithms) -> Algorithms {
-        Algorithms(hash: name(negotiated.hash), asym: name(negotiated.asym),
+        Algorithms(hash: name(negotiated.hash), asym: name(negotiated.asym), pqcAsym: negotiated.pqcAsym.map { SigningAlgorithm.pqc($0).name },
                    measurementHash: negotiated.measurementRawBitStreamOnly ? "RAW_BIT_STREAM_ONLY" : name(negotiated.measurementHash),
                    measurementSpecification: negotiated.measurementSpecification.contains(.dmtf) ? "DMTF" : nil)
     }
@@ -191,7 +199,7 @@ struct AttestOutput {
         }
         lines.append(capabilityLine)
         let algorithms = Self.algorithms(report.algorithms)
-        lines.append("algorithms      hash \(algorithms.hash ?? "-"), asym \(algorithms.asym ?? "-"), measurement hash \(algorithms.measurementHash ?? "-")")
+        lines.append("algorithms      \(algorithms.text)")
         for (slot, digest) in report.digests.sorted(by: { $0.key < $1.key }) {
             lines.append("digest slot \(slot)   \(digest.spdmHex)")
         }
@@ -259,7 +267,7 @@ struct AttestOutput {
             if let version = requester.version { print("SPDM version    \(version)") }
             if let negotiated = requester.negotiated {
                 let algorithms = Self.algorithms(negotiated)
-                print("algorithms      hash \(algorithms.hash ?? "-"), asym \(algorithms.asym ?? "-"), measurement hash \(algorithms.measurementHash ?? "-")")
+                print("algorithms      \(algorithms.text)")
             }
         }
         FileHandle.standardError.write(Data("FAILED (\(kind.rawValue)): \(message)\n".utf8))

@@ -7,8 +7,9 @@ import SPDMWire
 
 /// The requester identity of `spdmctl session --requester-cert F --requester-key F`: a chain (PEM
 /// bundle or DER certificates back to back, root first; a leaf-first bundle is turned around) and
-/// the leaf's private key (PEM or DER). The signature algorithm is named, or follows from the key
-/// (RSA keys sign with RSAPSS, as DMTF's reference requester does).
+/// the leaf's private key (PEM or DER; PKCS#8 for ML-DSA, as the builtin CA's mldsa65/end_requester.key).
+/// The signature algorithm is named, or follows from the key (RSA keys sign with RSAPSS, as DMTF's
+/// reference requester does; ML-DSA keys with their parameter set).
 enum RequesterIdentityFiles {
     static func load(cert: String, key: String, slot: UInt8, algorithm: String?) throws -> RequesterCredentials {
         var certificates = try RootFiles.load(cert, option: "--requester-cert")
@@ -35,22 +36,22 @@ enum RequesterIdentityFiles {
         }
     }
 
-    /// The named algorithm, or the one the key fits (RSA: RSAPSS, as DMTF's reference requester).
-    static func algorithmOf(_ privateKey: PrivateKey, named algorithm: String?, key: String) throws -> SignatureAlgorithm {
-        let signatureAlgorithm: SignatureAlgorithm
+    /// The named algorithm (a BaseAsymAlgo name such as RSAPSS_3072, or an ML-DSA one such as
+    /// ML_DSA_65), or the one the key fits (RSA: RSAPSS, as DMTF's reference requester; an ML-DSA key:
+    /// its parameter set, offered as the 1.4 ReqPqcAsymAlg).
+    static func algorithmOf(_ privateKey: PrivateKey, named algorithm: String?, key: String) throws -> SigningAlgorithm {
         if let algorithm {
-            guard let named = BaseAsymAlgorithms.named(algorithm)?.signatureAlgorithm else {
-                throw ValidationError("--requester-asym \(algorithm) is not a signature algorithm name (e.g. RSAPSS_3072, ECDSA_P384)")
-            }
-            signatureAlgorithm = named
-        } else {
-            let fitting = SignatureAlgorithm.allCases.filter { privateKey.matches($0) }
-            guard let chosen = fitting.first(where: { $0.rawValue.hasPrefix("rsapss") }) ?? fitting.first else {
-                throw ValidationError("--requester-key \(key): no SPDM signature algorithm fits this key")
-            }
-            signatureAlgorithm = chosen
+            guard let named = SigningAlgorithm.named(algorithm) else { throw unknownAlgorithm(algorithm) }
+            return named
         }
-        return signatureAlgorithm
+        let classic = SignatureAlgorithm.allCases.filter { privateKey.matches($0) }
+        if let chosen = classic.first(where: { $0.rawValue.hasPrefix("rsapss") }) ?? classic.first { return .classic(chosen) }
+        if let pqc = PQCSignatureAlgorithm.allCases.first(where: { privateKey.matches($0) }) { return .pqc(pqc) }
+        throw ValidationError("--requester-key \(key): no SPDM signature algorithm fits this key")
+    }
+
+    static func unknownAlgorithm(_ name: String) -> ValidationError {
+        ValidationError("--requester-asym \(name) is not a signature algorithm name (e.g. RSAPSS_3072, ECDSA_P384, ML_DSA_65)")
     }
 
     static func loadKey(_ path: String) throws -> PrivateKey {

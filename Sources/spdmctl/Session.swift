@@ -31,6 +31,12 @@ struct Session: ParsableCommand {
                                             valueName: "HINT:KEY"))
     var psk: String?
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Signature algorithm to offer, spdm-emu name (repeatable or comma separated): BaseAsymAlgo names, or ML_DSA_65 / ML_DSA_87 (PqcAsymAlgo, SPDM 1.4); default: all.", valueName: "ECDSA_P384"))
+    var asym: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("KEM to offer for KEY_EXCHANGE (SPDM 1.4 KEMAlg; repeatable or comma separated): ML_KEM_768, ML_KEM_1024, or NONE for DHE only; default: both. The DHE groups stay offered: the responder selects one of DHE and KEM.", valueName: "ML_KEM_768"))
+    var kem: [String] = []
+
     @Option(name: .long, help: "Sessions to open at once on the connection.")
     var sessions: Int = 1
 
@@ -60,7 +66,7 @@ struct Session: ParsableCommand {
     var requesterSlot: UInt8 = 0
 
     @Option(name: .customLong("requester-asym"),
-            help: ArgumentHelp("Requester signature algorithm, spdm-emu name; default: from the key (RSA keys: RSAPSS).", valueName: "RSAPSS_3072"))
+            help: ArgumentHelp("Requester signature algorithm, spdm-emu name (ML_DSA_65 / ML_DSA_87: offered as ReqPqcAsymAlg, SPDM 1.4); default: from the key (RSA keys: RSAPSS).", valueName: "RSAPSS_3072"))
     var requesterAsym: String?
 
     @OptionGroup var sizes: MessageSizeOptions
@@ -109,13 +115,13 @@ struct Session: ParsableCommand {
             }
         }
         guard requesterSlot < 8 else { throw ValidationError("--requester-slot must be 0-7") }
-        if let requesterAsym, BaseAsymAlgorithms.named(requesterAsym)?.signatureAlgorithm == nil {
-            throw ValidationError("--requester-asym \(requesterAsym) is not a signature algorithm name (e.g. RSAPSS_3072, ECDSA_P384)")
-        }
+        if let requesterAsym, SigningAlgorithm.named(requesterAsym) == nil { throw RequesterIdentityFiles.unknownAlgorithm(requesterAsym) }
         if requesterCert == nil && !requesterPubKeyID && (requesterAsym != nil || requesterSlot != 0) {
             throw ValidationError("--requester-asym and --requester-slot need --requester-cert and --requester-key")
         }
         _ = try pskPair()
+        _ = try SignatureOffer.parse(asym)
+        _ = try kemOffer(kem)
     }
 
     /// "HINT:KEY", each side a config byte string (cstr:text, hex:00ff, or text: SPDMCore's ByteString).
@@ -160,12 +166,15 @@ struct Session: ParsableCommand {
         }
         if handshakeInTheClear { capabilities.insert(.handshakeInTheClear) }
         capabilities.formUnion(sizes.capabilities)
-        let configuration = RequesterConfiguration(
+        let signatures = try SignatureOffer.parse(asym)
+        var configuration = RequesterConfiguration(
             forcedVersion: spdmVersion.flatMap(SPDMVersion.init(string:)), capabilities: capabilities,
             dataTransferSize: sizes.dataTransferSize, maxSPDMMessageSize: sizes.maxSPDMMessageSize,
-            dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
+            baseAsym: signatures.baseAsym, dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
             requesterIdentity: identity, trustedRoots: roots, allowUnanchoredChains: false,
             chainOptions: .init(validAt: Date()))
+        configuration.pqcAsym = signatures.pqcAsym
+        configuration.kem = try kemOffer(kem)
         var document = SessionRunReport(ok: false, endpoint: endpoint.address, transport: transportType.description, sessions: [], verified: [])
 
         let client: PlatformSocketClient
@@ -212,7 +221,9 @@ struct Session: ParsableCommand {
             return
         }
         if let version = document.version {
-            print("\(document.endpoint) (\(document.transport)): SPDM \(version), DHE \(document.dhe ?? "-"), AEAD \(document.aead ?? "-")")
+            let exchange = document.kem.map { "KEM \($0)" } ?? "DHE \(document.dhe ?? "-")"
+            print("\(document.endpoint) (\(document.transport)): SPDM \(version), \(exchange), AEAD \(document.aead ?? "-"), asym \(document.asym ?? "-")"
+                + (document.requesterAsym.map { ", requester asym \($0)" } ?? ""))
         }
         for session in document.sessions {
             print("session \(session.sessionID): \(session.mode), \(session.encrypted ? "encrypt+MAC" : "MAC only")"

@@ -77,6 +77,9 @@ struct SessionRun {
         self.flags = flags
         document.version = algorithms.version.description
         document.dhe = DHEGroup(algorithms.dhe)?.rawValue
+        document.kem = algorithms.kem.flatMap { kem in KEMAlgorithms.named.first { $0.1 == KEMAlgorithms(kem) }?.0 }
+        document.asym = algorithms.signing?.name
+        document.requesterAsym = algorithms.requesterSigning?.name
         document.aead = AEADAlgorithm(algorithms.aead).map { "\($0)" }
         document.verified.append("VCA: SPDM \(algorithms.version)")
     }

@@ -10,7 +10,13 @@ struct SessionRunReport: Encodable {
     var transport: String
     var version: String?
     var dhe: String?
+    /// SPDM 1.4 KEMAlg (ML_KEM_768, ...): KEY_EXCHANGE encapsulates instead of DHE.
+    var kem: String?
     var aead: String?
+    /// The responder's signature algorithm: BaseAsymSel, or at 1.4 PqcAsymSel (ML_DSA_65, ...).
+    var asym: String?
+    /// The requester's, for mutual authentication: ReqBaseAsymAlg or ReqPqcAsymAlg.
+    var requesterAsym: String?
     var sessions: [SessionReport]
     var verified: [String]
     /// The events received with --subscribe-events, one line each.

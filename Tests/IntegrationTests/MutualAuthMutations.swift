@@ -18,7 +18,7 @@ extension MutationTarget {
         }
         let privateKey = try String(data: key, encoding: .utf8).map { try PrivateKey(pem: $0) } ?? PrivateKey(der: [UInt8](key))
         return try RequesterCredentials(certificates: try Certificate.parseConcatenatedDER([UInt8](chain)), privateKey: privateKey,
-                                        algorithm: .ecdsaP256)
+                                        algorithm: .classic(.ecdsaP256))
     }
 
     /// The DELIVER_ENCAPSULATED_RESPONSEs of one complete session mutual authentication (DIGESTS, then

@@ -74,7 +74,7 @@ struct RawPublicKeyTests {
         pair.requester = RequesterConnection(configuration: RequesterConfiguration(
             forcedVersion: .v13, capabilities: [.pubKeyID, .chal, .encrypt, .mac, .keyEx, .mutAuth, .heartbeat],
             dhe: .secp384r1, aead: .aes256GCM, keySchedule: .spdm,
-            requesterIdentity: try RequesterCredentials.rawPublicKey(requesterKey, algorithm: .ecdsaP384)))
+            requesterIdentity: try RequesterCredentials.rawPublicKey(requesterKey, algorithm: .classic(.ecdsaP384))))
         try pair.connect(certificate: false)
         pair.requester.provisionResponderPublicKey(Self.key.publicKey)
         let open = { try pair.requester.keyExchange(slot: 0xFF, requesterSessionID: 0xFFFF, channel: pair.channel,

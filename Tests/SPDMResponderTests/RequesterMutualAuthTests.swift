@@ -16,7 +16,7 @@ extension SessionPair {
         let chain = requesterChain
         do {
             return try RequesterCredentials(certificates: [chain.root, chain.intermediate, chain.leaf], privateKey: chain.leafKey,
-                                            slotID: slot, algorithm: requesterAsym)
+                                            slotID: slot, algorithm: .classic(requesterAsym))
         } catch {
             fatalError("requester identity: \(error)")
         }
@@ -176,15 +176,15 @@ struct RequesterMutualAuthTests {
         let chain = SessionPair.requesterChain
         #expect(throws: RequesterError.self) {
             _ = try RequesterCredentials(certificates: [chain.root, chain.intermediate, chain.leaf], privateKey: TestChains.rsa2048.leafKey,
-                                         algorithm: .rsapss2048)
+                                         algorithm: .classic(.rsapss2048))
         }
         #expect(throws: RequesterError.self) {
             _ = try RequesterCredentials(certificates: [chain.root, chain.intermediate, chain.leaf], privateKey: chain.leafKey,
-                                         algorithm: .ecdsaP384)
+                                         algorithm: .classic(.ecdsaP384))
         }
         #expect(throws: RequesterError.self) {
             _ = try RequesterCredentials(certificates: [chain.root, chain.leaf], privateKey: chain.leafKey, slotID: 8,
-                                         algorithm: .rsapss3072)
+                                         algorithm: .classic(.rsapss3072))
         }
     }
 }

@@ -19,8 +19,10 @@ public struct TestChain: Sendable {
         make(keyType: algorithm.keyType, name: name, leafKey: given)
     }
 
-    /// A new chain of `keyType` keys (ML-DSA included: its certificates are signed with ML-DSA).
-    public static func make(keyType: KeyType, name: String, leafKey given: PrivateKey? = nil) -> TestChain {
+    /// A new chain of `keyType` keys (ML-DSA included: its certificates are signed with ML-DSA), with a
+    /// responder leaf, or a requester leaf for mutual authentication.
+    public static func make(keyType: KeyType, name: String, leafKind: CertificateKind = .responderLeaf,
+                            leafKey given: PrivateKey? = nil) -> TestChain {
         do {
             let rootKey = try PrivateKey.generate(keyType: keyType)
             let intermediateKey = try PrivateKey.generate(keyType: keyType)
@@ -33,7 +35,7 @@ public struct TestChain: Sendable {
                 serial: 2, validityDays: 3650, kind: .intermediate)
             let leaf = try CertificateFactory.makeCertificate(
                 commonName: "\(name) test device", subjectKey: leafKey.publicKey, issuer: intermediate, issuerKey: intermediateKey,
-                serial: 3, validityDays: 3650, kind: .responderLeaf)
+                serial: 3, validityDays: 3650, kind: leafKind)
             return TestChain(root: root, intermediate: intermediate, leaf: leaf, leafKey: leafKey)
         } catch {
             fatalError("cannot build a \(keyType) test chain: \(error)")
@@ -54,6 +56,8 @@ public enum TestChains {
     public static let sm2 = TestChain.make(.sm2, name: "SM2")
     public static let mlDsa65 = TestChain.make(keyType: .mlDsa(.mlDsa65), name: "ML-DSA-65")
     public static let mlDsa87 = TestChain.make(keyType: .mlDsa(.mlDsa87), name: "ML-DSA-87")
+    /// An ML-DSA-65 requester identity (requester-auth leaf), for mutual authentication.
+    public static let mlDsa65Requester = TestChain.make(keyType: .mlDsa(.mlDsa65), name: "ML-DSA-65 requester", leafKind: .requesterLeaf)
 
     public static func chain(for algorithm: SignatureAlgorithm) -> TestChain {
         switch algorithm {

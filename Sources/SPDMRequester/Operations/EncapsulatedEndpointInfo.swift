@@ -23,7 +23,7 @@ extension EncapsulatedResponder {
         guard message.signatureRequested else { return response.encoded(context: algorithms.wireContext) }
 
         let (identity, hash) = try credentials(for: .getEndpointInfo, capability: .endpointInfoWithSignature)
-        guard algorithms.requesterAsym.signatureAlgorithm == identity.algorithm else {
+        guard algorithms.requesterSigning == identity.algorithm else {
             throw Refusal(code: .unsupportedRequest, data: RequestCode.getEndpointInfo.rawValue)
         }
         guard message.slotID == identity.slotID else { throw Refusal(code: .invalidRequest) }
@@ -33,7 +33,7 @@ extension EncapsulatedResponder {
         response.encodeWithoutSignature(into: &unsigned)
         let signed = vca + request.prefix(message.encodedSize) + unsigned
         do {
-            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: .classic(identity.algorithm), hash: hash,
+            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: identity.algorithm, hash: hash,
                                                          version: version, context: SigningContext.mutualEndpointInfo, transcript: signed)
         } catch {
             throw Refusal(code: .unspecified)

@@ -136,7 +136,7 @@ struct EncapsulatedResponder: Sendable {
 
     private mutating func challengeAuth(_ request: [UInt8]) throws -> [UInt8] {
         let (identity, hash) = try credentials(for: .challenge, capability: .chal)
-        guard algorithms.requesterAsym.signatureAlgorithm == identity.algorithm else {
+        guard algorithms.requesterSigning == identity.algorithm else {
             throw Refusal(code: .unsupportedRequest, data: RequestCode.challenge.rawValue)
         }
         let size = ChallengeRequest.expectedSize(version)
@@ -154,7 +154,7 @@ struct EncapsulatedResponder: Sendable {
         let mutC = Array(request.prefix(size)) + unsigned
         let signed = (version >= .v12 ? vca : []) + messageMutB + mutC
         do {
-            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: .classic(identity.algorithm), hash: hash,
+            response.signature = try SigningContext.sign(key: identity.privateKey, algorithm: identity.algorithm, hash: hash,
                                                          version: version, context: SigningContext.mutualChallengeAuth,
                                                          transcript: signed)
         } catch {

@@ -125,7 +125,7 @@ extension RequesterConnection {
     /// MutAuthRequested of KEY_EXCHANGE_RSP (DSP0274 Table "KEY_EXCHANGE_RSP"; libspdm_req_key_exchange.c):
     /// 0, or exactly one of 0x01 (FINISH signature, no encapsulation), 0x02 (encapsulated flow),
     /// 0x04 (encapsulated flow starting with our DIGESTS). Needs MUT_AUTH_CAP on both sides, ENCAP_CAP
-    /// on both for 0x02/0x04, SlotIDParam 0-7 for 0x01, and our identity for the negotiated ReqBaseAsymAlg.
+    /// on both for 0x02/0x04, SlotIDParam 0-7 for 0x01, and our identity for the negotiated ReqBaseAsymAlg or ReqPqcAsymAlg.
     func checkMutualAuthRequest(_ message: KeyExchangeResponse, algorithms: NegotiatedAlgorithms) throws -> UInt8 {
         let code = RequestCode.keyExchange
         let requested = message.mutAuthRequested & 0x07
@@ -151,8 +151,9 @@ extension RequesterConnection {
         guard let identity = configuration.requesterIdentity else {
             throw RequesterError.sessionRefused("the responder asks for mutual authentication (MutAuthRequested \(hex)), and no requester identity is configured")
         }
-        guard algorithms.requesterAsym.signatureAlgorithm == identity.algorithm else {
-            throw RequesterError.sessionRefused("mutual authentication needs ReqBaseAsymAlg \(identity.algorithm), ALGORITHMS selected 0x\(String(algorithms.requesterAsym.rawValue, radix: 16))")
+        guard algorithms.requesterSigning == identity.algorithm else {
+            let selected = algorithms.requesterSigning.map(\.name) ?? "none"
+            throw RequesterError.sessionRefused("mutual authentication needs requester algorithm \(identity.algorithm.name) (ReqBaseAsymAlg or ReqPqcAsymAlg), ALGORITHMS selected \(selected)")
         }
         return requested
     }
@@ -182,7 +183,7 @@ extension RequesterConnection {
             session.transcript += Digest.hash(hash, identity.spdmChain(hash: hash))
             session.transcript += header
             do {
-                signature = try SigningContext.sign(key: identity.privateKey, algorithm: .classic(identity.algorithm), hash: hash,
+                signature = try SigningContext.sign(key: identity.privateKey, algorithm: identity.algorithm, hash: hash,
                                                     version: session.version, context: SigningContext.finish,
                                                     transcript: session.transcript)
             } catch {

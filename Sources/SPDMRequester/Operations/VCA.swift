@@ -3,6 +3,12 @@ import SPDMCrypto
 import SPDMWire
 
 /// GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS (DSP0274 §10.3-10.5): message A of the transcript.
+///
+/// At 1.4 NEGOTIATE_ALGORITHMS also offers the post-quantum algorithms: PqcAsymAlgo (+16) and the
+/// AlgStructures ReqPqcAsymAlg (type 6) and KEMAlg (type 7), sent after KeySchedule (type 5). ALGORITHMS
+/// answers with PqcAsymSel (+20) and one echo per structure sent; every selection is one-hot or 0 and
+/// among what was offered, and at most one of each pair BaseAsymSel / PqcAsymSel, DHE / KEMAlg and
+/// ReqBaseAsymAlg / ReqPqcAsymAlg is set (the responder's PQC-first policy picks).
 extension RequesterConnection {
     // MARK: GET_VERSION -> VERSION
 
@@ -85,25 +91,31 @@ extension RequesterConnection {
         let version = try connectionVersion(for: .negotiateAlgorithms)
         guard responderCapabilities != nil else { throw RequesterError.invalidState("NEGOTIATE_ALGORITHMS before GET_CAPABILITIES") }
         guard negotiated == nil else { throw RequesterError.invalidState("NEGOTIATE_ALGORITHMS twice") }
-        var structures: [AlgorithmStructure] = []
-        if version >= .v11 {
-            if !configuration.dhe.isEmpty { structures.append(AlgorithmStructure(type: .dhe, supported: configuration.dhe.rawValue)) }
-            if !configuration.aead.isEmpty { structures.append(AlgorithmStructure(type: .aead, supported: configuration.aead.rawValue)) }
-            if !configuration.offeredRequesterAsym.isEmpty {
-                structures.append(AlgorithmStructure(type: .requesterBaseAsym, supported: configuration.offeredRequesterAsym.requesterStructureBits))
-            }
-            if !configuration.keySchedule.isEmpty {
-                structures.append(AlgorithmStructure(type: .keySchedule, supported: configuration.keySchedule.rawValue))
-            }
-        }
         var otherParams = configuration.otherParams.subtracting(.multiKeyConnection)
         if requestsMultiKeyConnection(version: version) { otherParams.insert(.multiKeyConnection) }
         return NegotiateAlgorithmsRequest(version: version, measurementSpecification: configuration.measurementSpecification,
                                           otherParams: version >= .v12 ? otherParams : [],
                                           baseAsym: configuration.baseAsym, baseHash: configuration.baseHash,
+                                          pqcAsym: version >= .v14 ? configuration.pqcAsym : [],
                                           melSpecification: version >= .v13 ? MeasurementExtensionLog.specificationDMTF : 0,
-                                          structures: structures)
+                                          structures: offeredStructures(version: version))
             .encoded(context: .unnegotiated(version))
+    }
+
+    /// The AlgStructures NEGOTIATE_ALGORITHMS carries at `version`, in increasing AlgType order: from 1.1
+    /// DHE (2), AEAD (3), ReqBaseAsymAlg (4), KeySchedule (5); at 1.4 ReqPqcAsymAlg (6) and KEMAlg (7).
+    /// An empty offer is not sent.
+    func offeredStructures(version: SPDMVersion) -> [AlgorithmStructure] {
+        var offers: [(AlgorithmStructure.AlgType, UInt16)] = []
+        if version >= .v11 {
+            offers += [(.dhe, configuration.dhe.rawValue), (.aead, configuration.aead.rawValue),
+                       (.requesterBaseAsym, configuration.offeredRequesterAsym.requesterStructureBits),
+                       (.keySchedule, configuration.keySchedule.rawValue)]
+        }
+        if version >= .v14 {
+            offers += [(.requesterPQCAsym, configuration.offeredRequesterPQCAsym.requesterStructureBits), (.kem, configuration.kem.rawValue)]
+        }
+        return offers.filter { $0.1 != 0 }.map { AlgorithmStructure(type: $0.0, supported: $0.1) }
     }
 
     mutating func receiveAlgorithms(_ response: [UInt8], pending: Pending) throws -> RequesterAction {
@@ -128,7 +140,18 @@ extension RequesterConnection {
         let needsAsym = !flags.intersection([.chal, .measWithSignature, .keyEx]).isEmpty
         let measures = !flags.intersection(.measurementsAny).isEmpty
         let hashBits = try selection(message.baseHash, offered: configuration.baseHash, name: "BaseHashSel", required: needsHash)
-        let asymBits = try selection(message.baseAsym, offered: configuration.baseAsym, name: "BaseAsymSel", required: needsAsym)
+        let asymBits = try selection(message.baseAsym, offered: configuration.baseAsym, name: "BaseAsymSel", required: false)
+        // 1.4 PqcAsymSel: one-hot or 0, and offered (the decoder reads it as 0 before 1.4).
+        let pqcAsymBits = try selection(message.pqcAsym, offered: version >= .v14 ? configuration.pqcAsym : [],
+                                        name: "PqcAsymSel", required: false)
+        // DSP0274 1.4: at most one of BaseAsymSel and PqcAsymSel; exactly one when a signature is needed.
+        if !asymBits.isEmpty && !pqcAsymBits.isEmpty {
+            throw RequesterError.negotiationFailed("ALGORITHMS selects both BaseAsymSel 0x\(String(asymBits.rawValue, radix: 16)) "
+                                                   + "and PqcAsymSel 0x\(String(pqcAsymBits.rawValue, radix: 16)); at most one may be set")
+        }
+        if needsAsym && asymBits.isEmpty && pqcAsymBits.isEmpty {
+            throw RequesterError.negotiationFailed("no BaseAsymSel or PqcAsymSel selected")
+        }
         let measurementBits = try selection(message.measurementHash, offered: configuration.acceptedMeasurementHash,
                                             name: "MeasurementHashAlgo", required: measures)
         let measurementSpec = try selection(message.measurementSpecification, offered: configuration.measurementSpecification,
@@ -150,6 +173,10 @@ extension RequesterConnection {
         let asym = asymBits.signatureAlgorithm
         if !hashBits.isEmpty && hash == nil { throw RequesterError.negotiationFailed("BaseHashSel 0x\(String(hashBits.rawValue, radix: 16)) unknown") }
         if !asymBits.isEmpty && asym == nil { throw RequesterError.negotiationFailed("BaseAsymSel 0x\(String(asymBits.rawValue, radix: 16)) unknown") }
+        let pqcAsym = pqcAsymBits.signatureAlgorithm
+        if !pqcAsymBits.isEmpty && pqcAsym == nil {
+            throw RequesterError.negotiationFailed("PqcAsymSel 0x\(String(pqcAsymBits.rawValue, radix: 16)) unknown")
+        }
         guard message.extAsym.isEmpty, message.extHash.isEmpty else {
             throw RequesterError.negotiationFailed("responder selected extended algorithms, none were offered")
         }
@@ -158,7 +185,17 @@ extension RequesterConnection {
         var aead: AEADSuites = []
         var requesterAsym: BaseAsymAlgorithms = []
         var keySchedule: KeySchedules = []
+        var requesterPQCAsym: PQCAsymAlgorithms = []
+        var kem: KEMAlgorithms = []
+        let sentTypes = offeredStructures(version: version).map(\.type.rawValue)
+        let echoedTypes = message.structures.map(\.type.rawValue)
+        guard echoedTypes == echoedTypes.sorted(), Set(echoedTypes).count == echoedTypes.count else {
+            throw RequesterError.negotiationFailed("ALGORITHMS AlgStructures are not in increasing AlgType order")
+        }
         for structure in message.structures {
+            guard sentTypes.contains(structure.type.rawValue) else {
+                throw RequesterError.negotiationFailed("ALGORITHMS carries AlgType \(structure.type.rawValue), which was not sent")
+            }
             switch structure.type {
             case .dhe:
                 dhe = try selection(DHEGroups(rawValue: structure.supported), offered: configuration.dhe, name: "DHE", required: false)
@@ -170,9 +207,30 @@ extension RequesterConnection {
             case .keySchedule:
                 keySchedule = try selection(KeySchedules(rawValue: structure.supported), offered: configuration.keySchedule,
                                             name: "KeySchedule", required: false)
+            case .requesterPQCAsym:
+                requesterPQCAsym = try selection(PQCAsymAlgorithms(rawValue: UInt32(structure.supported)),
+                                                 offered: configuration.offeredRequesterPQCAsym, name: "ReqPqcAsymAlg", required: false)
+            case .kem:
+                kem = try selection(KEMAlgorithms(rawValue: structure.supported), offered: configuration.kem, name: "KEMAlg", required: false)
             default:
                 throw RequesterError.negotiationFailed("ALGORITHMS carries AlgType \(structure.type.rawValue), which was not sent")
             }
+        }
+
+        // DSP0274 1.4: at most one of DHE and KEMAlg, and of ReqBaseAsymAlg and ReqPqcAsymAlg.
+        if !dhe.isEmpty && !kem.isEmpty {
+            throw RequesterError.negotiationFailed("ALGORITHMS selects both DHE 0x\(String(dhe.rawValue, radix: 16)) "
+                                                   + "and KEMAlg 0x\(String(kem.rawValue, radix: 16)); at most one may be set")
+        }
+        if !requesterAsym.isEmpty && !requesterPQCAsym.isEmpty {
+            throw RequesterError.negotiationFailed("ALGORITHMS selects both ReqBaseAsymAlg 0x\(String(requesterAsym.rawValue, radix: 16)) "
+                                                   + "and ReqPqcAsymAlg 0x\(String(requesterPQCAsym.rawValue, radix: 16)); at most one may be set")
+        }
+        let kemAlgorithm = kem.kemAlgorithm
+        if !kem.isEmpty && kemAlgorithm == nil { throw RequesterError.negotiationFailed("KEMAlg 0x\(String(kem.rawValue, radix: 16)) unknown") }
+        let requesterPQCAlgorithm = requesterPQCAsym.signatureAlgorithm
+        if !requesterPQCAsym.isEmpty && requesterPQCAlgorithm == nil {
+            throw RequesterError.negotiationFailed("ReqPqcAsymAlg 0x\(String(requesterPQCAsym.rawValue, radix: 16)) unknown")
         }
 
         // MELspecificationSel (1.3+): DMTF, offered, or nothing; only from a responder with MEL_CAP.
@@ -186,6 +244,9 @@ extension RequesterConnection {
             otherParams: otherParams, dhe: dhe, aead: aead, requesterAsym: requesterAsym, keySchedule: keySchedule,
             multiKeyConnectionResponder: multiKeyResponder, multiKeyConnectionRequester: multiKeyRequester)
         result.melSpecification = melSpecification
+        result.pqcAsym = pqcAsym
+        result.requesterPQCAsym = requesterPQCAlgorithm
+        result.kem = kemAlgorithm
         negotiated = result
         transcript.appendVCA(pending.request + bytes)
         return .completed(.algorithms(result))

@@ -97,7 +97,7 @@ public enum FuzzDevice {
             let requester = requesterChain
             configuration.requesterIdentity = try? RequesterCredentials(
                 certificates: [requester.root, requester.intermediate, requester.leaf], privateKey: requester.leafKey,
-                algorithm: requesterAsym)
+                algorithm: .classic(requesterAsym))
         }
         return configuration
     }
