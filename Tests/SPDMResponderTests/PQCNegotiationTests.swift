@@ -10,12 +10,16 @@ import Testing
 /// requester's NEGOTIATE_ALGORITHMS layout, and the ALGORITHMS responses it must refuse.
 @Suite("SPDM 1.4 post-quantum negotiation")
 struct PQCNegotiationTests {
-    /// ECDSA P-384 / SECP384R1 in slot 0 and ML-DSA-65 / ML-KEM-768 in slot 1.
+    /// ECDSA P-384 / SECP384R1 and ML-DSA-65 / ML-KEM-768; slot 0 holds a chain of each (it serves the one
+    /// that fits the negotiated algorithm).
     static func hybridDevice(pqcFirst: Bool, versions: [SPDMVersion] = [.v12, .v13, .v14]) -> ResponderDevice {
+        var slot = TestChains.p384.slot()
+        let pqc = TestChains.mlDsa65
+        slot.otherAlgorithmChains = [.init(certificatesDER: pqc.certificatesDER, rootCertificateDER: pqc.root.der, privateKey: pqc.leafKey)]
         var device = ResponderDevice(name: "hybrid", versions: versions, capabilities: PQCPair.responderCapabilities,
                                      dataTransferSize: 8192, maxSPDMMessageSize: 8192, hashPreference: [.sha384],
                                      asymPreference: [.ecdsaP384], dhePreference: [.secp384r1], aeadPreference: [.aes256GCM],
-                                     slots: [TestChains.p384.slot(0), TestChains.mlDsa65.slot(1)], measurements: Fixtures.measurements)
+                                     slots: [slot], measurements: Fixtures.measurements)
         device.pqcAsymPreference = [.mlDsa65]
         device.kemPreference = [.mlKem768]
         device.pqcFirst = pqcFirst
@@ -38,47 +42,56 @@ struct PQCNegotiationTests {
     @Test("hybrid device, pqc_first true: ML-DSA-65 and ML-KEM-768 are selected; attestation and a session use them")
     func hybridPQCFirst() throws {
         let pair = Self.hybridPair(pqcFirst: true)
-        let report = try pair.attest(slot: 1)
+        let report = try pair.attest()
+        #expect(report.chain?.certificates.last?.der == TestChains.mlDsa65.leaf.der)
         #expect(report.algorithms.pqcAsym == .mlDsa65)
         #expect(report.algorithms.asym == nil)
         #expect(report.algorithms.kem == .mlKem768)
         #expect(report.algorithms.dhe == [])
         #expect(report.challenge != nil && report.measurementsSigned)
-        var session = try pair.keyExchange(slot: 1)
-        try pair.exercise(&session, slot: 1)
+        var session = try pair.keyExchange()
+        try pair.exercise(&session)
     }
 
     @Test("hybrid device, pqc_first false: ECDSA P-384 and SECP384R1 are selected")
     func hybridClassicFirst() throws {
         let pair = Self.hybridPair(pqcFirst: false)
-        let report = try pair.attest(slot: 0)
+        let report = try pair.attest()
+        #expect(report.chain?.certificates.last?.der == TestChains.p384.leaf.der)
         #expect(report.algorithms.asym == .ecdsaP384)
         #expect(report.algorithms.pqcAsym == nil)
         #expect(report.algorithms.dhe == .secp384r1)
         #expect(report.algorithms.kem == nil)
-        var session = try pair.keyExchange(slot: 0)
+        var session = try pair.keyExchange()
         try pair.exercise(&session)
     }
 
     @Test("hybrid device, pqc_first true, a requester offering no PQC: the classic algorithms")
     func hybridRequesterWithoutPQC() throws {
         let pair = Self.hybridPair(pqcFirst: true, offerPQC: false)
-        let report = try pair.attest(slot: 0)
+        let report = try pair.attest()
         #expect(report.algorithms.signing == .classic(.ecdsaP384))
         #expect(report.algorithms.dhe == .secp384r1)
         #expect(report.algorithms.kem == nil)
-        var session = try pair.keyExchange(slot: 0)
+        var session = try pair.keyExchange()
         try pair.exercise(&session)
     }
 
-    @Test("the chain of the other algorithm's slot is refused: its leaf key cannot verify the negotiated ML-DSA-65")
-    func leafOfTheOtherAlgorithm() throws {
-        let pair = Self.hybridPair(pqcFirst: true)
+    @Test("a leaf of another ML-DSA parameter set is refused: an ML-DSA-87 key cannot verify the negotiated ML-DSA-65")
+    func leafOfAnotherParameterSet() throws {
+        // The device signs with an ML-DSA-65 key but serves an ML-DSA-87 chain.
+        let served = TestChains.mlDsa87
+        let slot = CertificateSlot(id: 0, certificatesDER: served.certificatesDER, rootCertificateDER: served.root.der,
+                                   privateKey: TestChains.mlDsa65.leafKey)
+        var device = PQCPair.device(pqc: .mlDsa65, kem: .mlKem768, chain: TestChains.mlDsa65, transferSize: 8192, chunk: false)
+        device.replaceIdentity(slots: [slot], keyPairs: nil)
+        let pair = PQCPair(device: device, configuration: PQCPair.configuration(roots: [served.root], transferSize: 8192, chunk: false))
         do {
-            _ = try pair.attest(slot: 0)
-            Issue.record("an ECDSA leaf was accepted for ML-DSA-65")
-        } catch RequesterError.leafKeyMismatch(let slot, _) {
+            _ = try pair.attest()
+            Issue.record("an ML-DSA-87 leaf was accepted for ML-DSA-65")
+        } catch RequesterError.leafKeyMismatch(let slot, let reason) {
             #expect(slot == 0)
+            #expect(reason.contains("ML-DSA-65"), "\(reason)")
         }
     }
 
@@ -158,7 +171,7 @@ struct PQCNegotiationTests {
         // Classic offered too: the hybrid device falls back to it at 1.3.
         configuration.baseAsym = RequesterConfiguration.allAsym
         let hybrid = PQCPair(device: Self.hybridDevice(pqcFirst: true), configuration: configuration)
-        let report = try hybrid.attest(slot: 0)
+        let report = try hybrid.attest()
         #expect(report.version == .v13)
         #expect(report.algorithms.pqcAsym == nil)
         #expect(report.algorithms.kem == nil)
