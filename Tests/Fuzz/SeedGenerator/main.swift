@@ -179,7 +179,7 @@ print("seeds written under \(corpus.path)")
 
 // Mutual authentication: the requester runs from CERTIFICATE on (KEY_EXCHANGE with the
 // encapsulated flow); the responder gets the encapsulated requests in the handshake.
-for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.mutualAuth != .none {
+for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.mutualAuth != .none && !recipe.postQuantum {
     write("FuzzRequester", "mutual-\(recipe.mutualAuth)-\(recipe.stage)-\(recipe.version)", [UInt8(index), 0])
     guard recipe.stage == .keyExchangeHandshake else { continue }
     let v = recipe.version
@@ -196,7 +196,7 @@ for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.mutual
 for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.chunking {
     let name = "chunking-\(recipe.stage)-\(recipe.version)"
     write("FuzzRequester", name, [UInt8(index), 0])
-    let requests = ChunkingRecording.requests(from: recipe)
+    let requests = StateTrafficRecording.requests(from: recipe)
     write("FuzzResponder", name, [UInt8(index)] + requests.map { route($0.route, $0.message) }.joined())
 }
 for version: SPDMVersion in [.v12, .v14] {
@@ -219,6 +219,66 @@ write("FuzzWirePDU", "CertificateResponse-large-1.4", pduSeed("CertificateRespon
     CertificateResponse(version: .v14, slotID: 0, largeRemainderLength: 0x0001_0000, portion: [UInt8](repeating: 0x30, count: 40))
         .encoded(context: .unnegotiated(.v14)), version: .v14))
 print("chunking seeds written")
+
+// Post-quantum (SPDM 1.4 ML-DSA-65 / ML-KEM-768): each state for FuzzRequester; for FuzzResponder the
+// real requester's traffic from each state without mutual authentication, and in the mutual
+// handshake the encapsulated flow's first requests with our DIGESTS of the ML-DSA requester chain.
+for (index, recipe) in ConnectionStates.catalog.enumerated() where recipe.postQuantum {
+    let mutual = recipe.mutualAuth != .none ? "mutual-\(recipe.mutualAuth)-" : ""
+    let name = "pqc-\(mutual)\(recipe.stage)-\(recipe.version)"
+    write("FuzzRequester", name, [UInt8(index), 0])
+    let v = recipe.version
+    if recipe.mutualAuth == .none, recipe.stage != .fresh {
+        let requests = StateTrafficRecording.requests(from: recipe)
+        write("FuzzResponder", name, [UInt8(index)] + requests.map { route($0.route, $0.message) }.joined())
+    } else if recipe.stage == .keyExchangeHandshake {
+        let requesterChain = FuzzDevice.postQuantumRequesterChain
+        let spdmChain = CertificateChainFormat.build(rootHash: Digest.hash(.sha384, requesterChain.root.der),
+                                                     certificatesDER: requesterChain.certificatesDER)
+        let encapsulated = [SessionRequests.header(v, .getEncapsulatedRequest),
+                            DeliverEncapsulatedResponse(version: v, requestID: 1, encapsulatedResponse:
+                                [v.rawValue, ResponseCode.digests.rawValue, 0x01, 0x01] + Digest.hash(.sha384, spdmChain)).encoded,
+                            SessionRequests.header(v, .getEncapsulatedRequest)]
+        write("FuzzResponder", name, [UInt8(index)] + encapsulated.map { route(1, $0) }.joined())
+    }
+}
+// FuzzWirePDU: the 1.4 post-quantum fields and sizes: PqcAsymAlgo / PqcAsymSel with AlgTypes 6 and 7,
+// KEY_EXCHANGE with an ML-KEM-768 encapsulation key, KEY_EXCHANGE_RSP with its ciphertext and an
+// ML-DSA-65 signature.
+func postQuantumPDUSeed(_ codec: String, _ message: [UInt8], exchange: Int, signature: Int = 96, flag: Bool = false) -> [UInt8] {
+    var seed = pduSeed(codec, message, version: .v14, flag: flag)
+    seed[3] = UInt8(PDUSizes.signatureSizes.firstIndex(of: signature)!)
+    seed[4] = UInt8(PDUSizes.exchangeDataSizes.firstIndex(of: exchange)!) | (flag ? 0x80 : 0)
+    return seed
+}
+let pqcStructures = [AlgorithmStructure(type: .dhe, supported: DHEGroups.secp384r1.rawValue),
+                     AlgorithmStructure(type: .aead, supported: AEADSuites.aes256GCM.rawValue),
+                     AlgorithmStructure(type: .keySchedule, supported: KeySchedules.spdm.rawValue),
+                     AlgorithmStructure(type: .requesterPQCAsym, supported: PQCAsymAlgorithms.mlDsa65.requesterStructureBits),
+                     AlgorithmStructure(type: .kem, supported: KEMAlgorithms([.mlKem768, .mlKem1024]).rawValue)]
+write("FuzzWirePDU", "NegotiateAlgorithmsRequest-pqc-1.4", postQuantumPDUSeed("NegotiateAlgorithmsRequest",
+    NegotiateAlgorithmsRequest(version: .v14, baseAsym: .ecdsaP384, baseHash: .sha384, pqcAsym: [.mlDsa65, .mlDsa87],
+                               structures: pqcStructures).encoded(context: .unnegotiated(.v14)), exchange: 0))
+write("FuzzWirePDU", "AlgorithmsResponse-pqc-1.4", postQuantumPDUSeed("AlgorithmsResponse",
+    AlgorithmsResponse(version: .v14, measurementSpecification: .dmtf, otherParams: .opaqueDataFormat1,
+                       measurementHash: MeasurementHashAlgorithms(baseHash: .sha384), baseAsym: [], baseHash: .sha384, pqcAsym: .mlDsa65,
+                       structures: [AlgorithmStructure(type: .dhe, supported: 0),
+                                    AlgorithmStructure(type: .aead, supported: AEADSuites.aes256GCM.rawValue),
+                                    AlgorithmStructure(type: .keySchedule, supported: KeySchedules.spdm.rawValue),
+                                    AlgorithmStructure(type: .requesterPQCAsym, supported: PQCAsymAlgorithms.mlDsa65.requesterStructureBits),
+                                    AlgorithmStructure(type: .kem, supported: KEMAlgorithms.mlKem768.rawValue)])
+        .encoded(context: .unnegotiated(.v14)), exchange: 0))
+write("FuzzWirePDU", "KeyExchangeRequest-mlkem768-1.4", postQuantumPDUSeed("KeyExchangeRequest", { var out: [UInt8] = []
+    KeyExchangeRequest(version: .v14, summaryHashType: .all, slotID: 0, requesterSessionID: 0xFFFF, randomData: [UInt8](repeating: 0x11, count: 32),
+                       exchangeData: [UInt8](repeating: 0x5A, count: 1184), opaqueData: [1, 2, 3, 4]).encode(into: &out); return out }(), exchange: 1184))
+write("FuzzWirePDU", "KeyExchangeResponse-mlkem768-mldsa65-1.4", postQuantumPDUSeed("KeyExchangeResponse", { var out: [UInt8] = []
+    var response = KeyExchangeResponse(version: .v14, heartbeatPeriod: 5, responderSessionID: 0xFFFE, randomData: [UInt8](repeating: 0x22, count: 32),
+                                       exchangeData: [UInt8](repeating: 0xA5, count: 1088), measurementSummaryHash: [UInt8](repeating: 0x33, count: 48),
+                                       opaqueData: [1, 2, 3, 4])
+    response.signature = [UInt8](repeating: 0x44, count: 3309)
+    response.verifyData = [UInt8](repeating: 0x55, count: 48)
+    response.encode(into: &out); return out }(), exchange: 1088, signature: 3309, flag: true))
+print("post-quantum seeds written")
 EndpointInfoLogSeeds.writeAll()
 print("endpoint info and measurement extension log seeds written")
 

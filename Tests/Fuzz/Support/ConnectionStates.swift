@@ -56,15 +56,20 @@ public struct ConnectionRecipe: Sendable, Hashable {
     public var chunking: Bool
     /// A provisioning device (FuzzDevice.responderDevice) on a multi-key connection from 1.3.
     public var provisioning: FuzzDevice.Provisioning
+    /// An SPDM 1.4 post-quantum device and requester (FuzzDevice): ML-DSA-65 signatures, ML-KEM-768
+    /// key exchange, and an ML-DSA-65 requester key for mutual authentication.
+    public var postQuantum: Bool
 
     public init(_ stage: ConnectionStage, _ version: SPDMVersion, channel: SecuredChannel = .mctp,
-                mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false, provisioning: FuzzDevice.Provisioning = .none) {
+                mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false, provisioning: FuzzDevice.Provisioning = .none,
+                postQuantum: Bool = false) {
         self.stage = stage
         self.version = version
         self.channel = channel
         self.mutualAuth = mutualAuth
         self.chunking = chunking
         self.provisioning = provisioning
+        self.postQuantum = postQuantum
     }
 }
 
@@ -78,7 +83,9 @@ public enum ConnectionStates {
     /// with the encapsulated flow, 0x04 with the requester's DIGESTS first), after CERTIFICATE and
     /// in the KEY_EXCHANGE handshake (where GET_ENCAPSULATED_REQUEST / DELIVER_ENCAPSULATED_RESPONSE go);
     /// last, at 1.2-1.4, a device and requester with CHUNK_CAP and 42-byte DataTransferSizes after VCA,
-    /// after CERTIFICATE and in KEY_EXCHANGE and PSK sessions (where CHUNK_SEND / CHUNK_GET go).
+    /// after CERTIFICATE and in KEY_EXCHANGE and PSK sessions (where CHUNK_SEND / CHUNK_GET go); then
+    /// provisioning devices; last, at 1.4, the post-quantum device from a fresh connection to an
+    /// established ML-KEM session, and asking for encapsulated mutual authentication with an ML-DSA key.
     public static let catalog: [ConnectionRecipe] = {
         var recipes: [ConnectionRecipe] = []
         for version in SPDMVersion.all {
@@ -109,6 +116,12 @@ public enum ConnectionStates {
             recipes.append(ConnectionRecipe(stage, .v13, provisioning: .direct))
         }
         for version: SPDMVersion in [.v13, .v14] { recipes.append(ConnectionRecipe(.afterCertificate, version, provisioning: .resetRequired)) }
+        for stage: ConnectionStage in [.fresh, .afterVCA, .afterCertificate, .keyExchangeHandshake, .keyExchangeSession] {
+            recipes.append(ConnectionRecipe(stage, .v14, postQuantum: true))
+        }
+        for stage: ConnectionStage in [.afterCertificate, .keyExchangeHandshake] {
+            recipes.append(ConnectionRecipe(stage, .v14, mutualAuth: .encapsulated, postQuantum: true))
+        }
         return recipes
     }()
 
@@ -126,14 +139,16 @@ public enum ConnectionStates {
         let provisioning = recipe.provisioning != .none
         let name = "\(recipe.stage) \(recipe.version)\(recipe.channel == .pciDOE ? " pci-doe" : "")"
             + (mutual ? " mutual \(recipe.mutualAuth)" : "") + (recipe.chunking ? " chunking" : "")
-            + (provisioning ? " provisioning \(recipe.provisioning)" : "")
+            + (provisioning ? " provisioning \(recipe.provisioning)" : "") + (recipe.postQuantum ? " post-quantum" : "")
         var state = PreparedConnection(
             name: name, recipe: recipe, stage: recipe.stage, version: recipe.version,
             responder: ResponderConnection(device: FuzzDevice.responderDevice(mutualAuth: recipe.mutualAuth, chunking: recipe.chunking,
-                                                                              provisioning: recipe.provisioning),
+                                                                              provisioning: recipe.provisioning,
+                                                                              postQuantum: recipe.postQuantum),
                                            random: random),
             requester: RequesterConnection(configuration: FuzzDevice.requesterConfiguration(version: recipe.version, mutualAuth: mutual,
-                                                                                            chunking: recipe.chunking, multiKey: provisioning),
+                                                                                            chunking: recipe.chunking, multiKey: provisioning,
+                                                                                            postQuantum: recipe.postQuantum),
                                            random: random),
             session: nil, channel: recipe.channel)
         do {

@@ -47,11 +47,21 @@ public enum FuzzDevice {
     /// Key pair 1 of a provisioning device: a P-256 key no slot uses (key pair 2 is slot 0's).
     public static let spareKey = TestChains.p256.leafKey
 
+    /// The post-quantum device's chain (ML-DSA-65) and the requester's ML-DSA-65 identity.
+    public static var postQuantumChain: TestChain { TestChains.mlDsa65 }
+    public static var postQuantumRequesterChain: TestChain { TestChains.mlDsa65Requester }
+    /// Both sides of a post-quantum connection: KEY_EXCHANGE_RSP (ML-KEM-768 ciphertext, ML-DSA-65
+    /// signature) is about 4.5 KB.
+    public static let postQuantumTransferSize: UInt32 = 8192
+
     /// `mutualAuth`: how the device asks the requester to authenticate (MUT_AUTH_CAP and ENCAP_CAP
     /// on both sides, the requester's chain trusted and provisioned). `chunking`: CHUNK_CAP and the
-    /// smallest DataTransferSize, so large messages travel in CHUNK_SEND / CHUNK_GET.
+    /// smallest DataTransferSize, so large messages travel in CHUNK_SEND / CHUNK_GET. `postQuantum`:
+    /// an SPDM 1.4 device signing with ML-DSA-65 and encapsulating with ML-KEM-768 only, PQC first,
+    /// taking an ML-DSA-65 requester key for mutual authentication.
     public static func responderDevice(mutualAuth: MutualAuthSettings.Mode = .none, chunking: Bool = false,
-                                       provisioning: Provisioning = .none) -> ResponderDevice {
+                                       provisioning: Provisioning = .none, postQuantum: Bool = false) -> ResponderDevice {
+        if postQuantum { return postQuantumDevice(mutualAuth: mutualAuth) }
         var capabilities = mutualAuth == .none ? responderCapabilities : responderCapabilities.union([.mutAuth, .encap])
         if chunking { capabilities.insert(.chunk) }
         var slot = chain.slot()
@@ -81,10 +91,33 @@ public enum FuzzDevice {
         return device
     }
 
+    private static func postQuantumDevice(mutualAuth: MutualAuthSettings.Mode) -> ResponderDevice {
+        var capabilities = responderCapabilities
+        if mutualAuth != .none { capabilities.formUnion([.mutAuth, .encap]) }
+        var device = ResponderDevice(name: "fuzz-pqc", versions: SPDMVersion.all, capabilities: capabilities,
+                                     dataTransferSize: postQuantumTransferSize, maxSPDMMessageSize: postQuantumTransferSize,
+                                     hashPreference: [.sha384], asymPreference: [], aeadPreference: [.aes256GCM],
+                                     slots: [postQuantumChain.slot()], measurements: measurements)
+        device.pqcAsymPreference = [.mlDsa65]
+        device.kemPreference = [.mlKem768]
+        device.pqcFirst = true
+        device.sessionSettings.psks = [.init(hint: pskHint, key: pskKey)]
+        device.sessionSettings.heartbeatPeriod = 5
+        device.sessionSettings.maxSessions = 4
+        if mutualAuth != .none {
+            device.requesterPQCAsymPreference = [.mlDsa65]
+            device.mutualAuth = MutualAuthSettings(mode: mutualAuth, trustedRoots: [postQuantumRequesterChain.root],
+                                                   provisionedRequesterChains: [.pqc(.mlDsa65): postQuantumRequesterChain.certificatesDER])
+        }
+        return device
+    }
+
     /// `chunking`: CHUNK_CAP and the smallest DataTransferSize; `multiKey`: offer MULTI_KEY_NEG and ask
-    /// for a multi-key connection (1.3+).
+    /// for a multi-key connection (1.3+); `postQuantum`: offer ML-DSA and ML-KEM too, trust the
+    /// post-quantum chain, and (with `mutualAuth`) hold the ML-DSA-65 requester identity.
     public static func requesterConfiguration(version: SPDMVersion, mutualAuth: Bool = false, chunking: Bool = false,
-                                              multiKey: Bool = false) -> RequesterConfiguration {
+                                              multiKey: Bool = false, postQuantum: Bool = false) -> RequesterConfiguration {
+        if postQuantum { return postQuantumRequesterConfiguration(version: version, mutualAuth: mutualAuth) }
         var configuration = RequesterConfiguration(
             forcedVersion: version,
             capabilities: requesterCapabilities.union(chunking ? [.chunk] : []).union(multiKey ? [.multiKeyNegotiated] : []),
@@ -98,6 +131,24 @@ public enum FuzzDevice {
             configuration.requesterIdentity = try? RequesterCredentials(
                 certificates: [requester.root, requester.intermediate, requester.leaf], privateKey: requester.leafKey,
                 algorithm: .classic(requesterAsym))
+        }
+        return configuration
+    }
+
+    private static func postQuantumRequesterConfiguration(version: SPDMVersion, mutualAuth: Bool) -> RequesterConfiguration {
+        var configuration = RequesterConfiguration(
+            forcedVersion: version, capabilities: requesterCapabilities,
+            dataTransferSize: postQuantumTransferSize, maxSPDMMessageSize: postQuantumTransferSize,
+            otherParams: .opaqueDataFormat1, dhe: DHEGroups(rawValue: 0x3F), aead: AEADSuites(rawValue: 0x07), keySchedule: .spdm,
+            trustedRoots: [postQuantumChain.root], chainOptions: ChainVerifier.Options(validAt: nil))
+        configuration.pqcAsym = RequesterConfiguration.allPQCAsym
+        configuration.kem = RequesterConfiguration.allKEM
+        if mutualAuth {
+            configuration.capabilities.formUnion([.mutAuth, .encap])
+            let requester = postQuantumRequesterChain
+            configuration.requesterIdentity = try? RequesterCredentials(
+                certificates: [requester.root, requester.intermediate, requester.leaf], privateKey: requester.leafKey,
+                algorithm: .pqc(.mlDsa65))
         }
         return configuration
     }

@@ -15,8 +15,10 @@ public struct PDUSizes: Sendable {
 
     /// The choices FuzzWirePDU's input bytes index (seed generation writes those indices).
     public static let hashSizes = [0, 32, 48, 64]
-    public static let signatureSizes = [0, 64, 96, 132, 256, 384, 512]
-    public static let exchangeDataSizes = [0, 32, 64, 96, 132, 256, 384, 512]
+    /// Classic sizes, then ML-DSA-65 / ML-DSA-87 (SPDM 1.4 PqcAsymSel).
+    public static let signatureSizes = [0, 64, 96, 132, 256, 384, 512, 3309, 4627]
+    /// DHE sizes, then the ML-KEM encapsulation keys (800 / 1184 / 1568) and ciphertexts (768 / 1088; 1568).
+    public static let exchangeDataSizes = [0, 32, 64, 96, 132, 256, 384, 512, 768, 800, 1088, 1184, 1568]
 }
 
 /// One PDU's decoder and encoder, erased so the target can pick one by the input's first byte.

@@ -3,10 +3,13 @@ import SPDMRequester
 import SPDMResponder
 import SPDMWire
 
-/// The requests the real requester sends from a chunking state (CHUNK_CAP on both sides, 42-byte
-/// DataTransferSizes): what FuzzResponder replays from that state, CHUNK_SEND and CHUNK_GET included.
-/// Route 0: in the clear; route 1: the plaintext of a request sealed in the state's session.
-enum ChunkingRecording {
+/// The requests the real requester sends from a prepared state (after VCA or CERTIFICATE: CHALLENGE and
+/// signed MEASUREMENTS; in a handshake: FINISH; in a session: HEARTBEAT, MEASUREMENTS, KEY_UPDATE,
+/// END_SESSION): what FuzzResponder replays from that state. From a chunking state (CHUNK_CAP on both
+/// sides, 42-byte DataTransferSizes) CHUNK_SEND and CHUNK_GET are among them; from a post-quantum
+/// state the ML-KEM / ML-DSA sized messages. Route 0: in the clear; route 1: the plaintext of a
+/// request sealed in the state's session.
+enum StateTrafficRecording {
     static func requests(from recipe: ConnectionRecipe) -> [(route: UInt8, message: [UInt8])] {
         var state = ConnectionStates.prepare(recipe)
         var requests: [(route: UInt8, message: [UInt8])] = []
@@ -43,7 +46,7 @@ enum ChunkingRecording {
                 try state.requester.endSession(session: &session, via: secured)
             }
         } catch {
-            fatalError("chunking run from \(state.name) failed: \(error)")
+            fatalError("recording run from \(state.name) failed: \(error)")
         }
         return requests
     }
