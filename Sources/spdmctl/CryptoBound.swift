@@ -2,46 +2,59 @@ import Dispatch
 import Foundation
 import SPDMCore
 import SPDMCrypto
+import SPDMSession
 
 /// The fastest a machine could run load flows if only their public-key operations cost anything,
 /// spread over every core. Per attestation flow the responder signs twice (CHALLENGE_AUTH,
 /// MEASUREMENTS) and the requester verifies those two signatures and three certificate
 /// signatures. Per session flow the responder signs KEY_EXCHANGE_RSP, the requester verifies it
-/// and three certificate signatures, and each side generates a DHE key pair and derives the
-/// shared secret.
+/// and three certificate signatures, and the two sides make one key exchange: with DHE each side
+/// generates a key pair and derives the shared secret; with an SPDM 1.4 KEM (ML-KEM) the requester
+/// generates a key pair, the responder encapsulates and the requester decapsulates. The signing
+/// algorithm is the negotiated one, classic or ML-DSA (whose certificates are ML-DSA-signed too).
 struct CryptoBound {
     var signSeconds: Double
     var verifySeconds: Double
-    /// One DHE key generation plus one shared-secret derivation (0 when the flow has none).
+    /// Both sides' work for one KEY_EXCHANGE (0 when the flow has none).
     var exchangeSeconds: Double
+    /// What the key exchange was: a DHE group or a KEM (session flows).
+    var exchange: KeyExchangeMechanism?
     var cores: Int
     var flow: LoadFlow
 
     var flowSeconds: Double {
         switch flow {
         case .attest: return 2 * signSeconds + 5 * verifySeconds
-        case .session: return signSeconds + 4 * verifySeconds + 2 * exchangeSeconds
+        case .session: return signSeconds + 4 * verifySeconds + exchangeSeconds
         }
     }
     var flowsPerSecond: Double { Double(cores) / flowSeconds }
 
     static func measure(_ algorithms: NegotiatedAlgorithms, flow: LoadFlow, iterations: Int = 200) -> CryptoBound? {
-        guard let hash = algorithms.hash, let asym = algorithms.asym, let key = try? PrivateKey.generate(asym) else { return nil }
+        guard let hash = algorithms.hash, let signing = algorithms.signing,
+              let key = try? PrivateKey.generate(keyType: signing.keyType) else { return nil }
         let message = [UInt8](repeating: 0x5A, count: 100 + hash.digestSize)
+        let context = Array(SigningContext.challengeAuth.utf8)
         let publicKey = key.publicKey
         var signature: [UInt8] = []
-        let signNanos = elapsed(iterations) { signature = (try? key.sign(asym, hash: hash, message: message)) ?? [] }
-        let verifyNanos = elapsed(iterations) { _ = publicKey.verify(asym, hash: hash, message: message, signature: signature) }
+        let signNanos = elapsed(iterations) { signature = (try? key.sign(signing, hash: hash, message: message, context: context)) ?? [] }
+        let verifyNanos = elapsed(iterations) {
+            _ = publicKey.verify(signing, hash: hash, message: message, signature: signature, context: context)
+        }
         var exchangeNanos: UInt64 = 0
+        var mechanism: KeyExchangeMechanism?
         if flow == .session {
-            guard let group = DHEGroup(algorithms.dhe), let peer = try? DHEKeyPair(group: group) else { return nil }
+            guard let negotiated = KeyExchangeMechanism(algorithms) else { return nil }
+            mechanism = negotiated
             exchangeNanos = elapsed(iterations) {
-                _ = try? DHEKeyPair(group: group).sharedSecret(peerExchangeData: peer.exchangeData)
+                guard let initiator = try? KeyExchangeInitiator(negotiated),
+                      let response = try? negotiated.respond(toRequesterExchangeData: initiator.exchangeData) else { return }
+                _ = try? initiator.sharedSecret(responderExchangeData: response.exchangeData)
             }
         }
         return CryptoBound(signSeconds: Double(signNanos) / 1e9 / Double(iterations),
                            verifySeconds: Double(verifyNanos) / 1e9 / Double(iterations),
-                           exchangeSeconds: Double(exchangeNanos) / 1e9 / Double(iterations),
+                           exchangeSeconds: Double(exchangeNanos) / 1e9 / Double(iterations), exchange: mechanism,
                            cores: ProcessInfo.processInfo.activeProcessorCount, flow: flow)
     }
 
@@ -113,7 +126,12 @@ struct LoadReport {
                 object["bound_ratio"] = ratio
                 object["sign_ms"] = bound.signSeconds * 1000
                 object["verify_ms"] = bound.verifySeconds * 1000
-                if bound.flow == .session { object["dhe_ms"] = bound.exchangeSeconds * 1000 }
+                if bound.flow == .session, let exchange = bound.exchange {
+                    object["key_exchange"] = exchange.description
+                    object["key_exchange_ms"] = bound.exchangeSeconds * 1000
+                    // One side's DHE key pair and shared secret, as before the KEMs.
+                    if case .dhe = exchange { object["dhe_ms"] = bound.exchangeSeconds / 2 * 1000 }
+                }
             }
             if let error = summary.firstError { object["first_error"] = error }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
@@ -126,7 +144,7 @@ struct LoadReport {
         Swift.print(String(format: "throughput     %.1f flows/s", summary.flowsPerSecond))
         Swift.print("latency        " + summary.percentiles.map { String(format: "%@ %.2f ms", $0.0, $0.1) }.joined(separator: ", "))
         if let bound, let ratio {
-            let dhe = bound.flow == .session ? String(format: ", DHE %.3f ms", bound.exchangeSeconds * 1000) : ""
+            let dhe = bound.exchange.map { String(format: ", %@ %.3f ms", $0.description, bound.exchangeSeconds * 1000) } ?? ""
             Swift.print(String(format: "crypto bound   %.1f flows/s (sign %.3f ms, verify %.3f ms%@, %d cores; spread %.1f%% before/after)",
                                bound.flowsPerSecond, bound.signSeconds * 1000, bound.verifySeconds * 1000, dhe, bound.cores,
                                self.bound.spread * 100))

@@ -22,7 +22,9 @@ struct Load: ParsableCommand {
         The crypto bound is what this machine's cores could do if a flow cost nothing but its \
         public-key operations: for attest, 2 signatures by the responder and 2 signature plus 3 \
         certificate verifications by the requester; for session, 1 signature, 1 signature plus 3 \
-        certificate verifications, and a DHE key pair and shared secret on each side. `bound ratio` \
+        certificate verifications, and the key exchange (a DHE key pair and shared secret on each side, \
+        or ML-KEM key generation, encapsulation and decapsulation at SPDM 1.4). ML-DSA and ML-KEM are \
+        offered beside the classic algorithms. `bound ratio` \
         is achieved/bound. Errors are counted by the kind of check that failed (as `attest` names \
         them: signature, digest, transport, ...) and by device. Use --hold to open connections that \
         only say hello and stay idle (for memory measurements). Exit status 0 when every flow \
@@ -191,15 +193,21 @@ enum LoadFlow: String, CaseIterable, ExpressibleByArgument, Sendable {
     func configuration(roots: [Certificate]) -> RequesterConfiguration {
         switch self {
         // CHUNK_CAP: large messages travel in chunks when the device offers it too.
+        // At 1.4 ML-DSA and ML-KEM are offered beside the classic algorithms (the device's pqc_first decides).
         case .attest:
-            return RequesterConfiguration(capabilities: .chunk, maxSPDMMessageSize: MessageSizeOptions.defaultMaxMessageSize,
-                                          trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
+            var configuration = RequesterConfiguration(capabilities: .chunk, maxSPDMMessageSize: MessageSizeOptions.defaultMaxMessageSize,
+                                                       trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
+            configuration.pqcAsym = RequesterConfiguration.allPQCAsym
+            return configuration
         case .session:
-            return RequesterConfiguration(
+            var configuration = RequesterConfiguration(
                 capabilities: [.cert, .chal, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate, .chunk],
                 maxSPDMMessageSize: MessageSizeOptions.defaultMaxMessageSize,
                 dhe: DHEGroups(rawValue: 0x3F), aead: [.aes128GCM, .aes256GCM, .chacha20Poly1305], keySchedule: .spdm,
                 trustedRoots: roots, allowUnanchoredChains: roots.isEmpty, chainOptions: .init(validAt: Date()))
+            configuration.pqcAsym = RequesterConfiguration.allPQCAsym
+            configuration.kem = RequesterConfiguration.allKEM
+            return configuration
         }
     }
 }

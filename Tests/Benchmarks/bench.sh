@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make bench: release build, then in one run
-#   1. throughput of verified attestation flows per signing algorithm, as a ratio to the crypto
+#   1. throughput of verified attestation flows per signing algorithm (ML-DSA-65 / -87 included), as a ratio to the crypto
 #      bound measured on this machine in the same run, before and after each flow run (spdmctl load);
 #   2. throughput of verified session flows (KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION after the
-#      certificate) against a P-384 device, as a ratio to its crypto bound;
+#      certificate) against a P-384 / SECP384R1 device and an SPDM 1.4 ML-DSA-65 / ML-KEM-768 one, as a
+#      ratio to their crypto bounds;
 #   3. memory: resident bytes per device (1 vs 1,000 devices) and per idle connection (1,000 held);
 #   4. the fleet: BENCH_FLEET (10,000) devices, READY seconds on a cold and on a cached state
 #      directory, resident bytes per idle device, BENCH_FLEET connections held and the errors;
@@ -68,7 +69,8 @@ echo "   $CONNECTIONS connections, ${DURATION}s per algorithm, client and daemon
 echo "   bound: the faster of two measurements (before and after the run), spread between them"
 pid=$(start_daemon interop config/interop.toml); PIDS+=("$pid")
 header algorithm
-for entry in 2324:ecp256:ECDSA_P256 2325:ecp384:ECDSA_P384 2327:rsa3072:RSASSA_3072 2329:ed25519:EDDSA_25519; do
+for entry in 2324:ecp256:ECDSA_P256 2325:ecp384:ECDSA_P384 2327:rsa3072:RSASSA_3072 2329:ed25519:EDDSA_25519 \
+             2348:mldsa65:ML_DSA_65 2349:mldsa87:ML_DSA_87; do
     IFS=: read -r port dir name <<< "$entry"
     "$BIN/spdmctl" load --connect "127.0.0.1:$port" --connections "$CONNECTIONS" --duration "$DURATION" \
         --root "$WORK/state/ca/$dir/ca.cert.der" --json > "$WORK/load-$name.json"
@@ -90,12 +92,31 @@ generate = { ca = "builtin", algorithm = "ECDSA_P384" }
 index = 1
 type = "mutable_firmware"
 value = "fw"
+[[device]]
+name = "pqc0"
+tcp = "127.0.0.1:2322"
+versions = ["1.2", "1.3", "1.4"]
+capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD", "CHUNK"]
+  [device.algorithms]
+  asym = ["ML_DSA_65"]
+  kem = ["ML_KEM_768"]
+  dhe = []
+  pqc_first = true
+[[device.slot]]
+generate = { ca = "builtin", algorithm = "ML_DSA_65" }
+[[device.measurement]]
+index = 1
+type = "mutable_firmware"
+value = "fw"
 TOML
-header "algorithm + DHE"
+header "algorithm + DHE / KEM"
 pid=$(start_daemon sessions "$WORK/sessions.toml"); PIDS+=("$pid")
 "$BIN/spdmctl" load --connect 127.0.0.1:2323 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
     --root "$WORK/state/ca/ecp384/ca.cert.der" --json > "$WORK/load-session.json"
 report_row throughput "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json"
+"$BIN/spdmctl" load --connect 127.0.0.1:2322 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
+    --root "$WORK/state/ca/mldsa65/ca.cert.der" --json > "$WORK/load-session-pqc.json"
+report_row throughput "ML_DSA_65+ML_KEM_768" "$WORK/load-session-pqc.json"
 stop_daemon "$pid"
 
 echo "== memory"
