@@ -19,7 +19,7 @@ struct PQCMutualAuthTests {
                                         slotID: slot, algorithm: .pqc(.mlDsa65))
     }
 
-    static func pair(mode: MutualAuthSettings.Mode, identity: RequesterCredentials?) -> PQCPair {
+    static func pair(mode: MutualAuthSettings.Mode, identity: RequesterCredentials?, requesterExtra: CapabilityFlags = []) -> PQCPair {
         let chain = TestChains.mlDsa65
         var device = PQCPair.device(pqc: .mlDsa65, kem: .mlKem768, chain: chain, transferSize: 4608, chunk: true,
                                     capabilities: PQCPair.responderCapabilities.union([.mutAuth, .encap]))
@@ -27,7 +27,7 @@ struct PQCMutualAuthTests {
         device.mutualAuth = MutualAuthSettings(mode: mode, trustedRoots: [requesterChain.root],
                                                provisionedRequesterChains: [.pqc(.mlDsa65): requesterChain.certificatesDER])
         var configuration = PQCPair.configuration(roots: [chain.root], transferSize: 4608, chunk: true,
-                                                  capabilities: PQCPair.requesterCapabilities.union([.mutAuth, .encap]))
+                                                  capabilities: PQCPair.requesterCapabilities.union([.mutAuth, .encap]).union(requesterExtra))
         configuration.requesterIdentity = identity
         return PQCPair(device: device, configuration: configuration)
     }
@@ -52,6 +52,20 @@ struct PQCMutualAuthTests {
         #expect(pair.requests.contains(.deliverEncapsulatedResponse) == (mode != .keyExchange))
         // FINISH: header, the ML-DSA-65 signature, RequesterVerifyData (SHA-384).
         #expect(pair.largestRequest >= 4 + PQCSignatureAlgorithm.mlDsa65.signatureSize + 48)
+        try pair.exercise(&session)
+    }
+
+    @Test("an encapsulated GET_ENDPOINT_INFO in the session: the requester's ENDPOINT_INFO signed with ML-DSA-65 verifies")
+    func endpointInfoSignedWithMLDSA() throws {
+        let pair = Self.pair(mode: .encapsulated, identity: try Self.identity(), requesterExtra: .endpointInfoWithSignature)
+        _ = try pair.attest()
+        var session = try pair.keyExchange()
+        let armed = pair.responder.armEncapsulatedEndpointInfo()
+        #expect(armed)
+        let outcome = try pair.requester.processEncapsulatedRequests(session: &session) { try pair.secured($0) }
+        #expect(outcome.requests == [.getEndpointInfo])
+        #expect(pair.responder.requesterEndpointInfo == pair.requester.configuration.endpointInfo.encoded)
+        #expect(pair.largestRequest >= PQCSignatureAlgorithm.mlDsa65.signatureSize)
         try pair.exercise(&session)
     }
 
