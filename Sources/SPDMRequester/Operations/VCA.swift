@@ -102,22 +102,6 @@ extension RequesterConnection {
             .encoded(context: .unnegotiated(version))
     }
 
-    /// The AlgStructures NEGOTIATE_ALGORITHMS carries at `version`, in increasing AlgType order: from 1.1
-    /// DHE (2), AEAD (3), ReqBaseAsymAlg (4), KeySchedule (5); at 1.4 ReqPqcAsymAlg (6) and KEMAlg (7).
-    /// An empty offer is not sent.
-    func offeredStructures(version: SPDMVersion) -> [AlgorithmStructure] {
-        var offers: [(AlgorithmStructure.AlgType, UInt16)] = []
-        if version >= .v11 {
-            offers += [(.dhe, configuration.dhe.rawValue), (.aead, configuration.aead.rawValue),
-                       (.requesterBaseAsym, configuration.offeredRequesterAsym.requesterStructureBits),
-                       (.keySchedule, configuration.keySchedule.rawValue)]
-        }
-        if version >= .v14 {
-            offers += [(.requesterPQCAsym, configuration.offeredRequesterPQCAsym.requesterStructureBits), (.kem, configuration.kem.rawValue)]
-        }
-        return offers.filter { $0.1 != 0 }.map { AlgorithmStructure(type: $0.0, supported: $0.1) }
-    }
-
     mutating func receiveAlgorithms(_ response: [UInt8], pending: Pending) throws -> RequesterAction {
         let version = try connectionVersion(for: pending.code)
         try checkVersion(response, code: pending.code, expected: version)
@@ -145,10 +129,7 @@ extension RequesterConnection {
         let pqcAsymBits = try selection(message.pqcAsym, offered: version >= .v14 ? configuration.pqcAsym : [],
                                         name: "PqcAsymSel", required: false)
         // DSP0274 1.4: at most one of BaseAsymSel and PqcAsymSel; exactly one when a signature is needed.
-        if !asymBits.isEmpty && !pqcAsymBits.isEmpty {
-            throw RequesterError.negotiationFailed("ALGORITHMS selects both BaseAsymSel 0x\(String(asymBits.rawValue, radix: 16)) "
-                                                   + "and PqcAsymSel 0x\(String(pqcAsymBits.rawValue, radix: 16)); at most one may be set")
-        }
+        try atMostOne(("BaseAsymSel", asymBits.rawValue), ("PqcAsymSel", pqcAsymBits.rawValue))
         if needsAsym && asymBits.isEmpty && pqcAsymBits.isEmpty {
             throw RequesterError.negotiationFailed("no BaseAsymSel or PqcAsymSel selected")
         }
@@ -173,10 +154,7 @@ extension RequesterConnection {
         let asym = asymBits.signatureAlgorithm
         if !hashBits.isEmpty && hash == nil { throw RequesterError.negotiationFailed("BaseHashSel 0x\(String(hashBits.rawValue, radix: 16)) unknown") }
         if !asymBits.isEmpty && asym == nil { throw RequesterError.negotiationFailed("BaseAsymSel 0x\(String(asymBits.rawValue, radix: 16)) unknown") }
-        let pqcAsym = pqcAsymBits.signatureAlgorithm
-        if !pqcAsymBits.isEmpty && pqcAsym == nil {
-            throw RequesterError.negotiationFailed("PqcAsymSel 0x\(String(pqcAsymBits.rawValue, radix: 16)) unknown")
-        }
+        let pqcAsym = try known(pqcAsymBits, "PqcAsymSel", \.signatureAlgorithm)
         guard message.extAsym.isEmpty, message.extHash.isEmpty else {
             throw RequesterError.negotiationFailed("responder selected extended algorithms, none were offered")
         }
@@ -187,15 +165,8 @@ extension RequesterConnection {
         var keySchedule: KeySchedules = []
         var requesterPQCAsym: PQCAsymAlgorithms = []
         var kem: KEMAlgorithms = []
-        let sentTypes = offeredStructures(version: version).map(\.type.rawValue)
-        let echoedTypes = message.structures.map(\.type.rawValue)
-        guard echoedTypes == echoedTypes.sorted(), Set(echoedTypes).count == echoedTypes.count else {
-            throw RequesterError.negotiationFailed("ALGORITHMS AlgStructures are not in increasing AlgType order")
-        }
+        try checkEchoedStructures(message.structures, version: version)
         for structure in message.structures {
-            guard sentTypes.contains(structure.type.rawValue) else {
-                throw RequesterError.negotiationFailed("ALGORITHMS carries AlgType \(structure.type.rawValue), which was not sent")
-            }
             switch structure.type {
             case .dhe:
                 dhe = try selection(DHEGroups(rawValue: structure.supported), offered: configuration.dhe, name: "DHE", required: false)
@@ -218,20 +189,10 @@ extension RequesterConnection {
         }
 
         // DSP0274 1.4: at most one of DHE and KEMAlg, and of ReqBaseAsymAlg and ReqPqcAsymAlg.
-        if !dhe.isEmpty && !kem.isEmpty {
-            throw RequesterError.negotiationFailed("ALGORITHMS selects both DHE 0x\(String(dhe.rawValue, radix: 16)) "
-                                                   + "and KEMAlg 0x\(String(kem.rawValue, radix: 16)); at most one may be set")
-        }
-        if !requesterAsym.isEmpty && !requesterPQCAsym.isEmpty {
-            throw RequesterError.negotiationFailed("ALGORITHMS selects both ReqBaseAsymAlg 0x\(String(requesterAsym.rawValue, radix: 16)) "
-                                                   + "and ReqPqcAsymAlg 0x\(String(requesterPQCAsym.rawValue, radix: 16)); at most one may be set")
-        }
-        let kemAlgorithm = kem.kemAlgorithm
-        if !kem.isEmpty && kemAlgorithm == nil { throw RequesterError.negotiationFailed("KEMAlg 0x\(String(kem.rawValue, radix: 16)) unknown") }
-        let requesterPQCAlgorithm = requesterPQCAsym.signatureAlgorithm
-        if !requesterPQCAsym.isEmpty && requesterPQCAlgorithm == nil {
-            throw RequesterError.negotiationFailed("ReqPqcAsymAlg 0x\(String(requesterPQCAsym.rawValue, radix: 16)) unknown")
-        }
+        try atMostOne(("DHE", UInt32(dhe.rawValue)), ("KEMAlg", UInt32(kem.rawValue)))
+        try atMostOne(("ReqBaseAsymAlg", requesterAsym.rawValue), ("ReqPqcAsymAlg", requesterPQCAsym.rawValue))
+        let kemAlgorithm = try known(kem, "KEMAlg", \.kemAlgorithm)
+        let requesterPQCAlgorithm = try known(requesterPQCAsym, "ReqPqcAsymAlg", \.signatureAlgorithm)
 
         // MELspecificationSel (1.3+): DMTF, offered, or nothing; only from a responder with MEL_CAP.
         let melSpecification = version >= .v13 ? message.melSpecification : 0
