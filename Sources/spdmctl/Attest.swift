@@ -7,7 +7,8 @@ import SPDMTransport
 import SPDMWire
 
 /// `spdmctl attest`: VCA, certificate chain, CHALLENGE and measurements against one responder,
-/// verifying everything. Exit status 0 only when every check passed.
+/// verifying everything (ML-DSA signatures and chains too, when an SPDM 1.4 responder selects
+/// PqcAsymSel). Exit status 0 only when every check passed.
 struct Attest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Attest one SPDM responder over the spdm-emu platform socket protocol.",

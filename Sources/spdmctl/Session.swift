@@ -12,8 +12,9 @@ import SPDMWire
 /// with VerifyNewKey), GET_MEASUREMENTS and END_SESSION. With --requester-cert/--requester-key it
 /// authenticates itself when the responder asks (MutAuthRequested, encapsulated GET_DIGESTS /
 /// GET_CERTIFICATE, signed FINISH); --responder-key-update asks for the responder's own KEY_UPDATE
-/// (OOB_ENCAP_KEY_UPDATE) and answers it in the encapsulated flow. Exit status 0 only when
-/// everything verified.
+/// (OOB_ENCAP_KEY_UPDATE) and answers it in the encapsulated flow. At SPDM 1.4 it offers ML-DSA
+/// (--asym) and ML-KEM (--kem) beside the classic algorithms, and an ML-DSA requester key as
+/// ReqPqcAsymAlg. Exit status 0 only when everything verified.
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open secure sessions with one SPDM responder and exercise them.",
