@@ -278,6 +278,12 @@ write("FuzzWirePDU", "KeyExchangeResponse-mlkem768-mldsa65-1.4", postQuantumPDUS
     response.signature = [UInt8](repeating: 0x44, count: 3309)
     response.verifyData = [UInt8](repeating: 0x55, count: 48)
     response.encode(into: &out); return out }(), exchange: 1088, signature: 3309, flag: true))
+write("FuzzWirePDU", "CapabilitiesResponse-supported-algorithms-1.4", postQuantumPDUSeed("CapabilitiesResponse",
+    CapabilitiesResponse(version: .v14, ctExponent: 14, flags: [.cert, .chal, .keyEx, .chunk], dataTransferSize: 4608, maxSPDMMessageSize: 65536,
+                         supportedAlgorithms: SupportedAlgorithms(measurementSpecification: .dmtf, otherParams: .opaqueDataFormat1,
+                                                                  baseAsym: .ecdsaP384, baseHash: .sha384, pqcAsym: .mlDsa65,
+                                                                  structures: pqcStructures))
+        .encoded(context: .unnegotiated(.v14)), exchange: 0))
 print("post-quantum seeds written")
 EndpointInfoLogSeeds.writeAll()
 print("endpoint info and measurement extension log seeds written")
