@@ -9,7 +9,8 @@ struct DeviceIdentityStore {
 
     struct Leaf {
         var key: PrivateKey
-        var certificate: Certificate
+        /// The leaf certificate's DER (what a slot serves; nothing at run time needs it parsed).
+        var certificateDER: [UInt8]
     }
 
     /// The file name stem of a generated leaf: `slot<N>` for a classic algorithm, `slot<N>.mldsa65`
@@ -36,22 +37,51 @@ struct DeviceIdentityStore {
         let name = Self.leafName(slot: slot, algorithm: algorithm)
         let keyPath = directory + "/" + name + ".key"
         let certificatePath = directory + "/" + name + ".cert.der"
-        if let keyBytes = StateDirectory.read(keyPath), let certificateBytes = StateDirectory.read(certificatePath),
-           let key = try? PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)),
-           let certificate = try? Certificate(der: certificateBytes),
-           key.matches(algorithm),
-           (try? certificate.subjectPublicKey())?.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
-           (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root],
-                                                options: .init(validAt: Date()))) != nil {
-            return Leaf(key: key, certificate: certificate)
+        let recordPath = directory + "/" + name + ".identity"
+        if let keyBytes = StateDirectory.read(keyPath), let certificateBytes = StateDirectory.read(certificatePath) {
+            let digest = IdentityRecord.digest(algorithm: algorithm, key: keyBytes, leaf: certificateBytes, authority: authority)
+            // The record of an earlier full check of these very bytes (IdentityRecord.swift).
+            // The key is decoded when it first signs, the leaf never (it is served as bytes).
+            if let stored = StateDirectory.read(recordPath).flatMap(IdentityRecord.init(encoded:)),
+               stored.vouches(for: digest, at: Date()),
+               let key = PrivateKey(checkedPEM: String(decoding: keyBytes, as: UTF8.self), keyType: algorithm.keyType) {
+                return Leaf(key: key, certificateDER: certificateBytes)
+            }
+            if let (key, certificate) = Self.checkedInFull(keyBytes: keyBytes, certificateBytes: certificateBytes,
+                                                           algorithm: algorithm, authority: authority) {
+                try? Self.record(IdentityRecord(digest: digest, leaf: certificate, authority: authority), at: recordPath)
+                return Leaf(key: key, certificateDER: certificate.der)
+            }
         }
         let key = try PrivateKey.generate(keyType: algorithm.keyType)
         let certificate = try CertificateFactory.makeCertificate(
             profile: CertificateRequestProfile(kind: .responderLeaf, commonName: commonName),
             subjectKey: key.publicKey, issuer: authority.intermediate, issuerKey: authority.intermediateKey)
-        try StateDirectory.writeAtomically(Array(key.pkcs8PEM.utf8), to: keyPath, secret: true)
+        let keyBytes = Array(key.pkcs8PEM.utf8)
+        try StateDirectory.writeAtomically(keyBytes, to: keyPath, secret: true)
         try StateDirectory.writeAtomically(certificate.der, to: certificatePath)
-        return Leaf(key: key, certificate: certificate)
+        let digest = IdentityRecord.digest(algorithm: algorithm, key: keyBytes, leaf: certificate.der, authority: authority)
+        try? Self.record(IdentityRecord(digest: digest, leaf: certificate, authority: authority), at: recordPath)
+        return Leaf(key: key, certificateDER: certificate.der)
+    }
+
+    /// The stored key and leaf when they pass the full check: the key fits the algorithm, the leaf
+    /// certifies that key, and root → intermediate → leaf verifies, valid now.
+    private static func checkedInFull(keyBytes: [UInt8], certificateBytes: [UInt8], algorithm: SigningAlgorithm,
+                                      authority: CertificateAuthority) -> (PrivateKey, Certificate)? {
+        guard let key = try? PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)),
+              let certificate = try? Certificate(der: certificateBytes),
+              key.matches(algorithm),
+              (try? certificate.subjectPublicKey())?.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
+              (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root],
+                                         options: .init(validAt: Date()))) != nil else { return nil }
+        return (key, certificate)
+    }
+
+    /// Writes an identity record. Not fsync'd: a record lost or torn by a crash only makes the next
+    /// start run the full check again.
+    private static func record(_ record: IdentityRecord, at path: String) throws {
+        try StateDirectory.writeAtomically(record.encoded, to: path, durable: false)
     }
 
     /// A leaf for an existing key (a configured key pair), issued by `authority` and kept beside the
@@ -63,13 +93,13 @@ struct DeviceIdentityStore {
                certificate.publicKey.subjectPublicKeyInfoDER == key.publicKey.subjectPublicKeyInfoDER,
                (try? ChainVerifier.verify(chain: [authority.root, authority.intermediate, certificate], trustedRoots: [authority.root],
                                                     options: .init(validAt: Date()))) != nil {
-                return Leaf(key: key, certificate: certificate)
+                return Leaf(key: key, certificateDER: certificate.der)
             }
             let certificate = try CertificateFactory.makeCertificate(
                 profile: CertificateRequestProfile(kind: .responderLeaf, commonName: commonName),
                 subjectKey: key.publicKey, issuer: authority.intermediate, issuerKey: authority.intermediateKey)
             try StateDirectory.writeAtomically(certificate.der, to: certificatePath)
-            return Leaf(key: key, certificate: certificate)
+            return Leaf(key: key, certificateDER: certificate.der)
         }
     }
 

@@ -32,8 +32,10 @@ public enum StateDirectory {
 
     /// Atomically replaces `path` with `bytes`, readable only by the owner when `secret`: written
     /// to `<path>.tmp-<pid>`, fsync'd, renamed over `path`, then the directory fsync'd. A failure
-    /// removes the temporary file and leaves `path` as it was.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, secret: Bool = false) throws {
+    /// removes the temporary file and leaves `path` as it was. `durable: false` skips both fsyncs,
+    /// for files whose loss in a crash costs nothing but work (a crash may then leave the old file,
+    /// the new one, or an empty one).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, secret: Bool = false, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try ensureDirectory(directory)
         let temporary = path + ".tmp-\(getpid())"
@@ -54,14 +56,14 @@ public enum StateDirectory {
             }
             written += result
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let code = errno
             close(fd)
             throw fail("fsync", code, on: temporary)
         }
         close(fd)
         guard rename(temporary, path) == 0 else { throw fail("rename", errno, on: path) }
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
     }
 
     /// fsync(2) of a directory, so a rename or unlink in it is on disk too.
