@@ -11,6 +11,8 @@ struct DeviceIdentityStore {
         var key: PrivateKey
         /// The leaf certificate's DER (what a slot serves; nothing at run time needs it parsed).
         var certificateDER: [UInt8]
+        /// Made by this call (not found stored).
+        var isNew = false
     }
 
     /// The file name stem of a generated leaf: `slot<N>` for a classic algorithm, `slot<N>.mldsa65`
@@ -22,17 +24,21 @@ struct DeviceIdentityStore {
         }
     }
 
+    /// `durable: false` leaves the new files' fsync to the caller, who makes a whole fleet's
+    /// durable at once (`StateDirectory.syncFileSystem`) before the daemon reports ready: a file a
+    /// crash tears before that fails its identity record and the full check, and is made anew.
     func leaf(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
-              authority: CertificateAuthority) throws -> Leaf {
+              authority: CertificateAuthority, durable: Bool = true) throws -> Leaf {
         // One lock per device: daemons sharing a state directory never make the same device's
         // material at once, and one daemon makes many devices' in parallel (fleet identities).
         try StateDirectory.withExclusiveLock(stateDirectory + "/devices/." + device + ".generation.lock") {
-            try loadOrCreate(device: device, slot: slot, algorithm: algorithm, commonName: commonName, authority: authority)
+            try loadOrCreate(device: device, slot: slot, algorithm: algorithm, commonName: commonName, authority: authority,
+                             durable: durable)
         }
     }
 
     private func loadOrCreate(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
-                              authority: CertificateAuthority) throws -> Leaf {
+                              authority: CertificateAuthority, durable: Bool) throws -> Leaf {
         let directory = stateDirectory + "/devices/" + device
         let name = Self.leafName(slot: slot, algorithm: algorithm)
         let keyPath = directory + "/" + name + ".key"
@@ -58,11 +64,11 @@ struct DeviceIdentityStore {
             profile: CertificateRequestProfile(kind: .responderLeaf, commonName: commonName),
             subjectKey: key.publicKey, issuer: authority.intermediate, issuerKey: authority.intermediateKey)
         let keyBytes = Array(key.pkcs8PEM.utf8)
-        try StateDirectory.writeAtomically(keyBytes, to: keyPath, secret: true)
-        try StateDirectory.writeAtomically(certificate.der, to: certificatePath)
+        try StateDirectory.writeAtomically(keyBytes, to: keyPath, secret: true, durable: durable)
+        try StateDirectory.writeAtomically(certificate.der, to: certificatePath, durable: durable)
         let digest = IdentityRecord.digest(algorithm: algorithm, key: keyBytes, leaf: certificate.der, authority: authority)
         try? Self.record(IdentityRecord(digest: digest, leaf: certificate, authority: authority), at: recordPath)
-        return Leaf(key: key, certificateDER: certificate.der)
+        return Leaf(key: key, certificateDER: certificate.der, isNew: true)
     }
 
     /// The stored key and leaf when they pass the full check: the key fits the algorithm, the leaf

@@ -66,6 +66,17 @@ public enum StateDirectory {
         if durable { syncDirectory(directory) }
     }
 
+    /// Every file written under `path` so far is on disk when this returns: sync(2) (Linux waits
+    /// for the writes; syncfs(2), which would flush only that file system, is not in Swift's Glibc
+    /// module), then an fsync(2) of `path` itself, whose result is reported. nil on success.
+    public static func syncFileSystem(_ path: String) -> StateError? {
+        sync()
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return StateError(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        return fsync(fd) == 0 ? nil : StateError(path: path, operation: "fsync", errno: errno)
+    }
+
     /// fsync(2) of a directory, so a rename or unlink in it is on disk too.
     public static func syncDirectory(_ directory: String) {
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
