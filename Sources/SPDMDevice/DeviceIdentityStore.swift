@@ -29,30 +29,59 @@ struct DeviceIdentityStore {
     /// crash tears before that fails its identity record and the full check, and is made anew.
     func leaf(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
               authority: CertificateAuthority, durable: Bool = true) throws -> Leaf {
+        // A leaf its identity record vouches for needs no lock: files are replaced whole (rename),
+        // and a key and leaf read from two different generations fail the record's digest.
+        if let leaf = recordedLeaf(device: device, slot: slot, algorithm: algorithm, authority: authority) { return leaf }
         // One lock per device: daemons sharing a state directory never make the same device's
         // material at once, and one daemon makes many devices' in parallel (fleet identities).
-        try StateDirectory.withExclusiveLock(stateDirectory + "/devices/." + device + ".generation.lock") {
+        return try StateDirectory.withExclusiveLock(stateDirectory + "/devices/." + device + ".generation.lock") {
             try loadOrCreate(device: device, slot: slot, algorithm: algorithm, commonName: commonName, authority: authority,
                              durable: durable)
         }
     }
 
+    /// The stored key and leaf of `device`'s slot, their paths, and the digest their identity
+    /// record must hold.
+    private struct Stored {
+        var keyBytes: [UInt8]
+        var certificateBytes: [UInt8]
+        var digest: [UInt8]
+        var recordPath: String
+    }
+
+    private func paths(device: String, slot: UInt8, algorithm: SigningAlgorithm) -> (key: String, certificate: String, record: String) {
+        let stem = stateDirectory + "/devices/" + device + "/" + Self.leafName(slot: slot, algorithm: algorithm)
+        return (stem + ".key", stem + ".cert.der", stem + ".identity")
+    }
+
+    private func stored(device: String, slot: UInt8, algorithm: SigningAlgorithm, authority: CertificateAuthority) -> Stored? {
+        let paths = paths(device: device, slot: slot, algorithm: algorithm)
+        guard let keyBytes = StateDirectory.read(paths.key), let certificateBytes = StateDirectory.read(paths.certificate) else { return nil }
+        return Stored(keyBytes: keyBytes, certificateBytes: certificateBytes,
+                      digest: IdentityRecord.digest(algorithm: algorithm, key: keyBytes, leaf: certificateBytes, authority: authority),
+                      recordPath: paths.record)
+    }
+
+    /// The stored leaf when the record of an earlier full check of these very bytes vouches for it
+    /// (IdentityRecord.swift). The key is decoded when it first signs, the leaf never (it is served as bytes).
+    private func recordedLeaf(device: String, slot: UInt8, algorithm: SigningAlgorithm, authority: CertificateAuthority) -> Leaf? {
+        guard let stored = stored(device: device, slot: slot, algorithm: algorithm, authority: authority) else { return nil }
+        return recordedLeaf(stored, algorithm: algorithm)
+    }
+
+    private func recordedLeaf(_ stored: Stored, algorithm: SigningAlgorithm) -> Leaf? {
+        guard let record = StateDirectory.read(stored.recordPath).flatMap(IdentityRecord.init(encoded:)),
+              record.vouches(for: stored.digest, at: Date()),
+              let key = PrivateKey(checkedPEM: String(decoding: stored.keyBytes, as: UTF8.self), keyType: algorithm.keyType) else { return nil }
+        return Leaf(key: key, certificateDER: stored.certificateBytes)
+    }
+
     private func loadOrCreate(device: String, slot: UInt8, algorithm: SigningAlgorithm, commonName: String,
                               authority: CertificateAuthority, durable: Bool) throws -> Leaf {
-        let directory = stateDirectory + "/devices/" + device
-        let name = Self.leafName(slot: slot, algorithm: algorithm)
-        let keyPath = directory + "/" + name + ".key"
-        let certificatePath = directory + "/" + name + ".cert.der"
-        let recordPath = directory + "/" + name + ".identity"
-        if let keyBytes = StateDirectory.read(keyPath), let certificateBytes = StateDirectory.read(certificatePath) {
-            let digest = IdentityRecord.digest(algorithm: algorithm, key: keyBytes, leaf: certificateBytes, authority: authority)
-            // The record of an earlier full check of these very bytes (IdentityRecord.swift).
-            // The key is decoded when it first signs, the leaf never (it is served as bytes).
-            if let stored = StateDirectory.read(recordPath).flatMap(IdentityRecord.init(encoded:)),
-               stored.vouches(for: digest, at: Date()),
-               let key = PrivateKey(checkedPEM: String(decoding: keyBytes, as: UTF8.self), keyType: algorithm.keyType) {
-                return Leaf(key: key, certificateDER: certificateBytes)
-            }
+        let (keyPath, certificatePath, recordPath) = paths(device: device, slot: slot, algorithm: algorithm)
+        if let stored = stored(device: device, slot: slot, algorithm: algorithm, authority: authority) {
+            let (keyBytes, certificateBytes, digest) = (stored.keyBytes, stored.certificateBytes, stored.digest)
+            if let leaf = recordedLeaf(stored, algorithm: algorithm) { return leaf }
             if let (key, certificate) = Self.checkedInFull(keyBytes: keyBytes, certificateBytes: certificateBytes,
                                                            algorithm: algorithm, authority: authority) {
                 try? Self.record(IdentityRecord(digest: digest, leaf: certificate, authority: authority), at: recordPath)

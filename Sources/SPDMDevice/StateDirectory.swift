@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon's persistent state: generated keys and certificates, the builtin CA, and what devices
 /// acknowledged. Writes are atomic (write to a temporary file, fsync, rename, fsync the directory),
@@ -100,9 +103,33 @@ public enum StateDirectory {
         return try body()
     }
 
+    /// The whole file, nil when it cannot be opened or read (POSIX calls: a fleet start reads
+    /// thousands of small files, and FileManager's detour through Data costs more than the read).
     public static func read(_ path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, 4096))) }
+            let (result, code) = bytes.withUnsafeMutableBytes { raw in
+                let result = Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled)
+                return (result, errno)
+            }
+            if result < 0 {
+                if code == EINTR { continue }
+                return nil
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
     }
+
 }
 
 public struct StateError: Error, CustomStringConvertible {
