@@ -30,7 +30,7 @@ final class QuickAckHandler: ChannelInboundHandler {
 
     /// Follows the frame boundaries through `buffer` (only the headers' PayloadSize is read; the
     /// frame decoder checks them); true when the stream so far ends inside a frame.
-    private func endsInsideFrame(after buffer: ByteBuffer) -> Bool {
+    func endsInsideFrame(after buffer: ByteBuffer) -> Bool {
         let bytes = buffer.readableBytesView
         var index = bytes.startIndex
         while index < bytes.endIndex {
