@@ -40,6 +40,13 @@ final class QuickAckHandler: ChannelInboundHandler {
                 index += step
                 continue
             }
+            if headerBytes.isEmpty, bytes.endIndex - index >= PlatformFrame.headerSize,
+               let header = PlatformFrameHeader(decoding: bytes[index..<index + PlatformFrame.headerSize]) {
+                // A whole header in this read (the usual case): no copy.
+                payloadLeft = Int(header.payloadSize)
+                index += PlatformFrame.headerSize
+                continue
+            }
             headerBytes.append(bytes[index])
             index += 1
             if headerBytes.count == PlatformFrame.headerSize {
