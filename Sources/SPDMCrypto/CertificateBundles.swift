@@ -4,7 +4,8 @@ import Foundation
 extension Certificate {
     /// Splits back-to-back DER certificates (the body of an SPDM certificate chain after its
     /// header and root hash, DSP0274 "Certificate chain format") into certificates, in order.
-    public static func parseConcatenatedDER(_ bytes: [UInt8]) throws -> [Certificate] {
+    /// `cache`: decoded certificates to reuse for byte-identical DER (CertificateCache.swift).
+    public static func parseConcatenatedDER(_ bytes: [UInt8], cache: CertificateCache? = nil) throws -> [Certificate] {
         var certificates: [Certificate] = []
         var offset = 0
         while offset < bytes.count {
@@ -14,7 +15,8 @@ extension Certificate {
                                   + "(needs \(length) bytes, \(bytes.count - offset) left)")
             }
             do {
-                certificates.append(try Certificate(der: Array(bytes[offset..<offset + length])))
+                let der = Array(bytes[offset..<offset + length])
+                certificates.append(try cache?.certificate(der: der) ?? Certificate(der: der))
             } catch let error as CryptoError {
                 throw CryptoError("certificate \(certificates.count) at offset \(offset): \(error.message)",
                                   openSSLErrors: error.openSSLErrors)

@@ -4,13 +4,18 @@ import COpenSSL
 /// concurrent use of one EVP_PKEY from several threads, each with its own operation context.
 final class PKeyHandle: @unchecked Sendable {
     let pkey: OpaquePointer
+    /// What kind of key this is, or nil for key types SPDM does not use. Read once when the handle
+    /// is made: every signature and every served slot asks, and OpenSSL answers by name lookups.
+    let keyType: KeyType?
 
-    init(taking pkey: OpaquePointer) { self.pkey = pkey }
+    init(taking pkey: OpaquePointer) {
+        self.pkey = pkey
+        self.keyType = Self.keyType(of: pkey)
+    }
 
     deinit { EVP_PKEY_free(pkey) }
 
-    /// What kind of key this is, or nil for key types SPDM does not use.
-    var keyType: KeyType? {
+    private static func keyType(of pkey: OpaquePointer) -> KeyType? {
         if EVP_PKEY_is_a(pkey, "SM2") == 1 { return .sm2 }
         if EVP_PKEY_is_a(pkey, "ED25519") == 1 { return .ed25519 }
         if EVP_PKEY_is_a(pkey, "ED448") == 1 { return .ed448 }
@@ -18,7 +23,7 @@ final class PKeyHandle: @unchecked Sendable {
             return .rsa(bits: Int(EVP_PKEY_get_bits(pkey)))
         }
         if EVP_PKEY_is_a(pkey, "EC") == 1 {
-            switch groupName {
+            switch groupName(of: pkey) {
             case "prime256v1", "P-256", "secp256r1": return .ec(.p256)
             case "secp384r1", "P-384": return .ec(.p384)
             case "secp521r1", "P-521": return .ec(.p521)
@@ -30,7 +35,9 @@ final class PKeyHandle: @unchecked Sendable {
     }
 
     /// The EC group name ("prime256v1", "SM2", ...), or nil for non-EC keys.
-    var groupName: String? {
+    var groupName: String? { Self.groupName(of: pkey) }
+
+    private static func groupName(of pkey: OpaquePointer) -> String? {
         var buffer = [CChar](repeating: 0, count: 80)
         var length = 0
         guard EVP_PKEY_get_utf8_string_param(pkey, "group", &buffer, buffer.count, &length) == 1 else {

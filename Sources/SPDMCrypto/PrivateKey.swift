@@ -7,6 +7,8 @@ public struct PrivateKey: Sendable {
     enum Storage: Sendable {
         case openSSL(PKeyHandle)
         case mlDsa(MLDSASigningKey)
+        /// An OpenSSL key decoded on first use (DeferredPrivateKey.swift).
+        case deferred(DeferredPrivateKey)
     }
 
     let storage: Storage
@@ -17,8 +19,19 @@ public struct PrivateKey: Sendable {
 
     /// The OpenSSL key, nil for ML-DSA.
     var handle: PKeyHandle? {
-        if case .openSSL(let handle) = storage { return handle }
-        return nil
+        switch storage {
+        case .openSSL(let handle): return handle
+        case .deferred(let deferred): return deferred.handle
+        case .mlDsa: return nil
+        }
+    }
+
+    /// A PEM key (as `init(pem:)` reads) that an earlier check showed to decode to a key of
+    /// `keyType`, decoded only when first used. A text that no longer decodes then signs nothing
+    /// (signing throws). nil for ML-DSA key types, which `init(pem:)` takes.
+    public init?(checkedPEM pem: String, keyType: KeyType) {
+        if case .mlDsa = keyType { return nil }
+        storage = .deferred(DeferredPrivateKey(pem: Array(pem.utf8), keyType: keyType))
     }
 
     /// An ML-DSA key from its 32-byte seed ξ (FIPS 204 ML-DSA.KeyGen_internal).
@@ -33,6 +46,10 @@ public struct PrivateKey: Sendable {
             defer { secureZero(&der) }
             if let key = try Self.postQuantum(pkcs8: der) {
                 self = key
+                return
+            }
+            if let handle = Self.typedPKCS8(der) {
+                self.init(handle: handle)
                 return
             }
         }
@@ -57,6 +74,43 @@ public struct PrivateKey: Sendable {
         guard let pkey else { throw CryptoError.openSSL("cannot parse DER private key") }
         self.init(handle: PKeyHandle(taking: pkey))
         try requireSupportedType()
+    }
+
+    /// A PKCS#8 RSA, ECDSA P-256/384/521, Ed25519 or Ed448 key, decoded with its key type named up
+    /// front: OpenSSL 3's generic decoding (PEM_read_bio_PrivateKey, d2i_AutoPrivateKey) tries its
+    /// provider decoders one after another and costs about five times as much, which a daemon
+    /// loading thousands of device keys at start feels. nil for anything else (SM2 keys, whose
+    /// curve OpenSSL gives a key type of its own, malformed or trailing bytes): the generic path
+    /// then decides.
+    private static func typedPKCS8(_ der: [UInt8]) -> PKeyHandle? {
+        guard let oid = PQCKeyEncoding.algorithmIdentifier(of: der, isPrivate: true) else { return nil }
+        let type: Int32
+        switch oid {
+        case [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]: type = EVP_PKEY_EC                    // id-ecPublicKey
+        case [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]: type = EVP_PKEY_RSA       // rsaEncryption
+        case [0x2B, 0x65, 0x70]: type = EVP_PKEY_ED25519                                     // id-Ed25519
+        case [0x2B, 0x65, 0x71]: type = EVP_PKEY_ED448                                       // id-Ed448
+        default: return nil
+        }
+        var consumed = 0
+        let pkey: OpaquePointer? = der.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            let parsed = d2i_PrivateKey(type, nil, &cursor, raw.count)
+            consumed = cursor.map { $0 - base } ?? 0
+            return parsed
+        }
+        guard let pkey else {
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        let handle = PKeyHandle(taking: pkey)
+        switch handle.keyType {
+        case .ec?, .rsa?, .ed25519?, .ed448?:
+            return consumed == der.count ? handle : nil
+        default:
+            return nil
+        }
     }
 
     /// An ML-DSA key from PKCS#8 (see `PQCKeyEncoding`); nil when `der` holds another algorithm.
@@ -89,6 +143,7 @@ public struct PrivateKey: Sendable {
         switch storage {
         case .openSSL(let handle): return handle.keyType!
         case .mlDsa(let key): return .mlDsa(key.algorithm)
+        case .deferred(let deferred): return deferred.keyType
         }
     }
 
@@ -116,10 +171,10 @@ public struct PrivateKey: Sendable {
         switch storage {
         case .mlDsa(let key):
             return key.withSeed { PQCKeyEncoding.privateKeyInfo(.mlDsa(key.algorithm), seed: $0) }
-        case .openSSL(let handle):
+        case .openSSL, .deferred:
             do {
                 let bio = try MemoryBIO(secure: true)
-                guard i2d_PKCS8PrivateKey_bio(bio.bio, handle.pkey, nil, nil, 0, nil, nil) == 1 else {
+                guard i2d_PKCS8PrivateKey_bio(bio.bio, handle?.pkey, nil, nil, 0, nil, nil) == 1 else {
                     throw CryptoError.openSSL("i2d_PKCS8PrivateKey_bio failed")
                 }
                 return bio.contents
@@ -134,10 +189,10 @@ public struct PrivateKey: Sendable {
         switch storage {
         case .mlDsa(let key):
             return PublicKey(mlDsa: key.publicKey)
-        case .openSSL(let handle):
+        case .openSSL, .deferred:
             // Round-trip through SubjectPublicKeyInfo so the public key holds no private material.
             var pointer: UnsafeMutablePointer<UInt8>?
-            let length = i2d_PUBKEY(handle.pkey, &pointer)
+            let length = i2d_PUBKEY(handle?.pkey, &pointer)
             precondition(length > 0 && pointer != nil, "i2d_PUBKEY failed: \(OpenSSLErrorQueue.drain())")
             defer { spdm_openssl_free(pointer) }
             let der = Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
@@ -150,7 +205,7 @@ public struct PrivateKey: Sendable {
     /// True when the key's type and size fit `algorithm` (e.g. a P-384 key for ecdsaP384;
     /// an RSA-3072 key for rsassa3072 and rsapss3072). Always false for ML-DSA keys.
     public func matches(_ algorithm: SignatureAlgorithm) -> Bool {
-        handle?.keyType == algorithm.keyType
+        keyType == algorithm.keyType
     }
 
     /// True for an ML-DSA key of exactly `algorithm`'s parameter set.

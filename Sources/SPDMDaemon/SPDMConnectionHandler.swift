@@ -212,16 +212,24 @@ final class SPDMConnectionHandler: ChannelInboundHandler {
         runtime.requestHandled(record, code: outcome.request, error: outcome.error?.code,
                                signedMeasurements: signedMeasurements, version: responder.version)
         reportSessionChanges()
+        // The log line's metadata is built only when the line is logged (not per request at notice).
+        if let error = outcome.error {
+            if logger.logLevel <= .info {
+                var metadata = requestMetadata(outcome)
+                metadata["spdm_error"] = "\(error.code)"
+                logger.info("request refused: \(error.reason)", metadata: metadata)
+            }
+        } else if logger.logLevel <= .debug {
+            logger.debug("request handled", metadata: requestMetadata(outcome))
+        }
+        return outcome.response
+    }
+
+    private func requestMetadata(_ outcome: ResponderConnection.Outcome) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["spdm_request": "\(outcome.request?.description ?? "short")"]
         if let version = responder.version { metadata["spdm_version"] = "\(version)" }
         if let carried = outcome.reassembled { metadata["spdm_chunked_request"] = "\(carried)" }
-        if let error = outcome.error {
-            metadata["spdm_error"] = "\(error.code)"
-            logger.info("request refused: \(error.reason)", metadata: metadata)
-        } else {
-            logger.debug("request handled", metadata: metadata)
-        }
-        return outcome.response
+        return metadata
     }
 
     /// A DSP0277 secured record: the connection's session layer opens it, handles what is inside

@@ -37,8 +37,10 @@ struct FleetIdentities {
             do {
                 for slot in slots {
                     let leaf = try store.leaf(device: names[index], slot: slot.id, algorithm: slot.algorithm,
-                                              commonName: slot.commonName ?? "\(names[index]) slot \(slot.id)", authority: slot.authority)
+                                              commonName: slot.commonName ?? "\(names[index]) slot \(slot.id)", authority: slot.authority,
+                                              durable: false)
                     context.caches.keep(leaf, device: names[index], slot: slot.id, algorithm: slot.algorithm)
+                    if leaf.isNew { tally.made() }
                 }
                 tally.finished(nil)
             } catch {
@@ -46,6 +48,11 @@ struct FleetIdentities {
             }
         }
         if let failure = tally.failure { throw table.error("slot", "cannot generate the devices' keys and certificates: \(failure)") }
+        // What was made above is on disk from here on: one syncfs(2) instead of two fsync(2) of the
+        // file and two of its directory per device (about 2.4 ms each here: most of a cold start).
+        if tally.anyMade, let failure = StateDirectory.syncFileSystem(context.stateDirectory) {
+            throw table.error("slot", "cannot make the devices' keys and certificates durable: \(failure)")
+        }
     }
 
     /// How far the workers are, reported about once a second; the first failure.
@@ -58,6 +65,11 @@ struct FleetIdentities {
         private var done = 0
         private var lastReport = Date()
         private(set) var failure: (any Error)?
+        private var madeCount = 0
+
+        /// A leaf was made (not found stored): its files still need to reach the disk.
+        func made() { lock.withLock { madeCount += 1 } }
+        var anyMade: Bool { lock.withLock { madeCount > 0 } }
 
         init(total: Int, template: String, progress: (@Sendable (String) -> Void)?) {
             self.total = total

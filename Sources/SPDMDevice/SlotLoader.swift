@@ -155,7 +155,7 @@ struct SlotLoader {
             let leaf = try key.map { try store.leaf(device: deviceName, slot: id, key: $0, commonName: commonName, authority: authority) }
                 ?? context.caches.takeLeaf(device: deviceName, slot: id, algorithm: algorithm)
                 ?? store.leaf(device: deviceName, slot: id, algorithm: algorithm, commonName: commonName, authority: authority)
-            return CertificateSlot(id: id, certificatesDER: authority.root.der + authority.intermediate.der + leaf.certificate.der,
+            return CertificateSlot(id: id, certificatesDER: authority.root.der + authority.intermediate.der + leaf.certificateDER,
                                    rootCertificateDER: authority.root.der, privateKey: leaf.key, certificateModel: model)
         } catch {
             throw table.error("generate", "cannot generate the slot's key and certificate: \(error)")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon's persistent state: generated keys and certificates, the builtin CA, and what devices
 /// acknowledged. Writes are atomic (write to a temporary file, fsync, rename, fsync the directory),
@@ -32,8 +35,10 @@ public enum StateDirectory {
 
     /// Atomically replaces `path` with `bytes`, readable only by the owner when `secret`: written
     /// to `<path>.tmp-<pid>`, fsync'd, renamed over `path`, then the directory fsync'd. A failure
-    /// removes the temporary file and leaves `path` as it was.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, secret: Bool = false) throws {
+    /// removes the temporary file and leaves `path` as it was. `durable: false` skips both fsyncs,
+    /// for files whose loss in a crash costs nothing but work (a crash may then leave the old file,
+    /// the new one, or an empty one).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, secret: Bool = false, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try ensureDirectory(directory)
         let temporary = path + ".tmp-\(getpid())"
@@ -54,14 +59,25 @@ public enum StateDirectory {
             }
             written += result
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let code = errno
             close(fd)
             throw fail("fsync", code, on: temporary)
         }
         close(fd)
         guard rename(temporary, path) == 0 else { throw fail("rename", errno, on: path) }
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
+    }
+
+    /// Every file written under `path` so far is on disk when this returns: sync(2) (Linux waits
+    /// for the writes; syncfs(2), which would flush only that file system, is not in Swift's Glibc
+    /// module), then an fsync(2) of `path` itself, whose result is reported. nil on success.
+    public static func syncFileSystem(_ path: String) -> StateError? {
+        sync()
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return StateError(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        return fsync(fd) == 0 ? nil : StateError(path: path, operation: "fsync", errno: errno)
     }
 
     /// fsync(2) of a directory, so a rename or unlink in it is on disk too.
@@ -87,9 +103,33 @@ public enum StateDirectory {
         return try body()
     }
 
+    /// The whole file, nil when it cannot be opened or read (POSIX calls: a fleet start reads
+    /// thousands of small files, and FileManager's detour through Data costs more than the read).
     public static func read(_ path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, 4096))) }
+            let (result, code) = bytes.withUnsafeMutableBytes { raw in
+                let result = Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled)
+                return (result, errno)
+            }
+            if result < 0 {
+                if code == EINTR { continue }
+                return nil
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
     }
+
 }
 
 public struct StateError: Error, CustomStringConvertible {

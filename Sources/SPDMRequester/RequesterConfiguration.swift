@@ -49,6 +49,9 @@ public struct RequesterConfiguration: Sendable {
     /// but it is reported as not anchored; when false, a missing root is an error.
     public var allowUnanchoredChains: Bool
     public var chainOptions: ChainVerifier.Options
+    /// Decoded certificates reused across connections for byte-identical DER (a load driver
+    /// fetching the same chains again and again); every chain is still verified in full.
+    public var certificateCache: CertificateCache? = nil
 
     /// Bytes asked for per GET_CERTIFICATE (the responder may send fewer).
     public var certificatePortionLength: UInt16

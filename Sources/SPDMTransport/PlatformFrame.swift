@@ -47,19 +47,19 @@ public struct PlatformFrameHeader: Hashable, Sendable {
     /// Parses the first 12 bytes of `bytes`; nil when fewer are there.
     public init?<Bytes: Collection>(decoding bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count >= PlatformFrame.headerSize else { return nil }
-        var fields: [UInt32] = []
         var index = bytes.startIndex
-        for _ in 0..<3 {
+        // Big-endian u32 at `index`, moving past it (no array per header: this runs per frame).
+        func field() -> UInt32 {
             var value: UInt32 = 0
             for _ in 0..<4 {
                 value = value << 8 | UInt32(bytes[index])
                 index = bytes.index(after: index)
             }
-            fields.append(value)
+            return value
         }
-        command = PlatformCommand(rawValue: fields[0])
-        transportType = fields[1]
-        payloadSize = fields[2]
+        command = PlatformCommand(rawValue: field())
+        transportType = field()
+        payloadSize = field()
     }
 
     /// A frame over `maximumPayloadSize`, or of another transport than `expectedTransport` (when

@@ -27,6 +27,11 @@ final class PlatformSocketClient {
     }
 
     private let fd: Int32
+    /// Bytes read from the socket and not yet taken, from `receivedStart` on.
+    private var received: [UInt8] = []
+    private var receivedStart = 0
+    /// Bytes asked of read(2) at least, so that a frame's header and payload come in one call.
+    private static let readSize = 16384
     let transport: TransportType
     let binding: any TransportBinding
     let maximumPayloadSize: Int
@@ -172,18 +177,35 @@ final class PlatformSocketClient {
         return header.frame(payload: try readExactly(Int(header.payloadSize), what: "in the middle of a frame"))
     }
 
+    /// The next `count` bytes of the stream: from what earlier reads brought beyond the last frame,
+    /// then from the socket, reading as much as is there (a whole frame usually arrives at once, so
+    /// its header and payload take one read(2) instead of two).
     private func readExactly(_ count: Int, what: String) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let result = out.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + filled, count - filled) }
+        while received.count - receivedStart < count {
+            if receivedStart > 0 {
+                received.removeFirst(receivedStart)
+                receivedStart = 0
+            }
+            let have = received.count
+            let room = max(count - have, Self.readSize)
+            received.append(contentsOf: repeatElement(0, count: room))
+            let (result, code) = received.withUnsafeMutableBytes { raw in
+                let result = read(fd, raw.baseAddress! + have, room)
+                return (result, errno)
+            }
+            received.removeLast(room - max(result, 0))
             if result < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.protocolError("timed out waiting for the responder \(what)") }
-                throw Failure.system("read", errno)
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { throw Failure.protocolError("timed out waiting for the responder \(what)") }
+                throw Failure.system("read", code)
             }
             if result == 0 { throw Failure.closed(what) }
-            filled += result
+        }
+        let out = Array(received[receivedStart..<receivedStart + count])
+        receivedStart += count
+        if receivedStart == received.count {
+            received.removeAll(keepingCapacity: true)
+            receivedStart = 0
         }
         return out
     }

@@ -20,6 +20,12 @@ WORK=$(mktemp -d /tmp/spdm-bench.XXXXXX)
 DURATION=${BENCH_SECONDS:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 FLEET=${BENCH_FLEET:-10000}
+# The throughput devices listen on BENCH_PORT... BENCH_PORT+7 (attestation +0..+3 and +5, +6; the
+# session devices +4 and +7); the fleet sections on 20000 and up.
+PORT=${BENCH_PORT:-2480}
+# Which sections run (all by default): attest session memory fleet dmtf.
+SECTIONS=" ${BENCH_SECTIONS:-attest session memory fleet dmtf} "
+runs() { [[ "$SECTIONS" == *" $1 "* ]]; }
 OUT_DIR=${BENCH_OUT:-.build/bench}
 mkdir -p "$OUT_DIR"
 OUT="$(cd "$OUT_DIR" && pwd)/bench-$(date -u +%Y%m%dT%H%M%SZ).json"
@@ -62,27 +68,97 @@ print("%-24s %10.1f %10.2f %10.2f %12.1f %8.2f %7.1f%%" % (label, row["flows_per
 open(records, "a").write(json.dumps({"section": section, **row}) + "\n")
 PY
 }
+one_device_rss() {  # KiB resident of a daemon serving one device, once started and idle
+    cat > "$WORK/one.toml" <<'TOML'
+[[device]]
+name = "node{i}"
+count = 1
+tcp = "127.0.0.1:20000"
+[[device.slot]]
+generate = { ca = "builtin", algorithm = "ECDSA_P256" }
+[[device.measurement]]
+index = 1
+type = "mutable_firmware"
+value = "fleet firmware 1.0"
+TOML
+    local pid rss
+    pid=$(start_daemon one "$WORK/one.toml"); sleep 1; rss=$(rss_kib "$pid"); stop_daemon "$pid"
+    echo "$rss"
+}
 header() { printf "%-24s %10s %10s %10s %12s %8s %8s\n" "$1" "flows/s" "p50 ms" "p99 ms" "bound/s" ratio spread; }
 
+if runs attest; then
 echo "== throughput: verified attestation flows (VCA, DIGESTS, CERTIFICATE, CHALLENGE, signed MEASUREMENTS)"
 echo "   $CONNECTIONS connections, ${DURATION}s per algorithm, client and daemon on the same $(nproc) cores;"
 echo "   bound: the faster of two measurements (before and after the run), spread between them"
-pid=$(start_daemon interop config/interop.toml); PIDS+=("$pid")
+# The attestation devices of config/interop.toml (2324, 2325, 2327, 2329; the ML-DSA ones 2348,
+# 2349), on the benchmark's own ports so that a daemon already serving that config does not collide.
+: > "$WORK/throughput.toml"
+entries=()
+for entry in 0:ECDSA_P256:ecp256: 1:ECDSA_P384:ecp384: 2:RSASSA_3072:rsa3072: 3:EDDSA_25519:ed25519: \
+             5:ML_DSA_65:mldsa65:ML_KEM_768 6:ML_DSA_87:mldsa87:ML_KEM_1024; do
+    IFS=: read -r offset name dir kem <<< "$entry"
+    label=$(echo "$name" | tr 'A-Z_' 'a-z-')
+    if [[ -z "$kem" ]]; then
+        settings='versions = ["1.0", "1.1", "1.2", "1.3"]
+capabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH"]
+  [device.algorithms]
+  asym = ["'"$name"'"]
+  hash = ["SHA_384", "SHA_256", "SHA_512", "SHA3_256", "SHA3_384", "SHA3_512"]'
+    else
+        settings='versions = ["1.2", "1.3", "1.4"]
+capabilities = ["CERT", "CHAL", "MEAS_SIG", "MEAS_FRESH", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD", "CHUNK"]
+heartbeat_period = 60
+data_transfer_size = 4608
+max_spdm_msg_size = 65536
+  [device.algorithms]
+  asym = ["'"$name"'"]
+  kem = ["'"$kem"'"]
+  dhe = []
+  pqc_first = true
+  hash = ["SHA_384", "SHA_256", "SHA_512"]'
+    fi
+    cat >> "$WORK/throughput.toml" <<TOML
+[[device]]
+name = "$label"
+transport = "mctp"
+tcp = "127.0.0.1:$((PORT + offset))"
+$settings
+  [[device.slot]]
+  id = 0
+  generate = { ca = "builtin", algorithm = "$name" }
+  [[device.measurement]]
+  index = 1
+  type = "immutable_rom"
+  value = "$label ROM"
+  [[device.measurement]]
+  index = 2
+  type = "mutable_firmware"
+  value = "$label firmware 1.0"
+  [[device.measurement]]
+  index = 3
+  type = "version"
+  value = "1.0.0"
+TOML
+    entries+=("$((PORT + offset)):$dir:$name")
+done
+pid=$(start_daemon throughput "$WORK/throughput.toml"); PIDS+=("$pid")
 header algorithm
-for entry in 2324:ecp256:ECDSA_P256 2325:ecp384:ECDSA_P384 2327:rsa3072:RSASSA_3072 2329:ed25519:EDDSA_25519 \
-             2348:mldsa65:ML_DSA_65 2349:mldsa87:ML_DSA_87; do
+for entry in "${entries[@]}"; do
     IFS=: read -r port dir name <<< "$entry"
     "$BIN/spdmctl" load --connect "127.0.0.1:$port" --connections "$CONNECTIONS" --duration "$DURATION" \
         --root "$WORK/state/ca/$dir/ca.cert.der" --json > "$WORK/load-$name.json"
     report_row throughput "$name" "$WORK/load-$name.json"
 done
 stop_daemon "$pid"
+fi
 
+if runs session; then
 echo "== throughput: verified session flows (VCA, DIGESTS, CERTIFICATE, KEY_EXCHANGE, FINISH, HEARTBEAT, END_SESSION)"
-cat > "$WORK/sessions.toml" <<'TOML'
+cat > "$WORK/sessions.toml" <<TOML
 [[device]]
 name = "gpu0"
-tcp = "127.0.0.1:2323"
+tcp = "127.0.0.1:$((PORT + 4))"
 capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD"]
   [device.algorithms]
   dhe = ["SECP_384_R1", "SECP_256_R1", "FFDHE_2048"]
@@ -94,7 +170,7 @@ type = "mutable_firmware"
 value = "fw"
 [[device]]
 name = "pqc0"
-tcp = "127.0.0.1:2322"
+tcp = "127.0.0.1:$((PORT + 7))"
 versions = ["1.2", "1.3", "1.4"]
 capabilities = ["CERT", "CHAL", "MEAS_SIG", "ENCRYPT", "MAC", "KEY_EX", "HBEAT", "KEY_UPD", "CHUNK"]
   [device.algorithms]
@@ -111,28 +187,18 @@ value = "fw"
 TOML
 header "algorithm + DHE / KEM"
 pid=$(start_daemon sessions "$WORK/sessions.toml"); PIDS+=("$pid")
-"$BIN/spdmctl" load --connect 127.0.0.1:2323 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
+"$BIN/spdmctl" load --connect "127.0.0.1:$((PORT + 4))" --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
     --root "$WORK/state/ca/ecp384/ca.cert.der" --json > "$WORK/load-session.json"
 report_row throughput "ECDSA_P384+SECP_384_R1" "$WORK/load-session.json"
-"$BIN/spdmctl" load --connect 127.0.0.1:2322 --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
+"$BIN/spdmctl" load --connect "127.0.0.1:$((PORT + 7))" --flow session --connections "$CONNECTIONS" --duration "$DURATION" \
     --root "$WORK/state/ca/mldsa65/ca.cert.der" --json > "$WORK/load-session-pqc.json"
 report_row throughput "ML_DSA_65+ML_KEM_768" "$WORK/load-session-pqc.json"
 stop_daemon "$pid"
+fi
 
+if runs memory; then
 echo "== memory"
-cat > "$WORK/one.toml" <<'TOML'
-[[device]]
-name = "node{i}"
-count = 1
-tcp = "127.0.0.1:20000"
-[[device.slot]]
-generate = { ca = "builtin", algorithm = "ECDSA_P256" }
-[[device.measurement]]
-index = 1
-type = "mutable_firmware"
-value = "fleet firmware 1.0"
-TOML
-pid=$(start_daemon one "$WORK/one.toml"); sleep 1; one=$(rss_kib "$pid"); stop_daemon "$pid"
+one=$(one_device_rss)
 pid=$(start_daemon fleet config/fleet-1000.toml); PIDS+=("$pid"); sleep 1; fleet=$(rss_kib "$pid")
 "$BIN/spdmctl" load --connect 127.0.0.1:20000 --devices 1000 --hold 1000 --duration 4 --json > "$WORK/hold.json" &
 holder=$!
@@ -144,8 +210,11 @@ echo "per connection: $(( (held - fleet) * 1024 / 1000 )) bytes"
 echo "ratio 1,000 devices / 1 device RSS: $(python3 -c "print(round($fleet/$one, 2))")"
 record memory "{\"rss_one_device_kib\": $one, \"rss_1000_devices_kib\": $fleet, \"rss_1000_devices_1000_connections_kib\": $held,
   \"bytes_per_device\": $(( (fleet - one) * 1024 / 999 )), \"bytes_per_connection\": $(( (held - fleet) * 1024 / 1000 ))}"
+fi
 
+if runs fleet; then
 echo "== the fleet: $FLEET devices"
+one=${one:-$(one_device_rss)}
 cat > "$WORK/big.toml" <<TOML
 [daemon]
 log_level = "notice"
@@ -195,8 +264,9 @@ print("connections: %d of %d held, %d errors%s" % (row["connections_held"], flee
       ("; first: " + row["first_connection_error"]) if "first_connection_error" in row else ""))
 open(records, "a").write(json.dumps({"section": "fleet", **row}) + "\n")
 PY
+fi
 
-if [[ -n "${SPDM_REQUESTER_EMU:-}" && -n "${SPDM_RESPONDER_EMU:-}" ]]; then
+if runs dmtf && [[ -n "${SPDM_REQUESTER_EMU:-}" && -n "${SPDM_RESPONDER_EMU:-}" ]]; then
     echo "== DMTF's spdm_requester_emu default flow: our daemon (gpu0 of the default config) vs spdm_responder_emu"
     timed() {  # label cwd command... -> wall user sys exit
         local label=$1 dir=$2; shift 2

@@ -104,6 +104,10 @@ struct KillNineTests {
                 #expect(throws: Never.self) { _ = try PrivateKey(pem: try String(contentsOfFile: path, encoding: .utf8)) }
             case let certificate where certificate.hasSuffix(".cert.der"):
                 #expect(throws: Never.self) { _ = try Certificate(der: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) }
+            case let record where record.hasSuffix(".identity"):
+                // An identity record (SPDMDevice/IdentityRecord.swift) is replaced whole by rename like
+                // every state file; it is not fsync'd (a lost one only costs a full check of the leaf).
+                #expect((try String(contentsOfFile: path, encoding: .utf8)).hasPrefix("spdm-fleetd identity record 1\n"), "\(path)")
             default:
                 Issue.record("unexpected file in the state directory: \(path)")
             }

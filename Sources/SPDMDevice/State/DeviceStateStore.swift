@@ -123,8 +123,11 @@ public struct DeviceStateStore: Sendable {
 
     /// The temporary files of writes a crash interrupted (`<file>.tmp-<pid>`): never read, removed.
     public func removeInterruptedWrites() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.contains(".tmp-") }.sorted().compactMap { name in
+        removeInterruptedWrites(among: (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+    }
+
+    private func removeInterruptedWrites(among names: [String]) -> [String] {
+        names.filter { $0.contains(".tmp-") }.sorted().compactMap { name in
             let path = directory + "/" + name
             return unlink(path) == 0 ? path : nil
         }
@@ -156,7 +159,15 @@ public struct DeviceStateStore: Sendable {
     /// its config.
     public func restore(onto device: inout ResponderDevice, lastGood: ProvisionedState? = nil) -> RestoreReport {
         var report = RestoreReport()
-        report.removedLeftovers = removeInterruptedWrites()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        report.removedLeftovers = removeInterruptedWrites(among: names)
+        // Most devices of a fleet never stored anything: one directory listing tells, instead of a
+        // probe per state file (10,000 devices start noticeably faster).
+        let stateNames = Set(stateFiles.map { String($0.dropFirst(directory.count + 1)) })
+        guard names.contains(where: stateNames.contains) else {
+            device.provisioned = ProvisionedState()
+            return report
+        }
         restoreMeasurements(onto: &device, &report)
         restoreSlots(onto: &device, &report)
         do {

@@ -128,7 +128,7 @@ extension RequesterConnection {
             throw RequesterError.certificateChainFormat(slot: slot, reason: "\(error)")
         }
         let certificates: [Certificate]
-        do { certificates = try Certificate.parseConcatenatedDER(parts.certificatesDER) } catch {
+        do { certificates = try Certificate.parseConcatenatedDER(parts.certificatesDER, cache: configuration.certificateCache) } catch {
             throw RequesterError.certificateChainFormat(slot: slot, reason: "\(error)")
         }
         guard !certificates.isEmpty else { throw RequesterError.certificateChainFormat(slot: slot, reason: "no certificates") }
