@@ -6,9 +6,11 @@ import SPDMSession
 
 /// The fastest a machine could run load flows if only their public-key operations cost anything,
 /// spread over every core. Per attestation flow the responder signs twice (CHALLENGE_AUTH,
-/// MEASUREMENTS) and the requester verifies those two signatures and three certificate
-/// signatures. Per session flow the responder signs KEY_EXCHANGE_RSP, the requester verifies it
-/// and three certificate signatures, and the two sides make one key exchange: with DHE each side
+/// MEASUREMENTS) and the requester verifies those two signatures and the chain's two certificate
+/// signatures (the intermediate's and the leaf's: the root is the trusted anchor itself, compared
+/// byte for byte, so its self-signature is not checked; ChainVerifier). Per session flow the
+/// responder signs KEY_EXCHANGE_RSP, the requester verifies it and the two certificate signatures,
+/// and the two sides make one key exchange: with DHE each side
 /// generates a key pair and derives the shared secret; with an SPDM 1.4 KEM (ML-KEM) the requester
 /// generates a key pair, the responder encapsulates and the requester decapsulates. The signing
 /// algorithm is the negotiated one, classic or ML-DSA (whose certificates are ML-DSA-signed too).
@@ -24,8 +26,8 @@ struct CryptoBound {
 
     var flowSeconds: Double {
         switch flow {
-        case .attest: return 2 * signSeconds + 5 * verifySeconds
-        case .session: return signSeconds + 4 * verifySeconds + exchangeSeconds
+        case .attest: return 2 * signSeconds + 4 * verifySeconds
+        case .session: return signSeconds + 3 * verifySeconds + exchangeSeconds
         }
     }
     var flowsPerSecond: Double { Double(cores) / flowSeconds }
