@@ -282,11 +282,20 @@ if runs dmtf && [[ -n "${SPDM_REQUESTER_EMU:-}" && -n "${SPDM_RESPONDER_EMU:-}" 
     ours_daemon_cpu=$(python3 -c "import os; print(round(($t1 - $t0) / os.sysconf('SC_CLK_TCK'), 3))")
     stop_daemon "$pid"
     # The reference responder reads libspdm's sample keys from its working directory: the builtin CA
-    # folder is laid out the same way.
-    (cd "$WORK/state/ca" && exec "$SPDM_RESPONDER_EMU" > "$WORK/ref-responder.log" 2>&1) &
+    # folder is laid out the same way, except that the responder also loads the chains of its slots 1
+    # and 4 (bundle_responder.certchain1.der, certchain4.der, end_responder4.key) and serves no slot
+    # without them. A copy of the folder gets them as copies of slot 0's.
+    cp -r "$WORK/state/ca" "$WORK/ref-ca"
+    for alg in "$WORK"/ref-ca/*/; do
+        [[ -f "$alg/bundle_responder.certchain.der" ]] || continue
+        cp "$alg/bundle_responder.certchain.der" "$alg/bundle_responder.certchain1.der"
+        cp "$alg/bundle_responder.certchain.der" "$alg/bundle_responder.certchain4.der"
+        cp "$alg/end_responder.key" "$alg/end_responder4.key"
+    done
+    (cd "$WORK/ref-ca" && exec "$SPDM_RESPONDER_EMU" > "$WORK/ref-responder.log" 2>&1) &
     ref=$!; PIDS+=("$ref"); sleep 1
     r0=$(awk '{print $14+$15}' "/proc/$ref/stat" 2>/dev/null || echo 0)
-    read -r ref_wall ref_user ref_sys ref_exit <<< "$(timed reference "$WORK/state/ca" "$SPDM_REQUESTER_EMU" --port 2323)"
+    read -r ref_wall ref_user ref_sys ref_exit <<< "$(timed reference "$WORK/ref-ca" "$SPDM_REQUESTER_EMU" --port 2323)"
     r1=$(awk '{print $14+$15}' "/proc/$ref/stat" 2>/dev/null || echo "$r0")
     ref_daemon_cpu=$(python3 -c "import os; print(round(($r1 - $r0) / os.sysconf('SC_CLK_TCK'), 3))")
     kill "$ref" 2>/dev/null || true
