@@ -9,18 +9,11 @@ import Testing
 /// A requester and a responder back to back (no sockets) whose DataTransferSizes make large
 /// messages travel in chunks; every request that crosses is logged by code, in the clear and in
 /// sessions, with the size of the biggest message each side sent.
-final class LargeMessagePair {
+final class LargeMessagePair: LoggedPair {
     static let responderCapabilities: CapabilityFlags = SessionPair.responderCapabilities.union(.chunk)
     static let requesterCapabilities: CapabilityFlags = SessionPair.requesterCapabilities.union(.chunk)
 
-    var responder: ResponderConnection
-    var requester: RequesterConnection
     let chain = TestChains.p384
-    let channel: SecuredChannel
-    /// Request codes as they crossed (the chunk requests included).
-    var requests: [RequestCode] = []
-    var largestRequest = 0
-    var largestResponse = 0
 
     init(version: SPDMVersion, responderTransferSize: UInt32, requesterTransferSize: UInt32,
          responderMaxMessage: UInt32 = 65_536, requesterMaxMessage: UInt32 = 65_536,
@@ -34,36 +27,13 @@ final class LargeMessagePair {
         device.aeadPreference = [.aes256GCM]
         device.sessionSettings.psks = [.init(hint: SessionPair.pskHint, key: SessionPair.pskKey)]
         device.sessionSettings.heartbeatPeriod = 5
-        responder = ResponderConnection(device: device, random: FixedRandom(byte: 0x5A))
+        let responder = ResponderConnection(device: device, random: FixedRandom(byte: 0x5A))
         let configuration = RequesterConfiguration(
             forcedVersion: version, capabilities: requesterCapabilities, dataTransferSize: requesterTransferSize,
             maxSPDMMessageSize: requesterCapabilities.contains(.chunk) ? requesterMaxMessage : requesterTransferSize,
-            dhe: DHEGroups(rawValue: 0x3F), aead: .aes256GCM, keySchedule: .spdm, trustedRoots: [chain.root])
-        requester = RequesterConnection(configuration: configuration, random: FixedRandom(byte: 0xC3))
-        self.channel = channel
-    }
-
-    func plain(_ message: [UInt8]) -> [UInt8] {
-        log(message)
-        let response = responder.respond(to: message)
-        largestResponse = max(largestResponse, response.count)
-        return response
-    }
-
-    func secured(_ record: [UInt8]) throws -> SecuredReply {
-        let outcome = responder.handleSecured(record, format: channel.format, mctpTyped: channel.mctpTyped) { request, response in
-            self.log(request)
-            self.largestResponse = max(self.largestResponse, response.count)
-            return response
-        }
-        if let sealed = outcome.record { return .secured(sealed) }
-        if let plain = outcome.plainResponse { return .plain(plain) }
-        throw RequesterError.securedMessage("no reply (\(outcome.dropped ?? "-"))")
-    }
-
-    private func log(_ message: [UInt8]) {
-        if message.count >= 2 { requests.append(RequestCode(rawValue: message[1])) }
-        largestRequest = max(largestRequest, message.count)
+            dhe: DHEGroups(rawValue: 0x3F), aead: .aes256GCM, keySchedule: .spdm, trustedRoots: [TestChains.p384.root])
+        super.init(responder: responder, requester: RequesterConnection(configuration: configuration, random: FixedRandom(byte: 0xC3)),
+                   channel: channel)
     }
 
     func attest() throws -> AttestationReport {

@@ -9,20 +9,13 @@ import Testing
 /// SPDM 1.4 post-quantum devices and the requester back to back (no sockets): ML-DSA signatures in
 /// CHALLENGE_AUTH, MEASUREMENTS, KEY_EXCHANGE_RSP and FINISH, KEY_EXCHANGE with ML-KEM. Every request
 /// that crosses is logged by code, with the biggest message each side sent, so chunking shows.
-final class PQCPair {
+final class PQCPair: LoggedPair {
     static let responderCapabilities: CapabilityFlags = [.cert, .chal, .measWithSignature, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate]
     static let requesterCapabilities: CapabilityFlags = [.cert, .chal, .encrypt, .mac, .keyEx, .heartbeat, .keyUpdate]
 
-    var responder: ResponderConnection
-    var requester: RequesterConnection
-    let channel = SecuredChannel.mctp
-    var requests: [RequestCode] = []
-    var largestRequest = 0
-    var largestResponse = 0
-
     init(device: ResponderDevice, configuration: RequesterConfiguration) {
-        responder = ResponderConnection(device: device)
-        requester = RequesterConnection(configuration: configuration)
+        super.init(responder: ResponderConnection(device: device), requester: RequesterConnection(configuration: configuration),
+                   channel: .mctp)
     }
 
     /// A 1.4 device signing with `pqc` (slot 0 holds `chain`) and encapsulating with `kem`; each side's
@@ -51,29 +44,6 @@ final class PQCPair {
         configuration.pqcAsym = RequesterConfiguration.allPQCAsym
         configuration.kem = RequesterConfiguration.allKEM
         return configuration
-    }
-
-    func plain(_ message: [UInt8]) -> [UInt8] {
-        log(message)
-        let response = responder.respond(to: message)
-        largestResponse = max(largestResponse, response.count)
-        return response
-    }
-
-    func secured(_ record: [UInt8]) throws -> SecuredReply {
-        let outcome = responder.handleSecured(record, format: channel.format, mctpTyped: channel.mctpTyped) { request, response in
-            self.log(request)
-            self.largestResponse = max(self.largestResponse, response.count)
-            return response
-        }
-        if let sealed = outcome.record { return .secured(sealed) }
-        if let plain = outcome.plainResponse { return .plain(plain) }
-        throw RequesterError.securedMessage("no reply (\(outcome.dropped ?? "-"))")
-    }
-
-    private func log(_ message: [UInt8]) {
-        if message.count >= 2 { requests.append(RequestCode(rawValue: message[1])) }
-        largestRequest = max(largestRequest, message.count)
     }
 
     /// VCA, DIGESTS, CERTIFICATE of `slot`, CHALLENGE with the summary of all measurements, signed MEASUREMENTS.
